@@ -1,0 +1,322 @@
+/**
+ * The stack's configuration: one typed object, built by a pure function from the
+ * raw strings the Pulumi CLI hands the program, so every rule can be tested offline.
+ * Nothing here creates resources; a bad value stops the program before any exist.
+ */
+import { Region } from "@pulumi/aws/types/enums";
+import * as pulumi from "@pulumi/pulumi";
+
+export type Role = "active" | "standby";
+export type NatMode = "perAz" | "single";
+
+export interface NetworkSettings {
+    /** The VPC's IPv4 CIDR block. */
+    readonly vpcCidr: string;
+    /** How many availability zones the subnets span. */
+    readonly azCount: number;
+    /** One NAT gateway per AZ, or a single shared one. */
+    readonly natGateways: NatMode;
+}
+
+export interface ClusterSettings {
+    /** EKS Kubernetes minor version, `1.NN`. */
+    readonly kubernetesVersion: string;
+    /** EC2 instance types of the managed node group, all of one CPU architecture. */
+    readonly instanceTypes: string[];
+    /** The AL2023 AMI type matching the instance types' architecture. */
+    readonly amiType: string;
+    /** Node group bounds; min <= desired <= max. */
+    readonly nodes: { readonly min: number; readonly desired: number; readonly max: number };
+    /** IAM principals granted cluster admin through EKS access entries. */
+    readonly adminPrincipalArns: string[];
+    /** CIDRs allowed to reach the public API endpoint. */
+    readonly publicAccessCidrs: string[];
+}
+
+export interface StackConfig {
+    readonly project: string;
+    readonly stack: string;
+    readonly region: string;
+    readonly role: Role;
+    /** Tags for every AWS resource: the fixed ones plus the user's. */
+    readonly tags: Record<string, string>;
+    readonly network: NetworkSettings;
+    readonly cluster: ClusterSettings;
+}
+
+/** Raw values as the CLI passes them: every value a string, lists as JSON. */
+export type RawConfig = Readonly<Record<string, string | undefined>>;
+
+type KeyType = "string" | "integer" | "array";
+
+export interface KeySpec {
+    readonly type: KeyType;
+    readonly description: string;
+    /** Absent for required keys. */
+    readonly default?: string | number | string[];
+}
+
+/**
+ * Every key this program reads, with its type, default and description.
+ * `Pulumi.yaml` declares the same keys; a test keeps the two in step.
+ */
+export const CONFIG_KEYS = {
+    region: { type: "string", description: "AWS region of this stack, such as us-east-2. Required." },
+    role: { type: "string", description: "Failover role of this region: active or standby. Required; exactly one stack is active." },
+    vpcCidr: { type: "string", description: "VPC IPv4 CIDR, /16 to /20 inside RFC 1918 space; must not overlap another region's. Required." },
+    azCount: { type: "integer", default: 3, description: "Availability zones to spread subnets and nodes over, 2 to 6." },
+    natGateways: { type: "string", default: "perAz", description: "perAz (one NAT per AZ, survives a zone outage) or single (one shared NAT, a cheaper standby)." },
+    kubernetesVersion: { type: "string", default: "1.35", description: "EKS Kubernetes version, 1.NN. 1.35 is in standard support until March 2027." },
+    nodeInstanceTypes: { type: "array", default: ["m6i.large"], description: "Node group instance types, one CPU architecture (x86_64 or Graviton)." },
+    nodeMinSize: { type: "integer", default: 2, description: "Node group minimum size, 0 or more." },
+    nodeDesiredSize: { type: "integer", default: 3, description: "Node group size at creation, between min and max; later drift is ignored so manual or autoscaler scaling sticks." },
+    nodeMaxSize: { type: "integer", default: 6, description: "Node group maximum size, at least 1 and at least min." },
+    adminPrincipalArns: { type: "array", default: [], description: "IAM role or user ARNs given cluster admin via EKS access entries. Leave out the principal that creates the cluster: EKS grants it admin already." },
+    publicAccessCidrs: { type: "array", default: ["0.0.0.0/0"], description: "CIDRs allowed to reach the public Kubernetes API endpoint; narrow this to your VPN and CI egress." },
+    tags: { type: "array", default: [], description: "Extra tags for every AWS resource, as Key=Value strings." },
+} as const satisfies Record<string, KeySpec>;
+
+export type ConfigKey = keyof typeof CONFIG_KEYS;
+
+/** Tag keys the program owns; users can't override them. */
+export const RESERVED_TAGS = ["ManagedBy", "Stack", "Region", "Role", "Name"] as const;
+
+export class ConfigError extends Error {
+    constructor(public readonly problems: string[]) {
+        super(`invalid stack configuration:\n  - ${problems.join("\n  - ")}`);
+        this.name = "ConfigError";
+    }
+}
+
+const ROLES: readonly Role[] = ["active", "standby"];
+const NAT_MODES: readonly NatMode[] = ["perAz", "single"];
+const REGIONS: readonly string[] = Object.values(Region);
+const K8S_VERSION = /^1\.(\d{2})$/;
+// family + generation + options, a dot, a size: m6i.large, c7gn.2xlarge, u-6tb1.metal
+const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\d[a-z0-9-]*\.[a-z0-9]+$/;
+// Graviton families carry a "g" right after the generation digit: m7g, c6gn, t4g, is4gen.
+const GRAVITON = /^[a-z]+\d+g[a-z]*\./;
+const IAM_PRINCIPAL = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@\/-]+$/;
+const TAG_KEY = /^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
+const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
+
+/** Parses `a.b.c.d/n` strictly; returns undefined when malformed. */
+export function parseCidr(cidr: string): { base: number; prefix: number } | undefined {
+    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
+    if (!m) return undefined;
+    const octets = m.slice(1, 5).map(Number);
+    const prefix = Number(m[5]);
+    if (octets.some((o) => o > 255) || prefix > 32) return undefined;
+    const base = octets.reduce((acc, o) => acc * 256 + o, 0);
+    const hostBits = 2 ** (32 - prefix);
+    if (base % hostBits !== 0) return undefined;
+    return { base, prefix };
+}
+
+export function formatCidr(base: number, prefix: number): string {
+    const octets = [24, 16, 8, 0].map((shift) => Math.floor(base / 2 ** shift) % 256);
+    return `${octets.join(".")}/${prefix}`;
+}
+
+/** True when two CIDR blocks share any address. */
+export function cidrsOverlap(a: string, b: string): boolean {
+    const x = parseCidr(a);
+    const y = parseCidr(b);
+    if (!x || !y) throw new Error(`not a CIDR: ${x ? b : a}`);
+    const xEnd = x.base + 2 ** (32 - x.prefix);
+    const yEnd = y.base + 2 ** (32 - y.prefix);
+    return x.base < yEnd && y.base < xEnd;
+}
+
+const RFC1918 = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
+
+function within(inner: string, outer: string): boolean {
+    const i = parseCidr(inner)!;
+    const o = parseCidr(outer)!;
+    return i.prefix >= o.prefix && cidrsOverlap(inner, outer);
+}
+
+/** Collects every problem before failing, so one run shows them all. */
+class Reader {
+    readonly problems: string[] = [];
+    constructor(
+        private readonly project: string,
+        private readonly raw: RawConfig,
+    ) {}
+
+    private fail(key: ConfigKey, got: unknown, allowed: string): undefined {
+        this.problems.push(`${this.project}:${key}: got ${JSON.stringify(got)}; allowed: ${allowed}`);
+        return undefined;
+    }
+
+    /** The raw string, or the declared default, or a "missing" problem. */
+    private value(key: ConfigKey): string | undefined {
+        const raw = this.raw[key];
+        if (raw !== undefined) return raw;
+        const spec: KeySpec = CONFIG_KEYS[key];
+        if (spec.default === undefined) {
+            this.problems.push(
+                `${this.project}:${key}: missing; required: ${spec.description} (pulumi config set ${key} <value>)`,
+            );
+            return undefined;
+        }
+        return typeof spec.default === "string" ? spec.default : JSON.stringify(spec.default);
+    }
+
+    string(key: ConfigKey, test: (v: string) => boolean, allowed: string): string | undefined {
+        const v = this.value(key);
+        if (v === undefined) return undefined;
+        return test(v) ? v : this.fail(key, v, allowed);
+    }
+
+    oneOf<T extends string>(key: ConfigKey, options: readonly T[]): T | undefined {
+        const allowed = options.map((o) => JSON.stringify(o)).join(" or ");
+        return this.string(key, (v) => (options as readonly string[]).includes(v), allowed) as T | undefined;
+    }
+
+    integer(key: ConfigKey, min: number, max: number): number | undefined {
+        const v = this.value(key);
+        if (v === undefined) return undefined;
+        const n = /^-?\d+$/.test(v.trim()) ? Number(v) : NaN;
+        const allowed = max === Infinity ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
+        return Number.isInteger(n) && n >= min && n <= max ? n : this.fail(key, v, allowed);
+    }
+
+    list(key: ConfigKey, test: (item: string) => boolean, allowed: string, minItems = 0): string[] | undefined {
+        const v = this.value(key);
+        if (v === undefined) return undefined;
+        let parsed: unknown;
+        try {
+            parsed = JSON.parse(v);
+        } catch {
+            parsed = undefined;
+        }
+        const listAllowed = `a list${minItems > 0 ? ` of at least ${minItems}` : ""} of ${allowed}`;
+        if (!Array.isArray(parsed) || parsed.length < minItems) return this.fail(key, v, listAllowed);
+        const bad = parsed.filter((item) => typeof item !== "string" || !test(item));
+        if (bad.length > 0) return this.fail(key, bad.length === 1 ? bad[0] : bad, listAllowed);
+        const dupes = parsed.filter((item, i) => parsed.indexOf(item) !== i);
+        if (dupes.length > 0) return this.fail(key, dupes, `${listAllowed}, without duplicates`);
+        return parsed as string[];
+    }
+
+    check(ok: boolean, message: string): void {
+        if (!ok) this.problems.push(message);
+    }
+}
+
+export interface ConfigContext {
+    readonly project: string;
+    readonly stack: string;
+}
+
+/**
+ * Builds the typed config from raw CLI values. Throws one ConfigError listing
+ * every problem: unknown keys, missing keys and invalid values.
+ */
+export function parseConfig(raw: RawConfig, ctx: ConfigContext): StackConfig {
+    const r = new Reader(ctx.project, raw);
+    const p = ctx.project;
+
+    const known = Object.keys(CONFIG_KEYS);
+    for (const key of Object.keys(raw)) {
+        if (!known.includes(key)) {
+            r.check(false, `${p}:${key}: unknown key; known keys: ${known.join(", ")}`);
+        }
+    }
+
+    const region = r.string("region", (v) => REGIONS.includes(v), 'an AWS region code known to @pulumi/aws, such as "us-east-2"');
+    const role = r.oneOf("role", ROLES);
+    const vpcCidr = r.string(
+        "vpcCidr",
+        (v) => {
+            const c = parseCidr(v);
+            return !!c && c.prefix >= 16 && c.prefix <= 20 && RFC1918.some((range) => within(v, range));
+        },
+        "an aligned IPv4 CIDR from /16 to /20 inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16",
+    );
+    const azCount = r.integer("azCount", 2, 6);
+    const natGateways = r.oneOf("natGateways", NAT_MODES);
+    const kubernetesVersion = r.string("kubernetesVersion", (v) => K8S_VERSION.test(v), 'a minor version "1.NN", such as "1.35"');
+    const instanceTypes = r.list("nodeInstanceTypes", (v) => INSTANCE_TYPE.test(v), 'EC2 instance types such as "m6i.large"', 1);
+    const min = r.integer("nodeMinSize", 0, 450);
+    const desired = r.integer("nodeDesiredSize", 0, 450);
+    const max = r.integer("nodeMaxSize", 1, 450);
+    const adminPrincipalArns = r.list("adminPrincipalArns", (v) => IAM_PRINCIPAL.test(v), 'IAM role or user ARNs such as "arn:aws:iam::123456789012:role/Admin"');
+    const publicAccessCidrs = r.list(
+        "publicAccessCidrs",
+        (v) => parseCidr(v) !== undefined,
+        'aligned IPv4 CIDRs such as "203.0.113.0/24"',
+        1,
+    );
+    const userTagList = r.list("tags", (v) => /^[^=]+=/.test(v), '"Key=Value" strings');
+
+    if (min !== undefined && desired !== undefined && max !== undefined) {
+        r.check(
+            min <= desired && desired <= max,
+            `${p}:nodeMinSize/nodeDesiredSize/nodeMaxSize: got ${min}/${desired}/${max}; allowed: min <= desired <= max`,
+        );
+    }
+
+    let amiType: string | undefined;
+    if (instanceTypes) {
+        const arm = instanceTypes.filter((t) => GRAVITON.test(t));
+        r.check(
+            arm.length === 0 || arm.length === instanceTypes.length,
+            `${p}:nodeInstanceTypes: got ${JSON.stringify(instanceTypes)}; allowed: one CPU architecture per node group (Graviton ${JSON.stringify(arm)} mixed with x86_64)`,
+        );
+        amiType = arm.length > 0 ? "AL2023_ARM_64_STANDARD" : "AL2023_x86_64_STANDARD";
+    }
+
+    const userTags: Record<string, string> = {};
+    for (const entry of userTagList ?? []) {
+        const eq = entry.indexOf("=");
+        const key = entry.slice(0, eq);
+        const value = entry.slice(eq + 1);
+        if ((RESERVED_TAGS as readonly string[]).includes(key)) {
+            r.check(false, `${p}:tags: got ${JSON.stringify(entry)}; allowed: any key but the program's own ${RESERVED_TAGS.join(", ")}`);
+        } else if (!TAG_KEY.test(key) || !TAG_VALUE.test(value)) {
+            r.check(false, `${p}:tags: got ${JSON.stringify(entry)}; allowed: keys of 1-128 and values of 0-256 letters, digits, spaces and _.:/=+-@, keys not starting with "aws:"`);
+        } else if (key in userTags) {
+            r.check(false, `${p}:tags: got ${JSON.stringify(key)} twice; allowed: each key once`);
+        } else {
+            userTags[key] = value;
+        }
+    }
+
+    if (r.problems.length > 0) throw new ConfigError(r.problems);
+
+    // Every value is defined here: any undefined one added a problem above.
+    const base = { ManagedBy: "pulumi", Stack: `${ctx.project}/${ctx.stack}`, Region: region!, Role: role! };
+    return {
+        project: ctx.project,
+        stack: ctx.stack,
+        region: region!,
+        role: role!,
+        tags: { ...userTags, ...base },
+        network: { vpcCidr: vpcCidr!, azCount: azCount!, natGateways: natGateways! },
+        cluster: {
+            kubernetesVersion: kubernetesVersion!,
+            instanceTypes: instanceTypes!,
+            amiType: amiType!,
+            nodes: { min: min!, desired: desired!, max: max! },
+            adminPrincipalArns: adminPrincipalArns!,
+            publicAccessCidrs: publicAccessCidrs!,
+        },
+    };
+}
+
+/** Reads this project's keys from the Pulumi runtime and parses them. */
+export function loadConfig(): StackConfig {
+    const project = pulumi.getProject();
+    const prefix = `${project}:`;
+    const raw: Record<string, string> = {};
+    for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
+        if (key.startsWith(prefix)) raw[key.slice(prefix.length)] = value;
+    }
+    const config = parseConfig(raw, { project, stack: pulumi.getStack() });
+    if (config.cluster.publicAccessCidrs.includes("0.0.0.0/0")) {
+        pulumi.log.warn(`${project}:publicAccessCidrs allows the whole internet to reach the Kubernetes API; narrow it to your VPN and CI egress.`);
+    }
+    return config;
+}

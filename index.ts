@@ -1,0 +1,50 @@
+/**
+ * One region of the active/standby pair: a VPC, an EKS cluster and the sample
+ * microservices. Each stack (`Pulumi.prod-*.yaml`) is one region; the stack files
+ * differ only in values.
+ */
+import * as aws from "@pulumi/aws";
+import { loadConfig } from "./config";
+import { Cluster, Network, pickZones } from "./regions";
+
+export = async () => {
+    const config = loadConfig();
+    const name = config.stack;
+
+    // Every AWS resource goes through this provider; the ambient default is never used.
+    const provider = new aws.Provider(`aws-${config.region}`, { region: config.region });
+    const zones = await aws.getAvailabilityZones(
+        { state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] },
+        { provider },
+    );
+    const availabilityZones = pickZones(config.project, config.region, zones.names, config.network.azCount);
+
+    const network = new Network(
+        name,
+        {
+            cidrBlock: config.network.vpcCidr,
+            availabilityZones,
+            natGateways: config.network.natGateways,
+            tags: config.tags,
+        },
+        { provider },
+    );
+    const cluster = new Cluster(
+        name,
+        {
+            region: config.region,
+            privateSubnetIds: network.privateSubnetIds,
+            ...config.cluster,
+            tags: config.tags,
+        },
+        { provider },
+    );
+
+    return {
+        region: config.region,
+        role: config.role,
+        vpcId: network.vpcId,
+        clusterName: cluster.clusterName,
+        kubeconfig: cluster.kubeconfig,
+    };
+};

@@ -1,0 +1,106 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { formatCidr, NatMode, parseCidr } from "../config";
+
+/** A region's VPC: public and private subnets per AZ, an internet gateway and NAT. */
+export interface NetworkArgs {
+    /** The VPC's IPv4 CIDR block, /16 to /20; must not overlap other regions'. */
+    readonly cidrBlock: string;
+    /** Availability zones to span, in a stable order; subnet CIDRs follow this order. */
+    readonly availabilityZones: string[];
+    /** `perAz`: a NAT gateway per AZ; `single`: one shared NAT, cheaper but lost with its zone. */
+    readonly natGateways: NatMode;
+    /** Tags for every resource; each also gets a Name. */
+    readonly tags: Record<string, string>;
+}
+
+/** The subnet plan: per AZ, a large private subnet (pods take VPC IPs) and a small public one. */
+export function planSubnets(cidrBlock: string, azCount: number): { private: string; public: string }[] {
+    const vpc = parseCidr(cidrBlock);
+    if (!vpc) throw new Error(`not a CIDR: ${cidrBlock}`);
+    // Eight private slots of 1/8 each cover up to six AZs; public /+6 subnets follow the sixth.
+    const privatePrefix = vpc.prefix + 3;
+    const privateSize = 2 ** (32 - privatePrefix);
+    const publicPrefix = vpc.prefix + 6;
+    const publicSize = 2 ** (32 - publicPrefix);
+    const publicBase = vpc.base + 6 * privateSize;
+    return Array.from({ length: azCount }, (_, i) => ({
+        private: formatCidr(vpc.base + i * privateSize, privatePrefix),
+        public: formatCidr(publicBase + i * publicSize, publicPrefix),
+    }));
+}
+
+export class Network extends pulumi.ComponentResource {
+    public readonly vpcId: pulumi.Output<string>;
+    public readonly publicSubnetIds: pulumi.Output<string>[];
+    public readonly privateSubnetIds: pulumi.Output<string>[];
+
+    constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("multiregion:regions:Network", name, {}, opts);
+        const tagged = (role: string) => ({ ...args.tags, Name: `${name}-${role}` });
+
+        // EKS needs DNS hostnames and resolution for its private endpoint and node registration.
+        const vpc = new aws.ec2.Vpc(
+            `${name}-vpc`,
+            { cidrBlock: args.cidrBlock, enableDnsHostnames: true, enableDnsSupport: true, tags: tagged("vpc") },
+            { parent: this },
+        );
+        const igw = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: tagged("igw") }, { parent: this });
+        const publicRoutes = new aws.ec2.RouteTable(
+            `${name}-public-rt`,
+            { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }], tags: tagged("public-rt") },
+            { parent: this },
+        );
+
+        const subnet = (kind: "public" | "private", az: string, cidrBlock: string, routeTableId: pulumi.Input<string>) => {
+            const created = new aws.ec2.Subnet(
+                `${name}-${kind}-${az}`,
+                {
+                    vpcId: vpc.id,
+                    availabilityZone: az,
+                    cidrBlock,
+                    // Service load balancers find their subnets by these tags: internet-facing ones
+                    // land in `elb` subnets, internal ones in `internal-elb` subnets.
+                    tags: { ...tagged(`${kind}-${az}`), [kind === "public" ? "kubernetes.io/role/elb" : "kubernetes.io/role/internal-elb"]: "1" },
+                },
+                { parent: this },
+            );
+            new aws.ec2.RouteTableAssociation(`${name}-${kind}-${az}`, { subnetId: created.id, routeTableId }, { parent: this });
+            return created;
+        };
+
+        const plan = planSubnets(args.cidrBlock, args.availabilityZones.length);
+        const publicSubnets = args.availabilityZones.map((az, i) => subnet("public", az, plan[i]!.public, publicRoutes.id));
+
+        // A NAT per AZ keeps the other zones' egress alive when one zone fails.
+        const natCount = args.natGateways === "perAz" ? args.availabilityZones.length : 1;
+        const nats = args.availabilityZones.slice(0, natCount).map((az, i) => {
+            const eip = new aws.ec2.Eip(`${name}-nat-eip-${az}`, { domain: "vpc", tags: tagged(`nat-eip-${az}`) }, { parent: this });
+            // NAT gateways need the internet gateway attached before they can route.
+            return new aws.ec2.NatGateway(
+                `${name}-nat-${az}`,
+                { allocationId: eip.id, subnetId: publicSubnets[i]!.id, tags: tagged(`nat-${az}`) },
+                { parent: this, dependsOn: [igw] },
+            );
+        });
+
+        const privateSubnets = args.availabilityZones.map((az, i) => {
+            const nat = nats[Math.min(i, nats.length - 1)]!;
+            const routes = new aws.ec2.RouteTable(
+                `${name}-private-rt-${az}`,
+                { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nat.id }], tags: tagged(`private-rt-${az}`) },
+                { parent: this },
+            );
+            return subnet("private", az, plan[i]!.private, routes.id);
+        });
+
+        this.vpcId = vpc.id;
+        this.publicSubnetIds = publicSubnets.map((s) => s.id);
+        this.privateSubnetIds = privateSubnets.map((s) => s.id);
+        this.registerOutputs({
+            vpcId: this.vpcId,
+            publicSubnetIds: this.publicSubnetIds,
+            privateSubnetIds: this.privateSubnetIds,
+        });
+    }
+}

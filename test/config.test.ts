@@ -1,0 +1,185 @@
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import { CONFIG_KEYS, ConfigError, parseConfig, RawConfig } from "../config";
+import { ProgramError, runProgram } from "./support/run";
+import { listStacks, readProject, resolveStackConfig, stackFilePath } from "./support/stackConfig";
+
+const project = readProject().name;
+const ctx = { project, stack: "prod-us" };
+
+/** prod-us's raw config without the project prefix, as loadConfig hands it to parseConfig. */
+function rawFor(stack: string, overrides: Record<string, unknown> = {}): Record<string, string | undefined> {
+    const raw: Record<string, string | undefined> = {};
+    for (const [key, value] of Object.entries(resolveStackConfig(stack, overrides))) {
+        if (key.startsWith(`${project}:`)) raw[key.slice(project.length + 1)] = value;
+    }
+    return raw;
+}
+
+function problemsOf(raw: RawConfig): string[] {
+    try {
+        parseConfig(raw, ctx);
+    } catch (err) {
+        assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
+        return err.problems;
+    }
+    return [];
+}
+
+describe("config", () => {
+    for (const stack of listStacks()) {
+        it(`parses ${stack} without problems`, () => {
+            const config = parseConfig(rawFor(stack), { project, stack });
+            assert.equal(config.stack, stack);
+            assert.ok(config.cluster.instanceTypes.length > 0);
+        });
+    }
+
+    describe("rejects bad input, naming the key, the value and what is allowed", () => {
+        const cases: [string, Record<string, unknown>, RegExp][] = [
+            ["an unknown role", { role: "primary" }, /^multiregion:role: got "primary"; allowed: "active" or "standby"$/],
+            ["an unknown region", { region: "us-east-9" }, /^multiregion:region: got "us-east-9"; allowed: an AWS region code/],
+            ["a malformed CIDR", { vpcCidr: "10.10.0.0" }, /^multiregion:vpcCidr: got "10\.10\.0\.0"; allowed: an aligned IPv4 CIDR from \/16 to \/20/],
+            ["octets over 255", { vpcCidr: "10.300.0.0/16" }, /^multiregion:vpcCidr: got "10\.300\.0\.0\/16"/],
+            ["a too-small CIDR", { vpcCidr: "10.10.0.0/24" }, /^multiregion:vpcCidr: got "10\.10\.0\.0\/24"; allowed: .*\/16 to \/20/],
+            ["a too-large CIDR", { vpcCidr: "10.0.0.0/8" }, /^multiregion:vpcCidr: got "10\.0\.0\.0\/8"/],
+            ["a CIDR with host bits", { vpcCidr: "10.10.0.1/16" }, /^multiregion:vpcCidr: got "10\.10\.0\.1\/16"; allowed: an aligned/],
+            ["a public CIDR", { vpcCidr: "8.8.0.0/16" }, /^multiregion:vpcCidr: got "8\.8\.0\.0\/16"; allowed: .*10\.0\.0\.0\/8, 172\.16\.0\.0\/12 or 192\.168\.0\.0\/16/],
+            ["one AZ", { azCount: 1 }, /^multiregion:azCount: got "1"; allowed: an integer from 2 to 6$/],
+            ["seven AZs", { azCount: 7 }, /^multiregion:azCount: got "7"; allowed: an integer from 2 to 6$/],
+            ["an unknown NAT mode", { natGateways: "two" }, /^multiregion:natGateways: got "two"; allowed: "perAz" or "single"$/],
+            ["a version without minor", { kubernetesVersion: "1" }, /^multiregion:kubernetesVersion: got "1"; allowed: a minor version "1\.NN"/],
+            ["a version YAML turned into 1.3", { kubernetesVersion: "1.3" }, /^multiregion:kubernetesVersion: got "1\.3"/],
+            ["a patch version", { kubernetesVersion: "1.35.2" }, /^multiregion:kubernetesVersion: got "1\.35\.2"/],
+            ["a v-prefixed version", { kubernetesVersion: "v1.35" }, /^multiregion:kubernetesVersion: got "v1\.35"/],
+            ["a negative min size", { nodeMinSize: -1 }, /^multiregion:nodeMinSize: got "-1"; allowed: an integer from 0 to 450$/],
+            ["a zero max size", { nodeMaxSize: 0 }, /^multiregion:nodeMaxSize: got "0"; allowed: an integer from 1 to 450$/],
+            ["desired above max", { nodeDesiredSize: 7, nodeMaxSize: 6 }, /^multiregion:nodeMinSize\/nodeDesiredSize\/nodeMaxSize: got 2\/7\/6; allowed: min <= desired <= max$/],
+            ["min above desired", { nodeMinSize: 4, nodeDesiredSize: 3 }, /^multiregion:nodeMinSize\/nodeDesiredSize\/nodeMaxSize: got 4\/3\/6; allowed: min <= desired <= max$/],
+            ["an instance type without size", { nodeInstanceTypes: ["m6i"] }, /^multiregion:nodeInstanceTypes: got "m6i"; allowed: a list of at least 1 of EC2 instance types/],
+            ["an instance type without generation", { nodeInstanceTypes: ["large.m"] }, /^multiregion:nodeInstanceTypes: got "large\.m"/],
+            ["no instance types", { nodeInstanceTypes: [] }, /^multiregion:nodeInstanceTypes: got "\[\]"; allowed: a list of at least 1/],
+            ["mixed CPU architectures", { nodeInstanceTypes: ["m6i.large", "m7g.large"] }, /^multiregion:nodeInstanceTypes: .*allowed: one CPU architecture per node group/],
+            ["a duplicated instance type", { nodeInstanceTypes: ["m6i.large", "m6i.large"] }, /^multiregion:nodeInstanceTypes: got \["m6i\.large"\]; allowed: .*without duplicates/],
+            ["an admin that is not an IAM ARN", { adminPrincipalArns: ["alice"] }, /^multiregion:adminPrincipalArns: got "alice"; allowed: a list of IAM role or user ARNs/],
+            ["no public access CIDRs", { publicAccessCidrs: [] }, /^multiregion:publicAccessCidrs: got "\[\]"; allowed: a list of at least 1 of aligned IPv4 CIDRs/],
+            ["a public access address without prefix", { publicAccessCidrs: ["203.0.113.7"] }, /^multiregion:publicAccessCidrs: got "203\.0\.113\.7"/],
+            ["a tag without =", { tags: ["Owner"] }, /^multiregion:tags: got "Owner"; allowed: a list of "Key=Value" strings$/],
+            ["a reserved tag", { tags: ["Role=web"] }, /^multiregion:tags: got "Role=web"; allowed: any key but the program's own ManagedBy, Stack, Region, Role, Name$/],
+            ["an aws: tag", { tags: ["aws:owner=me"] }, /^multiregion:tags: got "aws:owner=me"; allowed: keys of 1-128/],
+            ["a tag key given twice", { tags: ["Owner=a", "Owner=b"] }, /^multiregion:tags: got "Owner" twice; allowed: each key once$/],
+            ["a list that is not JSON", { nodeInstanceTypes: "m6i.large" }, /^multiregion:nodeInstanceTypes: got "m6i\.large"; allowed: a list/],
+            ["an integer that is not a number", { azCount: "three" }, /^multiregion:azCount: got "three"; allowed: an integer from 2 to 6$/],
+            ["an unknown key", { azcount: "3" }, /^multiregion:azcount: unknown key; known keys: region, role, vpcCidr, azCount/],
+        ];
+        for (const [what, overrides, expected] of cases) {
+            it(what, () => {
+                const raw = { ...rawFor("prod-us") };
+                for (const [key, value] of Object.entries(overrides)) {
+                    raw[key] = typeof value === "string" ? value : JSON.stringify(value);
+                }
+                const problems = problemsOf(raw);
+                assert.equal(problems.length, 1, `expected one problem, got ${JSON.stringify(problems)}`);
+                assert.match(problems[0]!, expected);
+            });
+        }
+
+        it("a missing required key, in the program's own check", () => {
+            const raw = rawFor("prod-us");
+            delete raw.region;
+            assert.deepEqual(problemsOf(raw), [
+                `multiregion:region: missing; required: ${CONFIG_KEYS.region.description} (pulumi config set region <value>)`,
+            ]);
+        });
+
+        it("a missing required key, in the CLI's check of Pulumi.yaml", () => {
+            assert.throws(
+                () => resolveStackConfig("prod-us", { role: undefined }),
+                /^Error: Stack 'prod-us' is missing configuration value 'multiregion:role'$/,
+            );
+        });
+
+        it("a value of the wrong type, in the CLI's check of Pulumi.yaml", () => {
+            assert.throws(
+                () => resolveStackConfig("prod-us", { azCount: "3" }),
+                /^Error: Stack 'prod-us' with configuration key 'multiregion:azCount' must be of type 'integer'$/,
+            );
+        });
+
+        it("every problem at once, so one run shows them all", () => {
+            const raw = { ...rawFor("prod-us"), role: "primary", azCount: "9", kubernetesVersion: "latest" };
+            const problems = problemsOf(raw);
+            assert.deepEqual(
+                problems.map((p) => p.split(":")[1]),
+                ["role", "azCount", "kubernetesVersion"],
+            );
+        });
+    });
+
+    describe("the program stops before creating anything", () => {
+        it("on invalid config", async () => {
+            const err = await runProgram("prod-us", { overrides: { role: "primary" } }).then(
+                () => assert.fail("expected the program to fail"),
+                (e: unknown) => e,
+            );
+            assert.ok(err instanceof ProgramError);
+            assert.equal(err.name, "ConfigError");
+            assert.match(err.message, /multiregion:role: got "primary"/);
+            assert.deepEqual(err.resources.resources.map((r) => r.type), ["pulumi:pulumi:Stack"]);
+        });
+
+        it("when the region has fewer zones than azCount", async () => {
+            const err = await runProgram("prod-eu", { overrides: { azCount: 3 }, zones: ["eu-west-1a", "eu-west-1b"] }).then(
+                () => assert.fail("expected the program to fail"),
+                (e: unknown) => e,
+            );
+            assert.ok(err instanceof ProgramError);
+            assert.equal(
+                err.message,
+                "invalid stack configuration:\n  - multiregion:azCount: got 3; allowed: at most 2, the zones eu-west-1 offers without opt-in (eu-west-1a, eu-west-1b)",
+            );
+            const created = err.resources.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"));
+            assert.deepEqual(created, []);
+        });
+    });
+
+    describe("documentation of every key", () => {
+        const declared = readProject().config;
+
+        it("Pulumi.yaml declares exactly the keys config.ts reads, with the same type, default and description", () => {
+            const fromCode = Object.entries(CONFIG_KEYS).map(([key, spec]) => ({
+                key: `${project}:${key}`,
+                type: spec.type,
+                default: "default" in spec ? spec.default : undefined,
+                description: spec.description,
+            }));
+            const fromYaml = Object.entries(declared).map(([key, decl]) => ({
+                key,
+                type: decl.type,
+                default: decl.default,
+                description: (decl as { description?: string }).description,
+            }));
+            assert.deepEqual(fromYaml, fromCode);
+        });
+
+        for (const stack of listStacks()) {
+            it(`${stack}'s stack file sets every key, each with a comment`, () => {
+                const lines = fs.readFileSync(stackFilePath(stack), "utf8").split("\n").filter((l) => /^\s+\S+:/.test(l));
+                const keys = lines.map((l) => l.trim().split(":").slice(0, 2).join(":"));
+                assert.deepEqual(keys, Object.keys(declared));
+                for (const line of lines) assert.match(line, /\s#\s\S/, `no comment on: ${line}`);
+            });
+        }
+
+        it("the stack files differ only in values: same keys, same comments, same order", () => {
+            const shape = (stack: string) =>
+                fs
+                    .readFileSync(stackFilePath(stack), "utf8")
+                    .split("\n")
+                    .filter((l) => /^\s+\S+:/.test(l))
+                    .map((l) => `${l.trim().split(":").slice(0, 2).join(":")} ${l.slice(l.indexOf(" # "))}`);
+            const [first, ...rest] = listStacks();
+            for (const stack of rest) assert.deepEqual(shape(stack), shape(first!));
+        });
+    });
+});

@@ -1,0 +1,72 @@
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { stackRun } from "./support/run";
+import { listStacks, ROOT } from "./support/stackConfig";
+
+/** Whether the AWS provider's Args for this type accept `tags`, read from @pulumi/aws's own types. */
+function isTaggable(type: string): boolean {
+    const [, modulePath, resource] = type.split(":") as [string, string, string];
+    const [module, file] = modulePath.split("/") as [string, string];
+    const dts = fs.readFileSync(path.join(ROOT, "node_modules", "@pulumi", "aws", module, `${file}.d.ts`), "utf8");
+    const args = new RegExp(`export interface ${resource}Args \\{([\\s\\S]*?)\\n\\}`).exec(dts);
+    assert.ok(args, `no ${resource}Args in @pulumi/aws/${module}/${file}.d.ts`);
+    return /\n\s+tags\?:/.test(args[1]!);
+}
+
+describe("stack-wide rules", () => {
+    for (const stack of listStacks()) {
+        describe(stack, () => {
+            it("sends every AWS resource through the explicit regional provider", async () => {
+                const run = await stackRun(stack);
+                const region = run.config["multiregion:region"];
+                const provider = run.resources.get("pulumi:providers:aws", `aws-${region}`);
+                assert.equal(provider.inputs.region, region);
+                assert.equal(run.resources.ofType("pulumi:providers:aws").length, 1, "no second AWS provider");
+                const aws = run.resources.resources.filter((r) => r.type.startsWith("aws:"));
+                assert.ok(aws.length > 30);
+                for (const r of aws) assert.equal(r.provider, run.resources.providerRef(provider), `${r.type} ${r.name}`);
+            });
+
+            it("tags every taggable AWS resource with ManagedBy, Stack, Region, Role, Name and the user's tags", async () => {
+                const run = await stackRun(stack);
+                const expected = {
+                    ManagedBy: "pulumi",
+                    Stack: `multiregion/${stack}`,
+                    Region: run.config["multiregion:region"],
+                    Role: run.config["multiregion:role"],
+                    Application: "sample-app",
+                };
+                const taggable = run.resources.resources.filter((r) => r.type.startsWith("aws:") && isTaggable(r.type));
+                assert.ok(taggable.length > 25);
+                for (const r of taggable) {
+                    const tags = r.inputs.tags as Record<string, string> | undefined;
+                    assert.ok(tags, `${r.type} ${r.name} has no tags`);
+                    // Name and the load-balancer subnet roles are per resource; the rest is the same everywhere.
+                    const shared = Object.fromEntries(
+                        Object.entries(tags).filter(([key]) => key !== "Name" && !key.startsWith("kubernetes.io/role/")),
+                    );
+                    assert.deepEqual(shared, expected, `${r.type} ${r.name}`);
+                    if (r.type.startsWith("aws:ec2/")) assert.equal(tags.Name, r.name, `${r.type} ${r.name} Name tag`);
+                }
+            });
+
+            it("parents every resource to a component of type multiregion:<folder>:<Type>, named after it", async () => {
+                const run = await stackRun(stack);
+                const stackUrn = run.resources.ofType("pulumi:pulumi:Stack")[0]!.urn;
+                const components = run.resources.resources.filter((r) => !r.custom && r.urn !== stackUrn);
+                assert.ok(components.length >= 2);
+                for (const c of components) {
+                    assert.match(c.type, /^multiregion:(regions|services):[A-Z][A-Za-z]+$/);
+                    assert.equal(c.parent, stackUrn, `${c.type} is top-level`);
+                }
+                const topLevel = run.resources.resources.filter((r) => r.parent === stackUrn && r.custom);
+                assert.deepEqual(topLevel.map((r) => r.type), ["pulumi:providers:aws"], "only the provider sits outside a component");
+                for (const r of run.resources.resources.filter((x) => x.custom && x.parent !== stackUrn)) {
+                    const parent = run.resources.byUrn(r.parent)!;
+                    assert.ok(r.name.startsWith(`${parent.name}-`), `${r.name} is named after its component ${parent.name}`);
+                }
+            });
+        });
+    }
+});

@@ -1,0 +1,108 @@
+/**
+ * Runs the real `index.ts` under the Pulumi mock runtime with a stack file's config,
+ * and returns every registered resource and the resolved stack outputs.
+ */
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { Collector, createMocks, ResourceRecord, startCollecting } from "./mocks";
+import { readProject, resolveStackConfig, ROOT } from "./stackConfig";
+
+export interface ProgramRun {
+    readonly stack: string;
+    readonly project: string;
+    /** The flat config the program saw, as the CLI would pass it. */
+    readonly config: Record<string, string>;
+    readonly resources: Collector;
+    readonly outputs: Record<string, unknown>;
+    /** Warnings the program logged through `pulumi.log.warn`. */
+    readonly warnings: string[];
+}
+
+export interface RunOptions {
+    /** Config values to change; `undefined` removes a key. Keys may omit the project prefix. */
+    readonly overrides?: Record<string, unknown>;
+    /** Zones the mocked region offers. */
+    readonly zones?: string[];
+}
+
+/** The program failed; `resources` shows what it had registered by then. */
+export class ProgramError extends Error {
+    constructor(
+        public override readonly cause: unknown,
+        public readonly resources: Collector,
+    ) {
+        super(cause instanceof Error ? cause.message : String(cause));
+        this.name = cause instanceof Error ? cause.name : "ProgramError";
+    }
+}
+
+// Only one program can run at a time: the Pulumi runtime is process-global.
+let queue: Promise<unknown> = Promise.resolve();
+
+/** Drops the project's own modules from the require cache so `index.ts` runs afresh. */
+function forgetProgramModules(): void {
+    const own = (file: string) => file.startsWith(ROOT + path.sep) && !file.includes(`${path.sep}node_modules${path.sep}`);
+    for (const file of Object.keys(require.cache)) {
+        if (own(file) && !file.includes(`${path.sep}test${path.sep}`)) delete require.cache[file];
+    }
+}
+
+async function runOnce(stack: string, opts: RunOptions): Promise<ProgramRun> {
+    const project = readProject().name;
+    const config = resolveStackConfig(stack, opts.overrides);
+    const region = config[`${project}:region`] ?? "us-east-2";
+
+    const collector = startCollecting();
+    await pulumi.runtime.setMocks(createMocks(collector, { region, zones: opts.zones }), project, stack, false);
+    pulumi.runtime.setAllConfig(config);
+    forgetProgramModules();
+
+    // Imported only now, after mocks and config are in place.
+    const entry = require(path.join(ROOT, "index.ts")) as () => Promise<Record<string, unknown>>;
+    // Without an engine, pulumi.log.warn writes to console.warn; keep those for assertions.
+    const warnings: string[] = [];
+    const consoleWarn = console.warn;
+    console.warn = (msg: unknown, ...rest: unknown[]) =>
+        typeof msg === "string" && msg.startsWith("warning: [runtime] ")
+            ? warnings.push(msg.slice("warning: [runtime] ".length))
+            : consoleWarn(msg, ...rest);
+    let outputs: Record<string, unknown>;
+    try {
+        outputs = ((await pulumi.runtime.runInPulumiStack(entry)) ?? {}) as Record<string, unknown>;
+    } catch (err) {
+        throw new ProgramError(err, collector);
+    } finally {
+        // Let every outstanding registration land before anyone asserts on it.
+        await (require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> }).waitForRPCs();
+        console.warn = consoleWarn;
+    }
+    if (collector.failedCalls.length > 0) {
+        throw new Error(`Mock not implemented: ${[...new Set(collector.failedCalls)].join(", ")}`);
+    }
+    return { stack, project, config, resources: collector, outputs, warnings };
+}
+
+export function runProgram(stack: string, opts: RunOptions = {}): Promise<ProgramRun> {
+    const run = queue.then(() => runOnce(stack, opts));
+    queue = run.catch(() => undefined);
+    return run;
+}
+
+/** Resolves an Output in tests, without `done` callbacks. */
+export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => output.apply(resolve));
+}
+
+export type { ResourceRecord };
+
+const cache = new Map<string, Promise<ProgramRun>>();
+
+/** The unmodified stack's run, shared by every test file. */
+export function stackRun(stack: string): Promise<ProgramRun> {
+    let run = cache.get(stack);
+    if (!run) {
+        run = runProgram(stack);
+        cache.set(stack, run);
+    }
+    return run;
+}
