@@ -33,6 +33,25 @@ export interface ClusterSettings {
     readonly publicAccessCidrs: string[];
 }
 
+/** A container image in this region's ECR: the repository plus a pinned tag or digest. */
+export interface ImageRef {
+    /** ECR repository name, such as `sample-app-backend`. */
+    readonly repository: string;
+    /** `:tag` or `@sha256:...`, appended to the repository URL. */
+    readonly pin: string;
+}
+
+export interface ServicesSettings {
+    readonly backendImage: ImageRef;
+    readonly frontendImage: ImageRef;
+    /** Pods per service for this stack's role. */
+    readonly replicas: number;
+    /** Pods per service when active; the switchover scales to this. */
+    readonly activeReplicas: number;
+    /** Pods per service when standby. */
+    readonly standbyReplicas: number;
+}
+
 export interface StackConfig {
     readonly project: string;
     readonly stack: string;
@@ -42,6 +61,7 @@ export interface StackConfig {
     readonly tags: Record<string, string>;
     readonly network: NetworkSettings;
     readonly cluster: ClusterSettings;
+    readonly services: ServicesSettings;
 }
 
 /** Raw values as the CLI passes them: every value a string, lists as JSON. */
@@ -74,6 +94,10 @@ export const CONFIG_KEYS = {
     adminPrincipalArns: { type: "array", default: [], description: "IAM role or user ARNs given cluster admin via EKS access entries. Leave out the principal that creates the cluster: EKS grants it admin already." },
     publicAccessCidrs: { type: "array", default: ["0.0.0.0/0"], description: "CIDRs allowed to reach the public Kubernetes API endpoint; narrow this to your VPN and CI egress." },
     tags: { type: "array", default: [], description: "Extra tags for every AWS resource, as Key=Value strings." },
+    backendImage: { type: "string", description: "Backend image in this region's ECR, as repository:tag or repository@sha256:digest, such as sample-app-backend:1.0.0. Never latest. Required." },
+    frontendImage: { type: "string", description: "Frontend image in this region's ECR, as repository:tag or repository@sha256:digest, such as sample-app-frontend:1.0.0. Never latest. Required." },
+    activeReplicas: { type: "integer", default: 3, description: "Pods per service while this region is active, at least 2." },
+    standbyReplicas: { type: "integer", default: 1, description: "Pods per service while this region is standby: a warm standby that takes traffic at once, 1 to activeReplicas." },
 } as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
@@ -97,6 +121,9 @@ const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\d[a-z0-9-]*\.[a-z0-9]+$/;
 // Graviton families carry a "g" right after the generation digit: m7g, c6gn, t4g, is4gen.
 const GRAVITON = /^[a-z]+\d+g[a-z]*\./;
 const IAM_PRINCIPAL = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@\/-]+$/;
+// An ECR repository name plus a tag or a sha256 digest; no registry host, since the
+// program always pulls from this region's own registry.
+const IMAGE = /^([a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*)(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$/;
 const TAG_KEY = /^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
 const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
 
@@ -251,6 +278,26 @@ export function parseConfig(raw: RawConfig, ctx: ConfigContext): StackConfig {
     );
     const userTagList = r.list("tags", (v) => /^[^=]+=/.test(v), '"Key=Value" strings');
 
+    const image = (key: "backendImage" | "frontendImage"): ImageRef | undefined => {
+        const allowed =
+            'a repository in this region\'s ECR with a pinned tag or digest, such as "sample-app-backend:1.0.0" or "sample-app-backend@sha256:<64 hex>"; no registry host, no "latest"';
+        // Docker reads a first path segment with a dot, or "localhost", as a registry host.
+        const hasHost = (v: string) => v.includes("/") && (/^[^/]*\./.test(v) || v.startsWith("localhost/"));
+        const v = r.string(key, (v) => IMAGE.test(v) && !hasHost(v) && !v.endsWith(":latest"), allowed);
+        const m = v === undefined ? null : IMAGE.exec(v);
+        return m ? { repository: m[1]!, pin: m[2]! } : undefined;
+    };
+    const backendImage = image("backendImage");
+    const frontendImage = image("frontendImage");
+    const activeReplicas = r.integer("activeReplicas", 2, 100);
+    const standbyReplicas = r.integer("standbyReplicas", 1, 100);
+    if (activeReplicas !== undefined && standbyReplicas !== undefined) {
+        r.check(
+            standbyReplicas <= activeReplicas,
+            `${p}:standbyReplicas: got ${standbyReplicas}; allowed: at most activeReplicas (${activeReplicas})`,
+        );
+    }
+
     if (min !== undefined && desired !== undefined && max !== undefined) {
         r.check(
             min <= desired && desired <= max,
@@ -302,6 +349,13 @@ export function parseConfig(raw: RawConfig, ctx: ConfigContext): StackConfig {
             nodes: { min: min!, desired: desired!, max: max! },
             adminPrincipalArns: adminPrincipalArns!,
             publicAccessCidrs: publicAccessCidrs!,
+        },
+        services: {
+            backendImage: backendImage!,
+            frontendImage: frontendImage!,
+            replicas: role === "active" ? activeReplicas! : standbyReplicas!,
+            activeReplicas: activeReplicas!,
+            standbyReplicas: standbyReplicas!,
         },
     };
 }

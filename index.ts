@@ -4,8 +4,10 @@
  * differ only in values.
  */
 import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./config";
 import { Cluster, Network, pickZones } from "./regions";
+import { ImageRegistry, SampleApp } from "./services";
 
 export = async () => {
     const config = loadConfig();
@@ -40,11 +42,30 @@ export = async () => {
         { provider },
     );
 
+    const { backendImage, frontendImage, replicas } = config.services;
+    const registry = new ImageRegistry(
+        name,
+        { repositories: [backendImage.repository, frontendImage.repository], tags: config.tags },
+        { provider },
+    );
+    const app = new SampleApp(
+        name,
+        {
+            region: config.region,
+            backendImage: registry.imageFor(backendImage),
+            frontendImage: registry.imageFor(frontendImage),
+            replicas,
+        },
+        { provider: cluster.provider },
+    );
+
     return {
         region: config.region,
         role: config.role,
         vpcId: network.vpcId,
         clusterName: cluster.clusterName,
         kubeconfig: cluster.kubeconfig,
+        imageRepositories: registry.repositoryUrls,
+        loadBalancerUrl: pulumi.interpolate`http://${app.frontendHostname}`,
     };
 };

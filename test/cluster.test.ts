@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { isSecretValue, unwrapSecret } from "./support/mocks";
 import { ProgramRun, runProgram, stackRun } from "./support/run";
-import { listStacks } from "./support/stackConfig";
+import { listStacks } from "../tools/stackConfig";
 
 const ROLE = "aws:iam/role:Role";
 const ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";

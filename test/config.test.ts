@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import { CONFIG_KEYS, ConfigError, parseConfig, RawConfig } from "../config";
 import { ProgramError, runProgram } from "./support/run";
-import { listStacks, readProject, resolveStackConfig, stackFilePath } from "./support/stackConfig";
+import { listStacks, readProject, resolveStackConfig, stackFilePath } from "../tools/stackConfig";
 
 const project = readProject().name;
 const ctx = { project, stack: "prod-us" };
@@ -70,6 +70,13 @@ describe("config", () => {
             ["a tag key given twice", { tags: ["Owner=a", "Owner=b"] }, /^multiregion:tags: got "Owner" twice; allowed: each key once$/],
             ["a list that is not JSON", { nodeInstanceTypes: "m6i.large" }, /^multiregion:nodeInstanceTypes: got "m6i\.large"; allowed: a list/],
             ["an integer that is not a number", { azCount: "three" }, /^multiregion:azCount: got "three"; allowed: an integer from 2 to 6$/],
+            ["an image tagged latest", { backendImage: "sample-app-backend:latest" }, /^multiregion:backendImage: got "sample-app-backend:latest"; allowed: a repository in this region's ECR with a pinned tag or digest.*no "latest"$/],
+            ["an untagged image", { frontendImage: "sample-app-frontend" }, /^multiregion:frontendImage: got "sample-app-frontend"; allowed: a repository in this region's ECR with a pinned tag or digest/],
+            ["an image in another registry", { backendImage: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/sample-app-backend:1.0.0" }, /^multiregion:backendImage: got "123456789012\.dkr\.ecr\.eu-west-1.*; allowed: .*no registry host/],
+            ["a short digest", { backendImage: "sample-app-backend@sha256:abc" }, /^multiregion:backendImage: got "sample-app-backend@sha256:abc"/],
+            ["one active replica", { activeReplicas: 1 }, /^multiregion:activeReplicas: got "1"; allowed: an integer from 2 to 100$/],
+            ["no standby replica", { standbyReplicas: 0 }, /^multiregion:standbyReplicas: got "0"; allowed: an integer from 1 to 100$/],
+            ["a standby larger than the active", { standbyReplicas: 4, activeReplicas: 3 }, /^multiregion:standbyReplicas: got 4; allowed: at most activeReplicas \(3\)$/],
             ["an unknown key", { azcount: "3" }, /^multiregion:azcount: unknown key; known keys: region, role, vpcCidr, azCount/],
         ];
         for (const [what, overrides, expected] of cases) {

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CONFIG_KEYS } from "../config";
-import { ROOT } from "./support/stackConfig";
+import { ROOT } from "../tools/stackConfig";
 
 const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
 

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { cidrsOverlap, parseCidr } from "../config";
 import { planSubnets } from "../regions/network";
 import { runProgram, stackRun } from "./support/run";
-import { listStacks } from "./support/stackConfig";
+import { listStacks } from "../tools/stackConfig";
 
 const SUBNET = "aws:ec2/subnet:Subnet";
 const NAT = "aws:ec2/natGateway:NatGateway";

@@ -23,6 +23,9 @@ export interface ResourceRecord {
     readonly protect: boolean;
     readonly ignoreChanges: string[];
     readonly dependencies: string[];
+    /** The `import` option: the ID of an existing resource to adopt. */
+    readonly importId: string;
+    readonly retainOnDelete: boolean;
 }
 
 export class Collector {
@@ -79,6 +82,8 @@ function patchMonitor(): void {
                     protect: req.getProtect() === true,
                     ignoreChanges: req.getIgnorechangesList(),
                     dependencies: req.getDependenciesList(),
+                    importId: req.getImportid(),
+                    retainOnDelete: req.getRetainondelete() === true,
                 });
             }
             callback(err, response);
@@ -128,9 +133,15 @@ function callHandlers(opts: MockOptions): Record<string, CallHandler> {
     };
 }
 
+/** The shape of an internet-facing NLB's DNS name. */
+export function nlbHostname(serviceName: string, region: string): string {
+    return `${serviceName.slice(0, 20)}-0123456789abcdef.elb.${region}.amazonaws.com`;
+}
+
 /** Plausible provider outputs for the few types whose outputs the program reads. */
 function outputsFor(args: pulumi.runtime.MockResourceArgs, region: string): Record<string, unknown> {
     const arn = `arn:aws:${args.type.split(":")[1]?.split("/")[0]}:${region}:${ACCOUNT_ID}:${args.name}`;
+    if (args.type.startsWith("kubernetes:") && args.type !== "kubernetes:core/v1:Service") return args.inputs;
     const base = { ...args.inputs, arn: args.inputs.arn ?? arn };
     switch (args.type) {
         case "aws:eks/cluster:Cluster":
@@ -142,6 +153,12 @@ function outputsFor(args: pulumi.runtime.MockResourceArgs, region: string): Reco
             };
         case "aws:iam/role:Role":
             return { ...base, name: args.inputs.name ?? `${args.name}-0123456` };
+        case "aws:ecr/repository:Repository":
+            return { ...base, repositoryUrl: `${ACCOUNT_ID}.dkr.ecr.${region}.amazonaws.com/${args.inputs.name}` };
+        case "kubernetes:core/v1:Service":
+            return args.inputs.spec?.type === "LoadBalancer"
+                ? { ...args.inputs, status: { loadBalancer: { ingress: [{ hostname: nlbHostname(args.inputs.metadata.name, region) }] } } }
+                : { ...args.inputs, status: { loadBalancer: {} } };
         default:
             return base;
     }

@@ -5,7 +5,7 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { Collector, createMocks, ResourceRecord, startCollecting } from "./mocks";
-import { readProject, resolveStackConfig, ROOT } from "./stackConfig";
+import { readProject, resolveStackConfig, ROOT } from "../../tools/stackConfig";
 
 export interface ProgramRun {
     readonly stack: string;

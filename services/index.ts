@@ -1,0 +1,3 @@
+export * from "./microservice";
+export * from "./registry";
+export * from "./sampleApp";

@@ -1,0 +1,156 @@
+// The lifecycle both services share: JSON logs on stdout, probe endpoints, and a
+// graceful shutdown that Kubernetes' SIGTERM can rely on.
+import { createServer } from "node:http";
+
+/** @typedef {"debug" | "info" | "warn" | "error"} Level */
+/** @typedef {{ debug(msg: string, fields?: object): void, info(msg: string, fields?: object): void, warn(msg: string, fields?: object): void, error(msg: string, fields?: object): void }} Logger */
+
+const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 };
+
+/**
+ * One JSON object per line, for log collectors to parse without rules.
+ * @param {string} service
+ * @param {{ level?: string, write?: (line: string) => void }} [options]
+ * @returns {Logger}
+ */
+export function createLogger(service, options = {}) {
+    const threshold = LEVELS[/** @type {Level} */ (options.level)] ?? LEVELS.info;
+    const write = options.write ?? ((line) => process.stdout.write(line));
+    /** @param {Level} level */
+    const at = (level) => (/** @type {string} */ msg, /** @type {object} */ fields = {}) => {
+        if (LEVELS[level] >= threshold) {
+            write(`${JSON.stringify({ time: new Date().toISOString(), level, service, msg, ...fields })}\n`);
+        }
+    };
+    return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
+}
+
+/**
+ * Writes a JSON response.
+ * @param {import("node:http").ServerResponse} res
+ * @param {number} status
+ * @param {unknown} body
+ */
+export function sendJson(res, status, body) {
+    const payload = JSON.stringify(body);
+    res.writeHead(status, {
+        "content-type": "application/json; charset=utf-8",
+        "content-length": Buffer.byteLength(payload),
+        "cache-control": "no-store",
+        "x-content-type-options": "nosniff",
+    });
+    res.end(payload);
+}
+
+/**
+ * @typedef {object} Lifecycle
+ * @property {() => boolean} draining True once shutdown began; readiness fails from then on.
+ */
+
+/**
+ * Routes the probe endpoints every service has, then hands the rest to `handler`.
+ * `/livez` answers while the process runs; `/readyz` fails while draining.
+ * @param {Lifecycle} lifecycle
+ * @param {(req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => void} handler
+ * @returns {(req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => void}
+ */
+export function withProbes(lifecycle, handler) {
+    return (req, res) => {
+        // While draining, move keep-alive clients to other pods.
+        if (lifecycle.draining()) res.setHeader("connection", "close");
+        if (req.url === "/livez") return sendJson(res, 200, { status: "ok" });
+        if (req.url === "/readyz") {
+            return lifecycle.draining()
+                ? sendJson(res, 503, { status: "draining" })
+                : sendJson(res, 200, { status: "ready" });
+        }
+        if (req.method !== "GET" && req.method !== "HEAD") {
+            res.setHeader("allow", "GET, HEAD");
+            return sendJson(res, 405, { error: "method not allowed" });
+        }
+        return handler(req, res);
+    };
+}
+
+/**
+ * @typedef {object} ServeOptions
+ * @property {string} name Service name, for logs.
+ * @property {(lifecycle: Lifecycle) => (req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => void} createHandler
+ * @property {number} port 0 picks a free port.
+ * @property {string} [host]
+ * @property {Logger} logger
+ * @property {number} [drainMs] How long to keep serving after SIGTERM while endpoints and load balancers let go.
+ * @property {number} [shutdownTimeoutMs] Hard limit for in-flight requests to finish.
+ * @property {(code: number) => void} [exit]
+ * @property {boolean} [handleSignals] Install SIGTERM/SIGINT handlers (the entry points do; tests call shutdown()).
+ */
+
+/**
+ * Listens, logs, and shuts down gracefully: on SIGTERM readiness fails at once,
+ * requests keep being served for `drainMs`, then the server stops accepting,
+ * closes idle keep-alive sockets, waits for in-flight requests and exits 0.
+ * @param {ServeOptions} options
+ */
+export async function serve(options) {
+    const { name, logger, drainMs = 5000, shutdownTimeoutMs = 10000 } = options;
+    const exit = options.exit ?? ((code) => process.exit(code));
+    let draining = false;
+    /** @type {Promise<void> | undefined} */
+    let stopping;
+    const lifecycle = { draining: () => draining };
+    const server = createServer({ keepAliveTimeout: 65000 }, options.createHandler(lifecycle));
+    // Longer than load balancers' idle timeouts, so they close idle connections first.
+    server.headersTimeout = 66000;
+
+    await new Promise((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(options.port, options.host ?? "0.0.0.0", () => resolve(undefined));
+    });
+    const address = /** @type {import("node:net").AddressInfo} */ (server.address());
+    logger.info("listening", { port: address.port });
+
+    /** @param {string} reason */
+    const shutdown = (reason) => {
+        stopping ??= (async () => {
+            draining = true;
+            logger.info("draining", { reason, drainMs });
+            await new Promise((resolve) => setTimeout(resolve, drainMs));
+            const closed = new Promise((resolve) => server.close(() => resolve(undefined)));
+            server.closeIdleConnections();
+            /** @type {NodeJS.Timeout | undefined} */
+            let timer;
+            const forced = new Promise((resolve) => {
+                timer = setTimeout(() => {
+                    logger.warn("shutdown timed out; closing remaining connections", { shutdownTimeoutMs });
+                    server.closeAllConnections();
+                    resolve(undefined);
+                }, shutdownTimeoutMs);
+            });
+            await Promise.race([closed, forced]);
+            clearTimeout(timer);
+            logger.info("stopped");
+            exit(0);
+        })();
+        return stopping;
+    };
+
+    if (options.handleSignals) {
+        process.once("SIGTERM", () => void shutdown("SIGTERM"));
+        process.once("SIGINT", () => void shutdown("SIGINT"));
+    }
+    return { server, port: address.port, shutdown, lifecycle, name };
+}
+
+/**
+ * Reads an integer from the environment, failing loudly on anything else.
+ * @param {NodeJS.ProcessEnv} env
+ * @param {string} key
+ * @param {number} fallback
+ */
+export function intFromEnv(env, key, fallback) {
+    const raw = env[key];
+    if (raw === undefined || raw === "") return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`${key} must be a non-negative integer, got ${JSON.stringify(raw)}`);
+    return n;
+}

@@ -1,0 +1,70 @@
+import { strict as assert } from "node:assert";
+import { Browser, chromium, ConsoleMessage } from "playwright-core";
+import { Child, spawnService } from "./support/servers";
+
+// Debian's Chromium, never a downloaded one; the flags keep it off the (closed) network.
+const CHROMIUM = "/usr/bin/chromium";
+const ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+/** The one DOM function the page callback uses; the project compiles without DOM types. */
+interface BrowserGlobals {
+    getComputedStyle(el: unknown): { backgroundColor: string };
+}
+
+describe("frontend in a real browser", function () {
+    this.timeout(60_000);
+    let browser: Browser;
+    let backend: Child;
+    let frontend: Child;
+
+    before(async () => {
+        backend = await spawnService("backend", { REGION: "eu-west-1", DRAIN_MS: "0" });
+        frontend = await spawnService("frontend", { REGION: "eu-west-1", DRAIN_MS: "0", BACKEND_URL: backend.url });
+        browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+    });
+
+    after(async () => {
+        await browser?.close();
+        frontend?.process.kill("SIGTERM");
+        backend?.process.kill("SIGTERM");
+    });
+
+    it("shows the backend's greeting and the serving region, with no console errors", async () => {
+        const page = await browser.newPage();
+        const problems: string[] = [];
+        page.on("console", (msg: ConsoleMessage) => {
+            if (msg.type() === "error" || msg.type() === "warning") problems.push(`${msg.type()}: ${msg.text()}`);
+        });
+        page.on("pageerror", (err) => problems.push(`pageerror: ${err.message}`));
+        page.on("requestfailed", (req) => problems.push(`requestfailed: ${req.url()}`));
+
+        const response = await page.goto(frontend.url, { waitUntil: "load" });
+        assert.equal(response?.status(), 200);
+        assert.equal(await page.locator("h1").innerText(), "Hello from backend microservice");
+        assert.equal(await page.locator("#frontend-region").innerText(), "eu-west-1");
+        assert.equal(await page.locator("#backend-region").innerText(), "eu-west-1");
+        assert.equal(await page.title(), "Sample app");
+        // The stylesheet applied: the CSP allows exactly our inline style.
+        const background = await page
+            .locator("main")
+            .evaluate((el) => (globalThis as unknown as BrowserGlobals).getComputedStyle(el).backgroundColor);
+        assert.equal(background, "rgb(255, 255, 255)");
+        assert.deepEqual(problems, []);
+        await page.close();
+    });
+
+    it("shows the 503 page, still without console errors beyond the 503 itself, when the backend is gone", async () => {
+        backend.process.kill("SIGTERM");
+        assert.equal(await backend.exited, 0);
+        const page = await browser.newPage();
+        const problems: string[] = [];
+        page.on("console", (msg: ConsoleMessage) => {
+            if (msg.type() === "error" && !/status of 503/.test(msg.text())) problems.push(msg.text());
+        });
+        const response = await page.goto(frontend.url, { waitUntil: "load" });
+        assert.equal(response?.status(), 503);
+        assert.equal(await page.locator("h1").innerText(), "Service temporarily unavailable");
+        assert.deepEqual(problems, []);
+        await page.close();
+    });
+});

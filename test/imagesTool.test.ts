@@ -1,0 +1,95 @@
+import { strict as assert } from "node:assert";
+import { CommandRunner, stackConfig } from "../tools/cli";
+import { main, planImages, pushImages } from "../tools/images";
+import { stackRun } from "./support/run";
+import { listStacks } from "../tools/stackConfig";
+
+/** Records commands; `exists` decides which describe-* lookups find something. */
+function recorder(exists: (argv: string[]) => boolean = () => false) {
+    const calls: { argv: string[]; input?: string }[] = [];
+    const runner: CommandRunner = {
+        async run(argv, opts = {}) {
+            calls.push({ argv, input: opts.input });
+            if (argv[2]?.startsWith("describe-") && !exists(argv)) throw new Error("not found");
+            if (argv[1] === "sts") return "210987654321";
+            if (argv[2] === "get-login-password") return "secret-password";
+            return "";
+        },
+    };
+    return { runner, calls, lines: () => calls.map((c) => c.argv.join(" ")) };
+}
+
+describe("npm run images", () => {
+    for (const stack of listStacks()) {
+        it(`${stack}: creates the repositories exactly as the stack adopts them`, async () => {
+            const rec = recorder();
+            await pushImages(planImages(stackConfig(stack)), rec.runner, () => {});
+            const run = await stackRun(stack);
+            const region = run.config["multiregion:region"]!;
+            for (const repo of run.resources.ofType("aws:ecr/repository:Repository")) {
+                const create = rec.calls.find((c) => c.argv[2] === "create-repository" && c.argv.includes(repo.inputs.name))!;
+                assert.ok(create, `creates ${repo.inputs.name}`);
+                const flag = (name: string) => create.argv[create.argv.indexOf(name) + 1];
+                assert.equal(flag("--region"), region);
+                assert.equal(flag("--image-tag-mutability"), repo.inputs.imageTagMutability);
+                assert.equal(flag("--image-scanning-configuration"), `scanOnPush=${repo.inputs.imageScanningConfiguration.scanOnPush}`);
+                assert.equal(flag("--encryption-configuration"), `encryptionType=${repo.inputs.encryptionConfigurations[0].encryptionType}`);
+                const tags = create.argv.slice(create.argv.indexOf("--tags") + 1, create.argv.indexOf("--region"));
+                assert.deepEqual(
+                    Object.fromEntries(tags.map((t) => /^Key=(.*),Value=(.*)$/.exec(t)!.slice(1, 3) as [string, string])),
+                    repo.inputs.tags,
+                );
+            }
+        });
+
+        it(`${stack}: builds for the nodes' architecture and pushes the pinned tags to its own region`, async () => {
+            const rec = recorder();
+            await pushImages(planImages(stackConfig(stack)), rec.runner, () => {});
+            const run = await stackRun(stack);
+            const region = run.config["multiregion:region"]!;
+            const registry = `210987654321.dkr.ecr.${region}.amazonaws.com`;
+            const login = rec.calls.find((c) => c.argv[1] === "login")!;
+            assert.deepEqual(login.argv, ["docker", "login", "--username", "AWS", "--password-stdin", registry]);
+            assert.equal(login.input, "secret-password", "the password goes on stdin, never argv");
+            for (const app of ["backend", "frontend"]) {
+                const image = `${registry}/${run.config[`multiregion:${app}Image`]}`;
+                assert.ok(rec.lines().includes(`docker build --platform linux/amd64 -f services/${app}/Dockerfile -t ${image} services`));
+                assert.ok(rec.lines().includes(`docker push ${image}`));
+            }
+        });
+    }
+
+    it("skips repositories and tags that already exist", async () => {
+        const rec = recorder(() => true);
+        const log: string[] = [];
+        await pushImages(planImages(stackConfig("prod-us")), rec.runner, (l) => log.push(l));
+        const changes = rec.calls.filter((c) => c.argv[2] === "create-repository" || (c.argv[0] === "docker" && c.argv[1] !== "login"));
+        assert.deepEqual(changes, []);
+        assert.equal(log.filter((l) => l.includes("already pushed")).length, 2);
+    });
+
+    it("builds arm64 images for a Graviton node group", () => {
+        const config = stackConfig("prod-us");
+        const plan = planImages({ ...config, cluster: { ...config.cluster, amiType: "AL2023_ARM_64_STANDARD" } });
+        assert.equal(plan.platform, "linux/arm64");
+    });
+
+    it("refuses a digest-pinned image, which it cannot build", () => {
+        const config = stackConfig("prod-us");
+        const pinned = { ...config, services: { ...config.services, backendImage: { repository: "sample-app-backend", pin: `@sha256:${"0".repeat(64)}` } } };
+        assert.throws(() => planImages(pinned), /backendImage is pinned by digest .*; this tool builds tags/);
+    });
+
+    it("names the stacks that exist when given an unknown one", async () => {
+        await assert.rejects(main(["--stack", "prod-ap", "--dry-run"]), /^UsageError: unknown stack "prod-ap"; stacks: prod-eu, prod-us$/);
+    });
+
+    it("prints every command under --dry-run without running any", async () => {
+        const rec = recorder();
+        const out: string[] = [];
+        await main(["--stack", "prod-eu", "--dry-run"], rec.runner, (l) => out.push(l));
+        assert.deepEqual(rec.calls, []);
+        assert.ok(out.some((l) => l.startsWith("aws ecr create-repository --repository-name sample-app-backend")));
+        assert.ok(out.includes("docker push '<account-id>.dkr.ecr.eu-west-1.amazonaws.com/sample-app-frontend:1.0.0'"));
+    });
+});

@@ -1,0 +1,207 @@
+import { strict as assert } from "node:assert";
+import { BACKEND_SERVICE, NAMESPACE } from "../services";
+import { validateK8sObject } from "./support/k8sSchema";
+import { ACCOUNT_ID } from "./support/mocks";
+import { ProgramRun, runProgram, stackRun } from "./support/run";
+import { listStacks } from "../tools/stackConfig";
+
+const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+const SERVICE = "kubernetes:core/v1:Service";
+const TIERS = ["backend", "frontend"] as const;
+
+function deployment(run: ProgramRun, tier: string) {
+    return run.resources.get(DEPLOYMENT, `${run.stack}-${tier}-deployment`).inputs;
+}
+function container(run: ProgramRun, tier: string) {
+    const containers = deployment(run, tier).spec.template.spec.containers;
+    assert.equal(containers.length, 1);
+    return containers[0];
+}
+
+describe("services on Kubernetes", () => {
+    for (const stack of listStacks()) {
+        describe(stack, () => {
+            it("validates every Kubernetes object against the Kubernetes schema", async () => {
+                const run = await stackRun(stack);
+                const objects = run.resources.resources.filter((r) => r.type.startsWith("kubernetes:"));
+                assert.deepEqual(objects.map((o) => o.type).sort(), [
+                    "kubernetes:apps/v1:Deployment",
+                    "kubernetes:apps/v1:Deployment",
+                    "kubernetes:core/v1:Namespace",
+                    "kubernetes:core/v1:Service",
+                    "kubernetes:core/v1:Service",
+                    "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+                    "kubernetes:policy/v1:PodDisruptionBudget",
+                    "kubernetes:policy/v1:PodDisruptionBudget",
+                ]);
+                for (const o of objects) assert.doesNotThrow(() => validateK8sObject(o.type, o.inputs), `${o.type} ${o.name}`);
+            });
+
+            it("sends every Kubernetes object through the cluster's provider, into the sample-app namespace", async () => {
+                const run = await stackRun(stack);
+                const provider = run.resources.get("pulumi:providers:kubernetes", `${stack}-k8s`);
+                const ns = run.resources.get("kubernetes:core/v1:Namespace", `${stack}-namespace`);
+                assert.equal(ns.inputs.metadata.name, NAMESPACE);
+                assert.equal(ns.inputs.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
+                for (const o of run.resources.resources.filter((r) => r.type.startsWith("kubernetes:"))) {
+                    assert.equal(o.provider, run.resources.providerRef(provider), `${o.type} ${o.name}`);
+                    if (o !== ns) assert.equal(o.inputs.metadata.namespace, NAMESPACE, `${o.type} ${o.name}`);
+                }
+            });
+
+            it("exposes the backend as ClusterIP sample-app-backend-service, port 80 to 8080", async () => {
+                const run = await stackRun(stack);
+                const svc = run.resources.get(SERVICE, `${stack}-backend-service`).inputs;
+                assert.equal(svc.metadata.name, BACKEND_SERVICE);
+                assert.equal(svc.spec.type, "ClusterIP");
+                assert.deepEqual(svc.spec.ports, [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }]);
+                assert.deepEqual(svc.spec.selector, { app: "sample-app", tier: "backend" });
+                assert.deepEqual(container(run, "backend").ports, [{ name: "http", containerPort: 8080, protocol: "TCP" }]);
+            });
+
+            it("exposes the frontend through an internet-facing NLB, port 80 to 8080", async () => {
+                const run = await stackRun(stack);
+                const svc = run.resources.get(SERVICE, `${stack}-frontend-service`).inputs;
+                assert.equal(svc.metadata.name, "sample-app-frontend-service");
+                assert.equal(svc.spec.type, "LoadBalancer");
+                assert.deepEqual(svc.metadata.annotations, { "service.beta.kubernetes.io/aws-load-balancer-type": "nlb" });
+                assert.equal(svc.metadata.annotations["service.beta.kubernetes.io/aws-load-balancer-internal"], undefined);
+                assert.deepEqual(svc.spec.ports, [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }]);
+                assert.deepEqual(svc.spec.selector, { app: "sample-app", tier: "frontend" });
+                assert.deepEqual(container(run, "frontend").ports, [{ name: "http", containerPort: 8080, protocol: "TCP" }]);
+            });
+
+            it("points the frontend at the backend by its Kubernetes DNS name, and tells both their region", async () => {
+                const run = await stackRun(stack);
+                const env = (tier: string) => Object.fromEntries(container(run, tier).env.map((e: { name: string; value: string }) => [e.name, e.value]));
+                assert.deepEqual(env("frontend"), { PORT: "8080", REGION: run.config["multiregion:region"], BACKEND_URL: "http://sample-app-backend-service" });
+                assert.deepEqual(env("backend"), { PORT: "8080", REGION: run.config["multiregion:region"] });
+            });
+
+            it("runs the role's replica count, and never takes a pod down before its replacement is ready", async () => {
+                const run = await stackRun(stack);
+                const role = run.config["multiregion:role"];
+                const expected = Number(run.config[role === "active" ? "multiregion:activeReplicas" : "multiregion:standbyReplicas"]);
+                for (const tier of TIERS) {
+                    const spec = deployment(run, tier).spec;
+                    assert.equal(spec.replicas, expected, tier);
+                    assert.deepEqual(spec.strategy, { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } });
+                }
+                assert.ok(role === "active" ? expected >= 2 : expected >= 1);
+            });
+
+            it("probes readiness and liveness on the shallow endpoints", async () => {
+                const run = await stackRun(stack);
+                for (const tier of TIERS) {
+                    const c = container(run, tier);
+                    assert.deepEqual(c.readinessProbe.httpGet, { path: "/readyz", port: "http" });
+                    assert.deepEqual(c.livenessProbe.httpGet, { path: "/livez", port: "http" });
+                    assert.ok(c.livenessProbe.failureThreshold * c.livenessProbe.periodSeconds >= 10);
+                }
+            });
+
+            it("sets CPU and memory requests and limits", async () => {
+                const run = await stackRun(stack);
+                for (const tier of TIERS) {
+                    const { requests, limits } = container(run, tier).resources;
+                    for (const k of ["cpu", "memory"]) {
+                        assert.ok(requests[k] && limits[k], `${tier} ${k}`);
+                    }
+                }
+            });
+
+            it("locks the pods down: non-root, read-only root, no privilege escalation, no capabilities, RuntimeDefault seccomp", async () => {
+                const run = await stackRun(stack);
+                for (const tier of TIERS) {
+                    const pod = deployment(run, tier).spec.template.spec;
+                    assert.equal(pod.securityContext.runAsNonRoot, true);
+                    assert.equal(pod.securityContext.runAsUser, 1000);
+                    assert.deepEqual(pod.securityContext.seccompProfile, { type: "RuntimeDefault" });
+                    assert.equal(pod.automountServiceAccountToken, false);
+                    assert.deepEqual(container(run, tier).securityContext, {
+                        runAsNonRoot: true,
+                        readOnlyRootFilesystem: true,
+                        allowPrivilegeEscalation: false,
+                        capabilities: { drop: ["ALL"] },
+                        seccompProfile: { type: "RuntimeDefault" },
+                    });
+                }
+            });
+
+            it("spreads each service's pods across zones", async () => {
+                const run = await stackRun(stack);
+                for (const tier of TIERS) {
+                    const spread = deployment(run, tier).spec.template.spec.topologySpreadConstraints;
+                    const zone = spread.find((c: { topologyKey: string }) => c.topologyKey === "topology.kubernetes.io/zone");
+                    assert.deepEqual(zone, {
+                        maxSkew: 1,
+                        topologyKey: "topology.kubernetes.io/zone",
+                        whenUnsatisfiable: "ScheduleAnyway",
+                        labelSelector: { matchLabels: { app: "sample-app", tier } },
+                    });
+                }
+            });
+
+            it("gives each service a PodDisruptionBudget over its own pods", async () => {
+                const run = await stackRun(stack);
+                for (const tier of TIERS) {
+                    const pdb = run.resources.get("kubernetes:policy/v1:PodDisruptionBudget", `${stack}-${tier}-pdb`).inputs;
+                    assert.deepEqual(pdb.spec, { maxUnavailable: 1, selector: deployment(run, tier).spec.selector });
+                }
+            });
+
+            it("lets only frontend pods reach the backend", async () => {
+                const run = await stackRun(stack);
+                const policies = run.resources.ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy");
+                assert.equal(policies.length, 1);
+                assert.deepEqual(policies[0]!.inputs.spec, {
+                    podSelector: { matchLabels: { app: "sample-app", tier: "backend" } },
+                    policyTypes: ["Ingress"],
+                    ingress: [{ from: [{ podSelector: { matchLabels: { app: "sample-app", tier: "frontend" } } }], ports: [{ protocol: "TCP", port: 8080 }] }],
+                });
+            });
+
+            it("pulls pinned images only from this region's own ECR repositories", async () => {
+                const run = await stackRun(stack);
+                const region = run.config["multiregion:region"];
+                for (const tier of TIERS) {
+                    const pinned = run.config[`multiregion:${tier}Image`];
+                    assert.equal(container(run, tier).image, `${ACCOUNT_ID}.dkr.ecr.${region}.amazonaws.com/${pinned}`);
+                    assert.equal(container(run, tier).imagePullPolicy, "IfNotPresent");
+                }
+                const repos = run.resources.ofType("aws:ecr/repository:Repository");
+                assert.deepEqual(repos.map((r) => r.inputs.name).sort(), ["sample-app-backend", "sample-app-frontend"]);
+                for (const repo of repos) {
+                    assert.equal(repo.importId, repo.inputs.name, "adopted from npm run images by name");
+                    assert.equal(repo.retainOnDelete, true);
+                    assert.equal(repo.inputs.imageTagMutability, "IMMUTABLE");
+                    assert.deepEqual(repo.inputs.imageScanningConfiguration, { scanOnPush: true });
+                    assert.equal(repo.inputs.forceDelete, false);
+                    const lifecycle = run.resources.get("aws:ecr/lifecyclePolicy:LifecyclePolicy", repo.name);
+                    assert.equal(JSON.parse(lifecycle.inputs.policy).rules[0].selection.tagStatus, "untagged");
+                }
+            });
+
+            it("exports the load balancer URL and the image repositories", async () => {
+                const run = await stackRun(stack);
+                const region = run.config["multiregion:region"];
+                assert.equal(run.outputs.loadBalancerUrl, `http://sample-app-frontend--0123456789abcdef.elb.${region}.amazonaws.com`);
+                assert.deepEqual(run.outputs.imageRepositories, {
+                    "sample-app-backend": `${ACCOUNT_ID}.dkr.ecr.${region}.amazonaws.com/sample-app-backend`,
+                    "sample-app-frontend": `${ACCOUNT_ID}.dkr.ecr.${region}.amazonaws.com/sample-app-frontend`,
+                });
+            });
+        });
+    }
+
+    it("a standby promoted to active runs the active replica count", async () => {
+        const run = await runProgram("prod-eu", { overrides: { role: "active" } });
+        for (const tier of TIERS) assert.equal(deployment(run, tier).spec.replicas, Number(run.config["multiregion:activeReplicas"]));
+    });
+
+    it("a digest-pinned image is used as given", async () => {
+        const digest = `sha256:${"ab".repeat(32)}`;
+        const run = await runProgram("prod-us", { overrides: { backendImage: `sample-app-backend@${digest}` } });
+        assert.equal(container(run, "backend").image, `${ACCOUNT_ID}.dkr.ecr.us-east-2.amazonaws.com/sample-app-backend@${digest}`);
+    });
+});

@@ -1,0 +1,169 @@
+/**
+ * Real HTTP servers on ephemeral loopback ports: the two apps in-process, fakes that
+ * misbehave on purpose, and the apps' entry points as child processes.
+ */
+import { ChildProcess, spawn } from "node:child_process";
+import * as http from "node:http";
+import { AddressInfo } from "node:net";
+import * as path from "node:path";
+import { createBackend } from "../../services/backend/app.mjs";
+import { createFrontend } from "../../services/frontend/app.mjs";
+import { createBackendClient } from "../../services/frontend/backendClient.mjs";
+import { createLogger, serve } from "../../services/shared/http.mjs";
+import { ROOT } from "../../tools/stackConfig";
+
+export interface RecordingLogger extends ReturnType<typeof createLogger> {
+    readonly lines: Record<string, unknown>[];
+}
+
+/** A logger that keeps its JSON lines for assertions instead of printing them. */
+export function recordingLogger(service: string): RecordingLogger {
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger(service, { level: "debug", write: (line: string) => lines.push(JSON.parse(line)) });
+    return Object.assign(logger, { lines });
+}
+
+export interface Running {
+    readonly url: string;
+    readonly port: number;
+    readonly logger: RecordingLogger;
+    /** Exit codes the server asked for. */
+    readonly exits: number[];
+    shutdown(): Promise<void>;
+    close(): Promise<void>;
+}
+
+async function start(
+    name: string,
+    createHandler: Parameters<typeof serve>[0]["createHandler"],
+    logger: RecordingLogger,
+    drainMs: number,
+    cleanup: () => void = () => {},
+): Promise<Running> {
+    const exits: number[] = [];
+    const s = await serve({ name, logger, port: 0, host: "127.0.0.1", drainMs, shutdownTimeoutMs: 2000, createHandler, exit: (code: number) => exits.push(code) });
+    return {
+        url: `http://127.0.0.1:${s.port}`,
+        port: s.port,
+        logger,
+        exits,
+        shutdown: () => s.shutdown("test"),
+        close: async () => {
+            cleanup();
+            s.server.closeAllConnections();
+            await new Promise((resolve) => s.server.close(() => resolve(undefined)));
+        },
+    };
+}
+
+export function startBackend(opts: { region?: string; drainMs?: number } = {}): Promise<Running> {
+    const logger = recordingLogger("backend");
+    return start("backend", createBackend({ region: opts.region ?? "test-region-1", logger }), logger, opts.drainMs ?? 0);
+}
+
+export function startFrontend(
+    backendUrl: string,
+    opts: { region?: string; timeoutMs?: number; healthTimeoutMs?: number; drainMs?: number } = {},
+): Promise<Running> {
+    const logger = recordingLogger("frontend");
+    const backend = createBackendClient({ url: backendUrl });
+    const handler = createFrontend({
+        region: opts.region ?? "test-region-1",
+        backend,
+        timeoutMs: opts.timeoutMs ?? 1000,
+        healthTimeoutMs: opts.healthTimeoutMs ?? 500,
+        logger,
+    });
+    return start("frontend", handler, logger, opts.drainMs ?? 0, () => backend.close());
+}
+
+export interface Fake {
+    readonly url: string;
+    /** TCP connections the fake accepted. */
+    connections(): number;
+    close(): Promise<void>;
+}
+
+/** A backend that answers however the test says. */
+export async function fakeBackend(handler: http.RequestListener): Promise<Fake> {
+    const server = http.createServer(handler);
+    let connections = 0;
+    server.on("connection", () => connections++);
+    await new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(undefined)));
+    const { port } = server.address() as AddressInfo;
+    return {
+        url: `http://127.0.0.1:${port}`,
+        connections: () => connections,
+        close: async () => {
+            server.closeAllConnections();
+            await new Promise((resolve) => server.close(() => resolve(undefined)));
+        },
+    };
+}
+
+/** A loopback port nothing listens on. */
+export async function closedPort(): Promise<number> {
+    const fake = await fakeBackend(() => {});
+    const port = Number(new URL(fake.url).port);
+    await fake.close();
+    return port;
+}
+
+export interface Response {
+    readonly status: number;
+    readonly headers: http.IncomingHttpHeaders;
+    readonly body: string;
+    readonly ms: number;
+}
+
+/** One request on a fresh connection, with timing. */
+export function request(url: string, method = "GET"): Promise<Response> {
+    const started = performance.now();
+    return new Promise((resolve, reject) => {
+        const req = http.request(url, { method, agent: false }, (res) => {
+            let body = "";
+            res.setEncoding("utf8");
+            res.on("data", (chunk: string) => (body += chunk));
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body, ms: performance.now() - started }));
+        });
+        req.on("error", reject);
+        req.end();
+    });
+}
+
+export interface Child {
+    readonly process: ChildProcess;
+    readonly port: number;
+    readonly url: string;
+    /** Every JSON log line so far. */
+    readonly logs: Record<string, unknown>[];
+    /** Resolves with the exit code. */
+    readonly exited: Promise<number | null>;
+}
+
+/** Runs an app's entry point as a real process and waits for its "listening" log line. */
+export function spawnService(script: "backend" | "frontend", env: Record<string, string>): Promise<Child> {
+    const child = spawn(process.execPath, [path.join(ROOT, "services", script, "server.mjs")], {
+        env: { ...process.env, PORT: "0", ...env },
+        stdio: ["ignore", "pipe", "inherit"],
+    });
+    const logs: Record<string, unknown>[] = [];
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    return new Promise((resolve, reject) => {
+        let buffer = "";
+        child.stdout!.on("data", (chunk: Buffer) => {
+            buffer += chunk.toString("utf8");
+            let newline: number;
+            while ((newline = buffer.indexOf("\n")) >= 0) {
+                const line = JSON.parse(buffer.slice(0, newline)) as Record<string, unknown>;
+                buffer = buffer.slice(newline + 1);
+                logs.push(line);
+                if (line.msg === "listening") {
+                    const port = Number(line.port);
+                    resolve({ process: child, port, url: `http://127.0.0.1:${port}`, logs, exited });
+                }
+            }
+        });
+        void exited.then((code) => reject(new Error(`${script} exited with ${code} before listening`)));
+    });
+}
