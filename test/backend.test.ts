@@ -68,6 +68,6 @@ describe("backend app", () => {
     });
 
     it("refuses to start on a malformed setting", async () => {
-        await assert.rejects(spawnService("backend", { PORT: "eighty" }), /exited with 1 before listening/);
+        await assert.rejects(spawnService("backend", { PORT: "eighty" }), /exited with 1 before listening: Error: PORT must be a non-negative integer, got "eighty"$/);
     });
 });

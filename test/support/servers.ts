@@ -145,9 +145,11 @@ export interface Child {
 export function spawnService(script: "backend" | "frontend", env: Record<string, string>): Promise<Child> {
     const child = spawn(process.execPath, [path.join(ROOT, "services", script, "server.mjs")], {
         env: { ...process.env, PORT: "0", ...env },
-        stdio: ["ignore", "pipe", "inherit"],
+        stdio: ["ignore", "pipe", "pipe"],
     });
     const logs: Record<string, unknown>[] = [];
+    let stderr = "";
+    child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     return new Promise((resolve, reject) => {
         let buffer = "";
@@ -164,6 +166,6 @@ export function spawnService(script: "backend" | "frontend", env: Record<string,
                 }
             }
         });
-        void exited.then((code) => reject(new Error(`${script} exited with ${code} before listening`)));
+        void exited.then((code) => reject(new Error(`${script} exited with ${code} before listening: ${stderr.trim().split("\n").find((l) => l.startsWith("Error")) ?? stderr}`)));
     });
 }
