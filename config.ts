@@ -44,12 +44,34 @@ export interface ImageRef {
 export interface ServicesSettings {
     readonly backendImage: ImageRef;
     readonly frontendImage: ImageRef;
-    /** Pods per service for this stack's role. */
+    /** Pods per service now: the override, or the role's count. */
     readonly replicas: number;
+    /** Pods per service whatever the role; 0 follows the role. */
+    readonly replicasOverride: number;
     /** Pods per service when active; the switchover scales to this. */
     readonly activeReplicas: number;
     /** Pods per service when standby. */
     readonly standbyReplicas: number;
+}
+
+export interface FailoverSettings {
+    /** The existing public hosted zone: its id (`Z...`) or its name. */
+    readonly hostedZone: { readonly id: string } | { readonly name: string };
+    /** The one name users reach, the same in every stack. */
+    readonly recordName: string;
+    /** `PRIMARY` for the active role, `SECONDARY` for the standby. */
+    readonly failoverType: "PRIMARY" | "SECONDARY";
+    /** Whether this stack publishes its record; the switchover withdraws it briefly. */
+    readonly publishRecord: boolean;
+    readonly healthCheck: {
+        readonly path: string;
+        /** Seconds between checks: 10 or 30; fixed once the check exists. */
+        readonly interval: 10 | 30;
+        /** Consecutive failures before the region counts as down. */
+        readonly failureThreshold: number;
+        /** Checker regions; empty means Route 53's defaults. */
+        readonly regions: string[];
+    };
 }
 
 export interface StackConfig {
@@ -62,18 +84,19 @@ export interface StackConfig {
     readonly network: NetworkSettings;
     readonly cluster: ClusterSettings;
     readonly services: ServicesSettings;
+    readonly failover: FailoverSettings;
 }
 
 /** Raw values as the CLI passes them: every value a string, lists as JSON. */
 export type RawConfig = Readonly<Record<string, string | undefined>>;
 
-type KeyType = "string" | "integer" | "array";
+type KeyType = "string" | "integer" | "boolean" | "array";
 
 export interface KeySpec {
     readonly type: KeyType;
     readonly description: string;
     /** Absent for required keys. */
-    readonly default?: string | number | string[];
+    readonly default?: string | number | boolean | string[];
 }
 
 /**
@@ -98,6 +121,14 @@ export const CONFIG_KEYS = {
     frontendImage: { type: "string", description: "Frontend image in this region's ECR, as repository:tag or repository@sha256:digest, such as sample-app-frontend:1.0.0. Never latest. Required." },
     activeReplicas: { type: "integer", default: 3, description: "Pods per service while this region is active, at least 2." },
     standbyReplicas: { type: "integer", default: 1, description: "Pods per service while this region is standby: a warm standby that takes traffic at once, 1 to activeReplicas." },
+    replicasOverride: { type: "integer", default: 0, description: "Pods per service whatever the role; 0 follows the role. Only the switchover sets it, to hold capacity while roles change." },
+    hostedZone: { type: "string", description: "The existing public Route 53 hosted zone, by id (Z...) or name (example.com); looked up, never created. Same in every stack. Required." },
+    recordName: { type: "string", description: "The failover record users reach, such as app.example.com, inside hostedZone. Same in every stack. Required." },
+    healthCheckPath: { type: "string", default: "/health", description: "Path Route 53 checks on this region's load balancer: the frontend's deep health check." },
+    healthCheckInterval: { type: "integer", default: 10, description: "Seconds between health checks, 10 or 30. Route 53 cannot change it after the check exists." },
+    healthCheckFailureThreshold: { type: "integer", default: 3, description: "Consecutive failed checks before Route 53 calls the region unhealthy, 1 to 10." },
+    healthCheckRegions: { type: "array", default: [], description: "Route 53 checker regions, at least 3 of its list; empty for Route 53's default set." },
+    failoverRecord: { type: "boolean", default: true, description: "Whether this stack publishes its failover record. Only the switchover turns it off, for a moment, so Route 53 never holds two PRIMARY or two SECONDARY records." },
 } as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
@@ -124,6 +155,10 @@ const IAM_PRINCIPAL = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@\/-]+$/;
 // An ECR repository name plus a tag or a sha256 digest; no registry host, since the
 // program always pulls from this region's own registry.
 const IMAGE = /^([a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*)(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$/;
+const ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
+const DNS_NAME = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+/** Where Route 53 can run health checkers from. */
+export const HEALTH_CHECK_REGIONS = ["us-east-1", "us-west-1", "us-west-2", "eu-west-1", "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "sa-east-1"];
 const TAG_KEY = /^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
 const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
 
@@ -209,6 +244,12 @@ class Reader {
         return Number.isInteger(n) && n >= min && n <= max ? n : this.fail(key, v, allowed);
     }
 
+    boolean(key: ConfigKey): boolean | undefined {
+        const v = this.value(key);
+        if (v === undefined) return undefined;
+        return v === "true" ? true : v === "false" ? false : this.fail(key, v, "true or false");
+    }
+
     list(key: ConfigKey, test: (item: string) => boolean, allowed: string, minItems = 0): string[] | undefined {
         const v = this.value(key);
         if (v === undefined) return undefined;
@@ -291,10 +332,34 @@ export function parseConfig(raw: RawConfig, ctx: ConfigContext): StackConfig {
     const frontendImage = image("frontendImage");
     const activeReplicas = r.integer("activeReplicas", 2, 100);
     const standbyReplicas = r.integer("standbyReplicas", 1, 100);
+    const replicasOverride = r.integer("replicasOverride", 0, 100);
     if (activeReplicas !== undefined && standbyReplicas !== undefined) {
         r.check(
             standbyReplicas <= activeReplicas,
             `${p}:standbyReplicas: got ${standbyReplicas}; allowed: at most activeReplicas (${activeReplicas})`,
+        );
+    }
+
+    const hostedZone = r.string(
+        "hostedZone",
+        (v) => ZONE_ID.test(v) || DNS_NAME.test(v.replace(/\.$/, "")),
+        'a hosted zone id such as "Z0123456789ABCDEFGHIJ" or a lower-case domain name such as "example.com"',
+    );
+    const recordName = r.string("recordName", (v) => DNS_NAME.test(v.replace(/\.$/, "")), 'a lower-case DNS name such as "app.example.com"');
+    const healthCheckPath = r.string("healthCheckPath", (v) => /^\/[\x21-\x7e]{0,254}$/.test(v), 'a path starting with "/", at most 255 printable characters');
+    const interval = r.string("healthCheckInterval", (v) => v === "10" || v === "30", "10 or 30");
+    const failureThreshold = r.integer("healthCheckFailureThreshold", 1, 10);
+    const checkerRegions = r.list("healthCheckRegions", (v) => HEALTH_CHECK_REGIONS.includes(v), `Route 53 checker regions (${HEALTH_CHECK_REGIONS.join(", ")})`);
+    if (checkerRegions && checkerRegions.length > 0 && checkerRegions.length < 3) {
+        r.check(false, `${p}:healthCheckRegions: got ${JSON.stringify(checkerRegions)}; allowed: none (Route 53's defaults) or at least 3 regions`);
+    }
+    const publishRecord = r.boolean("failoverRecord");
+    if (hostedZone && recordName && !ZONE_ID.test(hostedZone)) {
+        const zone = hostedZone.replace(/\.$/, "");
+        const record = recordName.replace(/\.$/, "");
+        r.check(
+            record === zone || record.endsWith(`.${zone}`),
+            `${p}:recordName: got ${JSON.stringify(recordName)}; allowed: a name inside hostedZone ${JSON.stringify(hostedZone)}`,
         );
     }
 
@@ -353,9 +418,22 @@ export function parseConfig(raw: RawConfig, ctx: ConfigContext): StackConfig {
         services: {
             backendImage: backendImage!,
             frontendImage: frontendImage!,
-            replicas: role === "active" ? activeReplicas! : standbyReplicas!,
+            replicas: replicasOverride! > 0 ? replicasOverride! : role === "active" ? activeReplicas! : standbyReplicas!,
             activeReplicas: activeReplicas!,
             standbyReplicas: standbyReplicas!,
+            replicasOverride: replicasOverride!,
+        },
+        failover: {
+            hostedZone: ZONE_ID.test(hostedZone!) ? { id: hostedZone! } : { name: hostedZone!.replace(/\.$/, "") },
+            recordName: recordName!.replace(/\.$/, ""),
+            failoverType: role === "active" ? "PRIMARY" : "SECONDARY",
+            publishRecord: publishRecord!,
+            healthCheck: {
+                path: healthCheckPath!,
+                interval: Number(interval) as 10 | 30,
+                failureThreshold: failureThreshold!,
+                regions: checkerRegions!,
+            },
         },
     };
 }

@@ -1,12 +1,12 @@
 /**
- * One region of the active/standby pair: a VPC, an EKS cluster and the sample
- * microservices. Each stack (`Pulumi.prod-*.yaml`) is one region; the stack files
- * differ only in values.
+ * One region of the active/standby pair: a VPC, an EKS cluster, the sample
+ * microservices, and this region's Route 53 health check and failover record.
+ * Each stack (`Pulumi.prod-*.yaml`) is one region; the stack files differ only in values.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./config";
-import { Cluster, Network, pickZones } from "./regions";
+import { Cluster, Failover, failoverTimes, lookupHostedZone, Network, pickZones } from "./regions";
 import { ImageRegistry, SampleApp } from "./services";
 
 export = async () => {
@@ -20,6 +20,9 @@ export = async () => {
         { provider },
     );
     const availabilityZones = pickZones(config.project, config.region, zones.names, config.network.azCount);
+    const hostedZone = await lookupHostedZone(config.project, config.failover, provider);
+    // The alias target's zone must match the load balancer type the frontend Service asks for (NLB).
+    const loadBalancerZone = await aws.lb.getHostedZoneId({ loadBalancerType: "network" }, { provider });
 
     const network = new Network(
         name,
@@ -59,9 +62,29 @@ export = async () => {
         { provider: cluster.provider },
     );
 
+    const { failover: settings } = config;
+    const failover = new Failover(
+        name,
+        {
+            zoneId: hostedZone.zoneId,
+            recordName: settings.recordName,
+            setIdentifier: config.stack,
+            failoverType: settings.failoverType,
+            publishRecord: settings.publishRecord,
+            loadBalancerHostname: app.frontendHostname,
+            loadBalancerZoneId: loadBalancerZone.id,
+            healthCheck: settings.healthCheck,
+            tags: config.tags,
+        },
+        { provider },
+    );
+
     return {
         region: config.region,
         role: config.role,
+        appUrl: `http://${settings.recordName}`,
+        healthCheckId: failover.healthCheckId,
+        failover: { type: settings.failoverType, recordPublished: settings.publishRecord, ...failoverTimes(settings.healthCheck) },
         vpcId: network.vpcId,
         clusterName: cluster.clusterName,
         kubeconfig: cluster.kubeconfig,

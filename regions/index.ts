@@ -1,3 +1,4 @@
 export * from "./cluster";
+export * from "./failover";
 export * from "./network";
 export * from "./zones";

@@ -77,6 +77,18 @@ describe("config", () => {
             ["one active replica", { activeReplicas: 1 }, /^multiregion:activeReplicas: got "1"; allowed: an integer from 2 to 100$/],
             ["no standby replica", { standbyReplicas: 0 }, /^multiregion:standbyReplicas: got "0"; allowed: an integer from 1 to 100$/],
             ["a standby larger than the active", { standbyReplicas: 4, activeReplicas: 3 }, /^multiregion:standbyReplicas: got 4; allowed: at most activeReplicas \(3\)$/],
+            ["a negative replica override", { replicasOverride: -1 }, /^multiregion:replicasOverride: got "-1"; allowed: an integer from 0 to 100$/],
+            ["a hosted zone that is neither id nor name", { hostedZone: "Example Zone" }, /^multiregion:hostedZone: got "Example Zone"; allowed: a hosted zone id such as "Z0123456789ABCDEFGHIJ" or a lower-case domain name/],
+            ["a record name that is not a DNS name", { recordName: "app_example" }, /^multiregion:recordName: got "app_example"; allowed: a lower-case DNS name/],
+            ["a record outside the zone", { recordName: "app.example.org" }, /^multiregion:recordName: got "app\.example\.org"; allowed: a name inside hostedZone "example\.com"$/],
+            ["a record in a look-alike zone", { recordName: "app.notexample.com" }, /^multiregion:recordName: got "app\.notexample\.com"; allowed: a name inside hostedZone/],
+            ["a health-check interval of 15", { healthCheckInterval: 15 }, /^multiregion:healthCheckInterval: got "15"; allowed: 10 or 30$/],
+            ["a failure threshold of 0", { healthCheckFailureThreshold: 0 }, /^multiregion:healthCheckFailureThreshold: got "0"; allowed: an integer from 1 to 10$/],
+            ["a failure threshold of 11", { healthCheckFailureThreshold: 11 }, /^multiregion:healthCheckFailureThreshold: got "11"; allowed: an integer from 1 to 10$/],
+            ["a relative health-check path", { healthCheckPath: "health" }, /^multiregion:healthCheckPath: got "health"; allowed: a path starting with "\/"/],
+            ["two checker regions", { healthCheckRegions: ["us-east-1", "eu-west-1"] }, /^multiregion:healthCheckRegions: got \["us-east-1","eu-west-1"\]; allowed: none \(Route 53's defaults\) or at least 3 regions$/],
+            ["a region Route 53 does not check from", { healthCheckRegions: ["us-east-1", "eu-west-1", "us-east-2"] }, /^multiregion:healthCheckRegions: got "us-east-2"; allowed: a list of Route 53 checker regions \(us-east-1, us-west-1/],
+            ["a failoverRecord that is not a boolean", { failoverRecord: "yes" }, /^multiregion:failoverRecord: got "yes"; allowed: true or false$/],
             ["an unknown key", { azcount: "3" }, /^multiregion:azcount: unknown key; known keys: region, role, vpcCidr, azCount/],
         ];
         for (const [what, overrides, expected] of cases) {

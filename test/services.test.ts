@@ -199,6 +199,11 @@ describe("services on Kubernetes", () => {
         for (const tier of TIERS) assert.equal(deployment(run, tier).spec.replicas, Number(run.config["multiregion:activeReplicas"]));
     });
 
+    it("replicasOverride holds a count whatever the role, as the switchover needs", async () => {
+        const run = await runProgram("prod-eu", { overrides: { replicasOverride: 5 } });
+        for (const tier of TIERS) assert.equal(deployment(run, tier).spec.replicas, 5);
+    });
+
     it("a digest-pinned image is used as given", async () => {
         const digest = `sha256:${"ab".repeat(32)}`;
         const run = await runProgram("prod-us", { overrides: { backendImage: `sample-app-backend@${digest}` } });

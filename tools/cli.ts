@@ -9,18 +9,18 @@ export class UsageError extends Error {
 }
 
 /** Fails with the list of stacks when `stack` has no stack file. */
-export function requireStack(stack: string | undefined): string {
-    const stacks = listStacks();
+export function requireStack(stack: string | undefined, root = ROOT): string {
+    const stacks = listStacks(root);
     if (!stack) throw new UsageError(`--stack is required; stacks: ${stacks.join(", ")}`);
     if (!stacks.includes(stack)) throw new UsageError(`unknown stack ${JSON.stringify(stack)}; stacks: ${stacks.join(", ")}`);
     return stack;
 }
 
 /** The typed config of a stack file, checked exactly as `pulumi up` would check it. */
-export function stackConfig(stack: string): StackConfig {
-    const project = readProject().name;
+export function stackConfig(stack: string, root = ROOT): StackConfig {
+    const project = readProject(root).name;
     const raw: Record<string, string> = {};
-    for (const [key, value] of Object.entries(resolveStackConfig(stack))) {
+    for (const [key, value] of Object.entries(resolveStackConfig(stack, {}, root))) {
         if (key.startsWith(`${project}:`)) raw[key.slice(project.length + 1)] = value;
     }
     return parseConfig(raw, { project, stack });

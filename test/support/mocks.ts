@@ -107,12 +107,28 @@ export function unwrapSecret(value: any): any {
     return isSecretValue(value) ? value.value : value;
 }
 
+export interface HostedZone {
+    readonly zoneId: string;
+    readonly name: string;
+    readonly privateZone: boolean;
+}
+
 export interface MockOptions {
     /** AWS region the stack runs in; invoke answers are shaped by it. */
     readonly region: string;
     /** Zones the region offers; three by default, as us-east-2 and eu-west-1 do. */
     readonly zones?: string[];
+    /** Route 53 zones the account has; by default one public `example.com`. */
+    readonly hostedZones?: HostedZone[];
 }
+
+export const EXAMPLE_ZONE: HostedZone = { zoneId: "Z0123456789EXAMPLE", name: "example.com", privateZone: false };
+
+/** Route 53's canonical hosted-zone ids of load balancers, by type and region (AWS's published table). */
+export const LB_ZONE_IDS: Record<"network" | "application", Record<string, string>> = {
+    network: { "us-east-1": "Z26RNL4JYFTOTI", "us-east-2": "ZLMOA37VPKANP", "eu-west-1": "Z2IFOLAFXWLO4F" },
+    application: { "us-east-1": "Z35SXDOTRQ7X7K", "us-east-2": "Z3AADJGX6KTTL2", "eu-west-1": "Z32O12XQLNTSW2" },
+};
 
 type CallHandler = (inputs: Record<string, any>) => Record<string, unknown>;
 
@@ -124,6 +140,19 @@ function callHandlers(opts: MockOptions): Record<string, CallHandler> {
             zoneIds: zones.map((_, i) => `use2-az${i + 1}`),
             id: opts.region,
         }),
+        "aws:route53/getZone:getZone": (inputs) => {
+            const zone = (opts.hostedZones ?? [EXAMPLE_ZONE]).find((z) =>
+                inputs.zoneId ? z.zoneId === inputs.zoneId : z.name === inputs.name && z.privateZone === (inputs.privateZone ?? false),
+            );
+            if (!zone) throw new Error(`no matching Route 53 Hosted Zone found for ${JSON.stringify(inputs)}`);
+            return { ...zone, id: zone.zoneId, arn: `arn:aws:route53:::hostedzone/${zone.zoneId}` };
+        },
+        "aws:lb/getHostedZoneId:getHostedZoneId": (inputs) => {
+            const type = inputs.loadBalancerType === "network" ? "network" : "application";
+            const id = LB_ZONE_IDS[type][opts.region];
+            if (!id) throw new Error(`no load balancer zone id for ${opts.region} in the mock`);
+            return { id };
+        },
         "aws:eks/getAddonVersion:getAddonVersion": (inputs) => ({
             addonName: inputs.addonName,
             kubernetesVersion: inputs.kubernetesVersion,
@@ -170,12 +199,17 @@ export function createMocks(collector: Collector, opts: MockOptions): pulumi.run
         newResource: (args) => ({ id: `${args.name}_id`, state: outputsFor(args, opts.region) }),
         call: (args) => {
             const handler = handlers[args.token];
+            // The SDK drops a thrown message, so record it for the runner to report.
             if (!handler) {
-                // The SDK drops a thrown message, so record the token for the runner to report.
-                collector.failedCalls.push(args.token);
+                collector.failedCalls.push(`Mock not implemented: ${args.token}`);
                 throw new Error(`Mock not implemented: ${args.token}`);
             }
-            return handler(args.inputs);
+            try {
+                return handler(args.inputs);
+            } catch (err) {
+                collector.failedCalls.push(`${args.token} failed: ${err instanceof Error ? err.message : String(err)}`);
+                throw err;
+            }
         },
     };
 }

@@ -4,7 +4,7 @@
  */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { Collector, createMocks, ResourceRecord, startCollecting } from "./mocks";
+import { Collector, createMocks, HostedZone, ResourceRecord, startCollecting } from "./mocks";
 import { readProject, resolveStackConfig, ROOT } from "../../tools/stackConfig";
 
 export interface ProgramRun {
@@ -23,6 +23,8 @@ export interface RunOptions {
     readonly overrides?: Record<string, unknown>;
     /** Zones the mocked region offers. */
     readonly zones?: string[];
+    /** Route 53 hosted zones the mocked account has. */
+    readonly hostedZones?: HostedZone[];
 }
 
 /** The program failed; `resources` shows what it had registered by then. */
@@ -53,7 +55,7 @@ async function runOnce(stack: string, opts: RunOptions): Promise<ProgramRun> {
     const region = config[`${project}:region`] ?? "us-east-2";
 
     const collector = startCollecting();
-    await pulumi.runtime.setMocks(createMocks(collector, { region, zones: opts.zones }), project, stack, false);
+    await pulumi.runtime.setMocks(createMocks(collector, { region, zones: opts.zones, hostedZones: opts.hostedZones }), project, stack, false);
     pulumi.runtime.setAllConfig(config);
     forgetProgramModules();
 
@@ -70,14 +72,16 @@ async function runOnce(stack: string, opts: RunOptions): Promise<ProgramRun> {
     try {
         outputs = ((await pulumi.runtime.runInPulumiStack(entry)) ?? {}) as Record<string, unknown>;
     } catch (err) {
-        throw new ProgramError(err, collector);
+        // A failed invoke reaches the program without its message; put the recorded one first.
+        const failed = collector.failedCalls.length > 0 ? new Error([...new Set(collector.failedCalls)].join("; ")) : err;
+        throw new ProgramError(failed, collector);
     } finally {
         // Let every outstanding registration land before anyone asserts on it.
         await (require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> }).waitForRPCs();
         console.warn = consoleWarn;
     }
     if (collector.failedCalls.length > 0) {
-        throw new Error(`Mock not implemented: ${[...new Set(collector.failedCalls)].join(", ")}`);
+        throw new ProgramError(new Error([...new Set(collector.failedCalls)].join("; ")), collector);
     }
     return { stack, project, config, resources: collector, outputs, warnings };
 }

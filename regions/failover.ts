@@ -1,0 +1,99 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, FailoverSettings } from "../config";
+
+/** This region's half of the Route 53 failover pair: a health check and a failover alias record. */
+export interface FailoverArgs {
+    /** Hosted zone id, looked up before anything is created. */
+    readonly zoneId: string;
+    /** The record name, the same in every stack. */
+    readonly recordName: string;
+    /** Set identifier of this stack's record, unique per stack: the stack name. */
+    readonly setIdentifier: string;
+    /** PRIMARY (active) or SECONDARY (standby). */
+    readonly failoverType: "PRIMARY" | "SECONDARY";
+    /** Whether to publish the record at all; only the switchover turns it off. */
+    readonly publishRecord: boolean;
+    /** This region's load balancer hostname: checked, and the alias target. */
+    readonly loadBalancerHostname: pulumi.Input<string>;
+    /** Route 53's canonical hosted-zone id for this region's load balancer type. */
+    readonly loadBalancerZoneId: pulumi.Input<string>;
+    /** Health check settings. */
+    readonly healthCheck: FailoverSettings["healthCheck"];
+    /** Tags for the health check. */
+    readonly tags: Record<string, string>;
+}
+
+/**
+ * Looks the public hosted zone up (it must outlive either region, so no stack owns it)
+ * and checks the record name belongs to it.
+ */
+export async function lookupHostedZone(project: string, failover: FailoverSettings, provider: aws.Provider): Promise<aws.route53.GetZoneResult> {
+    const zone = await aws.route53.getZone(
+        "id" in failover.hostedZone ? { zoneId: failover.hostedZone.id } : { name: failover.hostedZone.name, privateZone: false },
+        { provider },
+    );
+    const zoneName = zone.name.replace(/\.$/, "");
+    const problems: string[] = [];
+    if (zone.privateZone) {
+        problems.push(`${project}:hostedZone: got ${JSON.stringify(zone.zoneId)}, a private zone; allowed: a public hosted zone`);
+    }
+    if (failover.recordName !== zoneName && !failover.recordName.endsWith(`.${zoneName}`)) {
+        problems.push(`${project}:recordName: got ${JSON.stringify(failover.recordName)}; allowed: a name inside the hosted zone ${zoneName}`);
+    }
+    if (problems.length > 0) throw new ConfigError(problems);
+    return zone;
+}
+
+/** Route 53 caches an alias answer for the target's TTL: 60 s for load balancers. */
+export const ALIAS_TTL_SECONDS = 60;
+
+/** How long failover takes with these settings, in seconds. */
+export function failoverTimes(check: { interval: number; failureThreshold: number }) {
+    const detectionSeconds = check.interval * check.failureThreshold;
+    return { detectionSeconds, dnsTtlSeconds: ALIAS_TTL_SECONDS, worstCaseSwitchSeconds: detectionSeconds + ALIAS_TTL_SECONDS };
+}
+
+export class Failover extends pulumi.ComponentResource {
+    public readonly healthCheckId: pulumi.Output<string>;
+
+    constructor(name: string, args: FailoverArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("multiregion:regions:Failover", name, {}, opts);
+
+        // Checks this region's own load balancer, never the failover name, whose answer moves.
+        const healthCheck = new aws.route53.HealthCheck(
+            `${name}-health`,
+            {
+                type: "HTTP",
+                fqdn: args.loadBalancerHostname,
+                port: 80,
+                resourcePath: args.healthCheck.path,
+                requestInterval: args.healthCheck.interval,
+                failureThreshold: args.healthCheck.failureThreshold,
+                regions: args.healthCheck.regions.length > 0 ? args.healthCheck.regions : undefined,
+                tags: { ...args.tags, Name: `${name}-health` },
+            },
+            { parent: this },
+        );
+
+        if (args.publishRecord) {
+            new aws.route53.Record(
+                `${name}-record`,
+                {
+                    zoneId: args.zoneId,
+                    name: args.recordName,
+                    type: "A",
+                    setIdentifier: args.setIdentifier,
+                    failoverRoutingPolicies: [{ type: args.failoverType }],
+                    healthCheckId: healthCheck.id,
+                    // An alias takes the load balancer's TTL, so none is set here.
+                    aliases: [{ name: args.loadBalancerHostname, zoneId: args.loadBalancerZoneId, evaluateTargetHealth: true }],
+                },
+                { parent: this },
+            );
+        }
+
+        this.healthCheckId = healthCheck.id;
+        this.registerOutputs({ healthCheckId: this.healthCheckId });
+    }
+}
