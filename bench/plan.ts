@@ -1,0 +1,28 @@
+/**
+ * `npm run bench:plan`: wall time of `npm run plan -- --stack prod-us` and of
+ * `npm run parity`, each run several times as a fresh process, as a user runs them.
+ * Figures only: nothing here passes or fails.
+ */
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+
+const ROOT = path.resolve(__dirname, "..");
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+
+function time(label: string, args: string[]): void {
+    const seconds: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+        const started = process.hrtime.bigint();
+        const run = spawnSync("npm", ["run", "-s", ...args], { cwd: ROOT, encoding: "utf8" });
+        seconds.push(Number(process.hrtime.bigint() - started) / 1e9);
+        if (run.status !== 0 && !(args[0] === "parity" && run.status === 1)) throw new Error(`${label} failed: ${run.stderr}`);
+    }
+    seconds.sort((a, b) => a - b);
+    const fmt = (s: number) => `${s.toFixed(2)} s`;
+    console.log(`${label.padEnd(40)} min ${fmt(seconds[0]!)}  median ${fmt(seconds[Math.floor(RUNS / 2)]!)}  max ${fmt(seconds[RUNS - 1]!)}  (${RUNS} runs)`);
+}
+
+console.log(`node ${process.version}, ${RUNS} fresh processes each, wall time including npm and module loading`);
+time("npm run plan -- --stack prod-us", ["plan", "--", "--stack", "prod-us"]);
+time("npm run plan (every stack)", ["plan"]);
+time("npm run parity", ["parity"]);

@@ -1,0 +1,210 @@
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import YAML from "yaml";
+import { setStackValue, listStacks, ROOT } from "../tools/stackConfig";
+import { diffPlans, main as planMain, manifests, Plan, planStack, renderText } from "../tools/plan";
+import { main as parityMain, parityProblems, parityReport } from "../tools/parity";
+import { validateK8sObject } from "./support/k8sSchema";
+
+/** A copy of Pulumi.yaml and the stack files, to drift on purpose. */
+function copyOfStackFiles(): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
+    for (const file of ["Pulumi.yaml", ...listStacks().map((s) => `Pulumi.${s}.yaml`)]) fs.copyFileSync(path.join(ROOT, file), path.join(dir, file));
+    return dir;
+}
+
+function capture(): { log: (line: string) => void; text: () => string } {
+    const lines: string[] = [];
+    return { log: (line) => lines.push(line), text: () => lines.join("\n") };
+}
+
+const plans = new Map<string, Promise<Plan>>();
+function plan(stack: string): Promise<Plan> {
+    if (!plans.has(stack)) plans.set(stack, planStack(stack));
+    return plans.get(stack)!;
+}
+
+function find(p: Plan, type: string, name: string) {
+    const found = p.resources.find((r) => r.type === type && r.name === name);
+    assert.ok(found, `${type} ${name} in the plan`);
+    return found;
+}
+
+describe("npm run plan", () => {
+    for (const stack of listStacks()) {
+        describe(stack, () => {
+            it("contains the region's network, cluster, services and failover pieces", async () => {
+                const p = await plan(stack);
+                assert.equal(p.stack, stack);
+                assert.deepEqual(
+                    Object.fromEntries(
+                        [
+                            "aws:ec2/vpc:Vpc",
+                            "aws:ec2/subnet:Subnet",
+                            "aws:ec2/natGateway:NatGateway",
+                            "aws:eks/cluster:Cluster",
+                            "aws:eks/nodeGroup:NodeGroup",
+                            "aws:eks/addon:Addon",
+                            "aws:ecr/repository:Repository",
+                            "kubernetes:apps/v1:Deployment",
+                            "kubernetes:core/v1:Service",
+                            "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+                            "aws:route53/healthCheck:HealthCheck",
+                            "aws:route53/record:Record",
+                        ].map((t) => [t, p.counts[t]]),
+                    ),
+                    {
+                        "aws:ec2/vpc:Vpc": 1,
+                        "aws:ec2/subnet:Subnet": 6,
+                        "aws:ec2/natGateway:NatGateway": 3,
+                        "aws:eks/cluster:Cluster": 1,
+                        "aws:eks/nodeGroup:NodeGroup": 1,
+                        "aws:eks/addon:Addon": 3,
+                        "aws:ecr/repository:Repository": 2,
+                        "kubernetes:apps/v1:Deployment": 2,
+                        "kubernetes:core/v1:Service": 2,
+                        "kubernetes:networking.k8s.io/v1:NetworkPolicy": 1,
+                        "aws:route53/healthCheck:HealthCheck": 1,
+                        "aws:route53/record:Record": 1,
+                    },
+                );
+                assert.equal(Object.values(p.counts).reduce((a, b) => a + b, 0), p.resources.length);
+            });
+
+            it("shows the key properties: CIDRs, AZs, versions, instance types, replicas, images, Service types, record and health check", async () => {
+                const p = await plan(stack);
+                const region = p.region;
+                const text = renderText(p);
+                assert.equal(find(p, "aws:ec2/vpc:Vpc", `${stack}-vpc`).key.cidrBlock, stack === "prod-us" ? "10.10.0.0/16" : "10.20.0.0/16");
+                assert.match(text, new RegExp(`aws:ec2/subnet:Subnet  ${stack}-private-${region}a  cidrBlock=10\\.\\d+\\.0\\.0/19  availabilityZone=${region}a`));
+                assert.match(text, /aws:eks\/cluster:Cluster  \S+-eks  version=1\.35 .*\(protected\)/);
+                assert.match(text, /instanceTypes=\["m6i\.large"\]/);
+                assert.match(text, new RegExp(`spec.replicas=${p.role === "active" ? 3 : 1}  spec.template.spec.containers\\[0\\].image=123456789012\\.dkr\\.ecr\\.${region}\\.amazonaws\\.com/sample-app-frontend:1\\.0\\.0`));
+                assert.match(text, /spec\.type=LoadBalancer/);
+                assert.match(text, new RegExp(`failoverRoutingPolicies=\\[\\{"type":"${p.role === "active" ? "PRIMARY" : "SECONDARY"}"\\}\\]`));
+                assert.match(text, /resourcePath=\/health  requestInterval=10  failureThreshold=3/);
+            });
+
+            it("lists the outputs with placeholders marked, secrets hidden, and the failover figures", async () => {
+                const text = renderText(await plan(stack));
+                assert.match(text, /^ {2}appUrl: http:\/\/app\.example\.com$/m);
+                assert.match(text, /^ {2}vpcId: \S+_id {2}\*$/m);
+                assert.match(text, /^ {2}kubeconfig: \[secret\]/m);
+                assert.doesNotMatch(text, /certificate-authority-data/);
+                assert.match(text, /^Failover: (PRIMARY|SECONDARY) record; detection 30 s, worst-case switch 90 s \(detection \+ 60 s alias TTL\)$/m);
+                assert.match(text, /^Warnings:\n {2}multiregion:publicAccessCidrs allows the whole internet/m);
+            });
+
+            it("round-trips through JSON", async () => {
+                const p = await plan(stack);
+                const out = capture();
+                await planMain(["--stack", stack, "--format", "json"], out.log);
+                const parsed = JSON.parse(out.text()) as Plan;
+                assert.deepEqual(parsed, JSON.parse(JSON.stringify(p)));
+                assert.equal(renderText(parsed), renderText(p));
+            });
+        });
+    }
+
+    it("plans every stack file when no --stack is given", async () => {
+        const out = capture();
+        await planMain([], out.log);
+        for (const stack of listStacks()) assert.match(out.text(), new RegExp(`^Plan for ${stack}: `, "m"));
+    });
+
+    it("writes every Kubernetes object as a manifest that is valid against the Kubernetes schema", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "manifests-"));
+        await planMain(["--out", dir], () => undefined);
+        for (const stack of listStacks()) {
+            const files = fs.readdirSync(path.join(dir, stack)).sort();
+            assert.deepEqual(files, Object.keys(manifests(await plan(stack))).sort());
+            assert.equal(files.length, 8);
+            for (const file of files) {
+                const object = YAML.parse(fs.readFileSync(path.join(dir, stack, file), "utf8"));
+                const type = `kubernetes:${object.apiVersion.includes("/") ? object.apiVersion : `core/${object.apiVersion}`}:${object.kind}`;
+                assert.doesNotThrow(() => validateK8sObject(type, object), file);
+            }
+        }
+        assert.ok(fs.readdirSync(path.join(dir, "prod-us")).includes("deployment-sample-app-sample-app-frontend.yaml"));
+    });
+
+    describe("fails clearly", () => {
+        it("on an unknown stack, listing the stacks that exist", async () => {
+            await assert.rejects(planMain(["--stack", "prod-ap"], () => undefined), /unknown stack "prod-ap"; stacks: prod-eu, prod-us/);
+        });
+
+        it("on invalid config, with the message pulumi up gives, and writes nothing", async () => {
+            const root = copyOfStackFiles();
+            // prod-us is planned after prod-eu, so prod-eu's plan is ready when prod-us fails.
+            setStackValue("prod-us", "multiregion:azCount", 9, root);
+            const out = fs.mkdtempSync(path.join(os.tmpdir(), "nothing-"));
+            await assert.rejects(
+                planMain(["--out", out], () => undefined, root),
+                (err: Error) => err.name === "ConfigError" && err.message === 'invalid stack configuration:\n  - multiregion:azCount: got "9"; allowed: an integer from 2 to 6',
+            );
+            assert.deepEqual(fs.readdirSync(out), [], "prod-us failed, so not even prod-eu's manifests are written");
+        });
+
+        it("on a missing required key, in the Pulumi CLI's words", async () => {
+            const root = copyOfStackFiles();
+            const file = path.join(root, "Pulumi.prod-eu.yaml");
+            fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace(/^ {2}multiregion:recordName:.*\n/m, ""));
+            await assert.rejects(planMain(["--stack", "prod-eu"], () => undefined, root), /^Error: Stack 'prod-eu' is missing configuration value 'multiregion:recordName'$/);
+        });
+    });
+
+    describe("--diff", () => {
+        it("shows how two regions differ, resource by resource and property by property", async () => {
+            const out = capture();
+            await planMain(["--diff", "prod-us", "prod-eu"], out.log);
+            const text = out.text();
+            assert.match(text, /^~ aws:ec2\/vpc:Vpc <stack>-vpc\n {4}cidrBlock: 10\.10\.0\.0\/16 → 10\.20\.0\.0\/16\n {4}tags\.Role: active → standby$/m);
+            assert.match(text, /^~ aws:route53\/record:Record <stack>-record\n {4}aliases\[0\]\.zoneId: ZLMOA37VPKANP → Z2IFOLAFXWLO4F\n {4}failoverRoutingPolicies\[0\]\.type: PRIMARY → SECONDARY$/m);
+            assert.match(text, /^~ kubernetes:apps\/v1:Deployment <stack>-frontend-deployment\n {4}spec\.replicas: 3 → 1$/m);
+        });
+
+        it("finds nothing between a stack and itself", async () => {
+            assert.deepEqual(diffPlans(await plan("prod-us"), await plan("prod-us")), []);
+        });
+    });
+});
+
+describe("npm run parity", () => {
+    it("passes on the repository's stack files", async () => {
+        const out = capture();
+        assert.equal(await parityMain([], out.log), 0);
+        assert.match(out.text(), /^prod-eu against prod-us: in parity$/m);
+    });
+
+    it("fails on a standby with another Kubernetes version, naming the property", async () => {
+        const root = copyOfStackFiles();
+        setStackValue("prod-eu", "multiregion:kubernetesVersion", "1.34", root);
+        const out = capture();
+        assert.equal(await parityMain([], out.log, root), 1);
+        assert.match(out.text(), /^ {2}aws:eks\/cluster:Cluster <stack>-eks version: "1\.35" in prod-us, "1\.34" in prod-eu$/m);
+        assert.match(out.text(), /^ {2}aws:eks\/nodeGroup:NodeGroup <stack>-nodes version: /m);
+    });
+
+    it("fails on a standby without the NetworkPolicy, naming it", async () => {
+        const active = await plan("prod-us");
+        const standby = await plan("prod-eu");
+        const drifted: Plan = { ...standby, resources: standby.resources.filter((r) => r.type !== "kubernetes:networking.k8s.io/v1:NetworkPolicy") };
+        assert.deepEqual(parityProblems(active, standby), []);
+        const report = parityReport([active, drifted]);
+        assert.equal(report.ok, false);
+        assert.ok(report.lines.includes("  kubernetes:networking.k8s.io/v1:NetworkPolicy <stack>-backend-ingress: only in prod-us"), report.lines.join("\n"));
+    });
+
+    it("fails on a smaller instance type nobody chose", async () => {
+        const root = copyOfStackFiles();
+        fs.writeFileSync(
+            path.join(root, "Pulumi.prod-eu.yaml"),
+            fs.readFileSync(path.join(root, "Pulumi.prod-eu.yaml"), "utf8").replace("[m6i.large]", "[t3.medium]"),
+        );
+        const out = capture();
+        assert.equal(await parityMain([], out.log, root), 1);
+        assert.match(out.text(), /^ {2}aws:eks\/nodeGroup:NodeGroup <stack>-nodes instanceTypes\[0\]: "m6i\.large" in prod-us, "t3\.medium" in prod-eu$/m);
+    });
+});

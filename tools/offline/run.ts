@@ -1,0 +1,124 @@
+/**
+ * Runs the real `index.ts` under the Pulumi mock runtime with a stack file's config,
+ * and returns every registered resource and the resolved stack outputs.
+ */
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { Collector, createMocks, HostedZone, PLACEHOLDER_ZONE_ID, ResourceRecord, startCollecting } from "./mocks";
+import { readProject, resolveStackConfig, ROOT } from "../stackConfig";
+
+export interface ProgramRun {
+    readonly stack: string;
+    readonly project: string;
+    /** The flat config the program saw, as the CLI would pass it. */
+    readonly config: Record<string, string>;
+    readonly resources: Collector;
+    readonly outputs: Record<string, unknown>;
+    /** Warnings the program logged through `pulumi.log.warn`. */
+    readonly warnings: string[];
+}
+
+export interface RunOptions {
+    /** Config values to change; `undefined` removes a key. Keys may omit the project prefix. */
+    readonly overrides?: Record<string, unknown>;
+    /** Zones the mocked region offers. */
+    readonly zones?: string[];
+    /** Route 53 hosted zones the mocked account has; `"assume"` takes the stack file's zone as existing. */
+    readonly hostedZones?: HostedZone[] | "assume";
+    /** Folder with Pulumi.yaml and the stack files; the program is always this repository's. */
+    readonly root?: string;
+}
+
+/** The program failed; `resources` shows what it had registered by then. */
+export class ProgramError extends Error {
+    constructor(
+        public override readonly cause: unknown,
+        public readonly resources: Collector,
+    ) {
+        super(cause instanceof Error ? cause.message : String(cause));
+        this.name = cause instanceof Error ? cause.name : "ProgramError";
+    }
+}
+
+/** The public zone a stack file names, taken as existing: a plan has no account to look in. */
+function assumedZone(hostedZone = "", recordName = ""): HostedZone {
+    const byId = /^Z[A-Z0-9]+$/.test(hostedZone);
+    const name = byId ? recordName.split(".").slice(1).join(".") : hostedZone.replace(/\.$/, "");
+    return { zoneId: byId ? hostedZone : PLACEHOLDER_ZONE_ID, name, privateZone: false };
+}
+
+// Only one program can run at a time: the Pulumi runtime is process-global.
+let queue: Promise<unknown> = Promise.resolve();
+
+/** The program's own modules; only these are reloaded between runs. */
+const PROGRAM = [path.join(ROOT, "index.ts"), path.join(ROOT, "config.ts"), path.join(ROOT, "regions") + path.sep, path.join(ROOT, "services") + path.sep];
+
+/** Drops the program's modules from the require cache so `index.ts` runs afresh. */
+function forgetProgramModules(): void {
+    for (const file of Object.keys(require.cache)) {
+        if (PROGRAM.some((p) => file === p || (p.endsWith(path.sep) && file.startsWith(p)))) delete require.cache[file];
+    }
+}
+
+async function runOnce(stack: string, opts: RunOptions): Promise<ProgramRun> {
+    const project = readProject(opts.root).name;
+    const config = resolveStackConfig(stack, opts.overrides, opts.root);
+    const region = config[`${project}:region`] ?? "us-east-2";
+    const hostedZones = opts.hostedZones === "assume" ? [assumedZone(config[`${project}:hostedZone`], config[`${project}:recordName`])] : opts.hostedZones;
+
+    const collector = startCollecting();
+    await pulumi.runtime.setMocks(createMocks(collector, { region, zones: opts.zones, hostedZones }), project, stack, false);
+    pulumi.runtime.setAllConfig(config);
+    forgetProgramModules();
+
+    // Imported only now, after mocks and config are in place.
+    const entry = require(path.join(ROOT, "index.ts")) as () => Promise<Record<string, unknown>>;
+    // Without an engine, pulumi.log.warn writes to console.warn; keep those for assertions.
+    const warnings: string[] = [];
+    const consoleWarn = console.warn;
+    console.warn = (msg: unknown, ...rest: unknown[]) =>
+        typeof msg === "string" && msg.startsWith("warning: [runtime] ")
+            ? warnings.push(msg.slice("warning: [runtime] ".length))
+            : consoleWarn(msg, ...rest);
+    let outputs: Record<string, unknown>;
+    try {
+        outputs = ((await pulumi.runtime.runInPulumiStack(entry)) ?? {}) as Record<string, unknown>;
+    } catch (err) {
+        // A failed invoke reaches the program without its message; put the recorded one first.
+        const failed = collector.failedCalls.length > 0 ? new Error([...new Set(collector.failedCalls)].join("; ")) : err;
+        throw new ProgramError(failed, collector);
+    } finally {
+        // Let every outstanding registration land before anyone asserts on it.
+        await (require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> }).waitForRPCs();
+        console.warn = consoleWarn;
+    }
+    if (collector.failedCalls.length > 0) {
+        throw new ProgramError(new Error([...new Set(collector.failedCalls)].join("; ")), collector);
+    }
+    return { stack, project, config, resources: collector, outputs, warnings };
+}
+
+export function runProgram(stack: string, opts: RunOptions = {}): Promise<ProgramRun> {
+    const run = queue.then(() => runOnce(stack, opts));
+    queue = run.catch(() => undefined);
+    return run;
+}
+
+/** Resolves an Output in tests, without `done` callbacks. */
+export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => output.apply(resolve));
+}
+
+export type { ResourceRecord };
+
+const cache = new Map<string, Promise<ProgramRun>>();
+
+/** The unmodified stack's run, shared by every test file. */
+export function stackRun(stack: string): Promise<ProgramRun> {
+    let run = cache.get(stack);
+    if (!run) {
+        run = runProgram(stack);
+        cache.set(stack, run);
+    }
+    return run;
+}

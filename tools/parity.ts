@@ -1,0 +1,67 @@
+/**
+ * `npm run parity`: fails when a standby's plan differs from the active's in anything
+ * but the allowlist below. Drift between regions (another Kubernetes version, a missing
+ * NetworkPolicy, a smaller instance type nobody chose) is how a standby fails on the
+ * day it is needed.
+ */
+import { parseArgs } from "node:util";
+import { runMain, UsageError } from "./cli";
+import { regionStacks } from "./fleet";
+import { Difference, diffPlans, Plan, planStack } from "./plan";
+import { ROOT } from "./stackConfig";
+
+/**
+ * The only ways regions may differ. Stack and region names (and every name built from
+ * them, such as resource names, AZs, ARNs and ECR hosts) are compared as <stack> and
+ * <region>, so they need no entry here.
+ */
+export const PARITY_ALLOWLIST: readonly { readonly type: string; readonly path: RegExp; readonly why: string }[] = [
+    { type: "*", path: /^tags\.Role$/, why: "each region's role" },
+    { type: "aws:route53/record:Record", path: /^failoverRoutingPolicies\[0\]\.type$/, why: "PRIMARY or SECONDARY follows the role" },
+    { type: "aws:route53/record:Record", path: /^aliases\[0\]\.zoneId$/, why: "each region's load balancers have their own canonical hosted-zone id" },
+    { type: "kubernetes:apps/v1:Deployment", path: /^spec\.replicas$/, why: "replica counts follow the role" },
+    { type: "aws:ec2/vpc:Vpc", path: /^cidrBlock$/, why: "each region's own VPC CIDR" },
+    { type: "aws:ec2/subnet:Subnet", path: /^cidrBlock$/, why: "subnets carved from that CIDR" },
+];
+
+export function allowed(d: Difference): boolean {
+    return d.path !== "" && PARITY_ALLOWLIST.some((rule) => (rule.type === "*" || rule.type === d.type) && rule.path.test(d.path));
+}
+
+/** Differences between the active's plan and a standby's that the allowlist does not cover. */
+export function parityProblems(active: Plan, standby: Plan): Difference[] {
+    return diffPlans(active, standby).filter((d) => !allowed(d));
+}
+
+export function describeProblem(active: Plan, standby: Plan, d: Difference): string {
+    if (!d.path) return `${d.type} ${d.name}: only in ${d.a === "absent" ? standby.stack : active.stack}`;
+    return `${d.type} ${d.name} ${d.path}: ${JSON.stringify(d.a) ?? "(unset)"} in ${active.stack}, ${JSON.stringify(d.b) ?? "(unset)"} in ${standby.stack}`;
+}
+
+/** Compares every standby with the active; returns the report lines and whether they all match. */
+export function parityReport(plans: Plan[]): { ok: boolean; lines: string[] } {
+    const active = plans.filter((p) => p.role === "active");
+    if (active.length !== 1) return { ok: false, lines: [`parity needs exactly one active stack; found ${active.length}`] };
+    const lines: string[] = [];
+    let ok = true;
+    for (const standby of plans.filter((p) => p !== active[0])) {
+        const problems = parityProblems(active[0]!, standby);
+        ok &&= problems.length === 0;
+        lines.push(`${standby.stack} against ${active[0]!.stack}: ${problems.length === 0 ? "in parity" : `${problems.length} difference(s) outside the allowlist`}`);
+        for (const d of problems) lines.push(`  ${describeProblem(active[0]!, standby, d)}`);
+    }
+    lines.push(`allowed to differ: stack and region names, ${PARITY_ALLOWLIST.map((r) => `${r.type === "*" ? "" : `${r.type} `}${r.path.source.replace(/^\^|\$$/g, "").replace(/\\/g, "")} (${r.why})`).join("; ")}`);
+    return { ok, lines };
+}
+
+export async function main(argv: string[], log = console.log, root = ROOT): Promise<number> {
+    const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true });
+    if (positionals.length > 0) throw new UsageError(`npm run parity takes no arguments; it compares every Pulumi.prod-*.yaml`);
+    const plans: Plan[] = [];
+    for (const config of regionStacks(root)) plans.push(await planStack(config.stack, root));
+    const { ok, lines } = parityReport(plans);
+    for (const line of lines) log(line);
+    return ok ? 0 : 1;
+}
+
+if (require.main === module) runMain(main);
