@@ -29,6 +29,8 @@ export interface ClusterSettings {
     readonly nodes: { readonly min: number; readonly desired: number; readonly max: number };
     /** IAM principals granted cluster admin through EKS access entries. */
     readonly adminPrincipalArns: string[];
+    /** IAM principals granted read-only cluster access, such as the CI preview role. */
+    readonly viewerPrincipalArns: string[];
     /** CIDRs allowed to reach the public API endpoint. */
     readonly publicAccessCidrs: string[];
 }
@@ -106,29 +108,108 @@ export interface KeySpec {
 export const CONFIG_KEYS = {
     region: { type: "string", description: "AWS region of this stack, such as us-east-2. Required." },
     role: { type: "string", description: "Failover role of this region: active or standby. Required; exactly one stack is active." },
-    vpcCidr: { type: "string", description: "VPC IPv4 CIDR, /16 to /20 inside RFC 1918 space; must not overlap another region's. Required." },
+    vpcCidr: {
+        type: "string",
+        description: "VPC IPv4 CIDR, /16 to /20 inside RFC 1918 space; must not overlap another region's. Required.",
+    },
     azCount: { type: "integer", default: 3, description: "Availability zones to spread subnets and nodes over, 2 to 6." },
-    natGateways: { type: "string", default: "perAz", description: "perAz (one NAT per AZ, survives a zone outage) or single (one shared NAT, a cheaper standby)." },
-    kubernetesVersion: { type: "string", default: "1.35", description: "EKS Kubernetes version, 1.NN. 1.35 is in standard support until March 2027." },
-    nodeInstanceTypes: { type: "array", default: ["m6i.large"], description: "Node group instance types, one CPU architecture (x86_64 or Graviton)." },
+    natGateways: {
+        type: "string",
+        default: "perAz",
+        description: "perAz (one NAT per AZ, survives a zone outage) or single (one shared NAT, a cheaper standby).",
+    },
+    kubernetesVersion: {
+        type: "string",
+        default: "1.35",
+        description: "EKS Kubernetes version, 1.NN. 1.35 is in standard support until March 2027.",
+    },
+    nodeInstanceTypes: {
+        type: "array",
+        default: ["m6i.large"],
+        description: "Node group instance types, one CPU architecture (x86_64 or Graviton).",
+    },
     nodeMinSize: { type: "integer", default: 2, description: "Node group minimum size, 0 or more." },
-    nodeDesiredSize: { type: "integer", default: 3, description: "Node group size at creation, between min and max; later drift is ignored so manual or autoscaler scaling sticks." },
+    nodeDesiredSize: {
+        type: "integer",
+        default: 3,
+        description: "Node group size at creation, between min and max; later drift is ignored so manual or autoscaler scaling sticks.",
+    },
     nodeMaxSize: { type: "integer", default: 6, description: "Node group maximum size, at least 1 and at least min." },
-    adminPrincipalArns: { type: "array", default: [], description: "IAM role or user ARNs given cluster admin via EKS access entries. Leave out the principal that creates the cluster: EKS grants it admin already." },
-    publicAccessCidrs: { type: "array", default: ["0.0.0.0/0"], description: "CIDRs allowed to reach the public Kubernetes API endpoint; narrow this to your VPN and CI egress." },
+    adminPrincipalArns: {
+        type: "array",
+        default: [],
+        description:
+            "IAM role or user ARNs given cluster admin via EKS access entries. Leave out the principal that creates the cluster: EKS grants it admin already.",
+    },
+    viewerPrincipalArns: {
+        type: "array",
+        default: [],
+        description:
+            "IAM role or user ARNs given read-only cluster access (AmazonEKSViewPolicy), such as the CI role that runs pulumi preview.",
+    },
+    publicAccessCidrs: {
+        type: "array",
+        default: ["0.0.0.0/0"],
+        description: "CIDRs allowed to reach the public Kubernetes API endpoint; narrow this to your VPN and CI egress.",
+    },
     tags: { type: "array", default: [], description: "Extra tags for every AWS resource, as Key=Value strings." },
-    backendImage: { type: "string", description: "Backend image in this region's ECR, as repository:tag or repository@sha256:digest, such as sample-app-backend:1.0.0. Never latest. Required." },
-    frontendImage: { type: "string", description: "Frontend image in this region's ECR, as repository:tag or repository@sha256:digest, such as sample-app-frontend:1.0.0. Never latest. Required." },
+    backendImage: {
+        type: "string",
+        description:
+            "Backend image in this region's ECR, as repository:tag or repository@sha256:digest, such as sample-app-backend:1.0.0. Never latest. Required.",
+    },
+    frontendImage: {
+        type: "string",
+        description:
+            "Frontend image in this region's ECR, as repository:tag or repository@sha256:digest, such as sample-app-frontend:1.0.0. Never latest. Required.",
+    },
     activeReplicas: { type: "integer", default: 3, description: "Pods per service while this region is active, at least 2." },
-    standbyReplicas: { type: "integer", default: 1, description: "Pods per service while this region is standby: a warm standby that takes traffic at once, 1 to activeReplicas." },
-    replicasOverride: { type: "integer", default: 0, description: "Pods per service whatever the role; 0 follows the role. Only the switchover sets it, to hold capacity while roles change." },
-    hostedZone: { type: "string", description: "The existing public Route 53 hosted zone, by id (Z...) or name (example.com); looked up, never created. Same in every stack. Required." },
-    recordName: { type: "string", description: "The failover record users reach, such as app.example.com, inside hostedZone. Same in every stack. Required." },
-    healthCheckPath: { type: "string", default: "/health", description: "Path Route 53 checks on this region's load balancer: the frontend's deep health check." },
-    healthCheckInterval: { type: "integer", default: 10, description: "Seconds between health checks, 10 or 30. Route 53 cannot change it after the check exists." },
-    healthCheckFailureThreshold: { type: "integer", default: 3, description: "Consecutive failed checks before Route 53 calls the region unhealthy, 1 to 10." },
-    healthCheckRegions: { type: "array", default: [], description: "Route 53 checker regions, at least 3 of its list; empty for Route 53's default set." },
-    failoverRecord: { type: "boolean", default: true, description: "Whether this stack publishes its failover record. Only the switchover turns it off, for a moment, so Route 53 never holds two PRIMARY or two SECONDARY records." },
+    standbyReplicas: {
+        type: "integer",
+        default: 1,
+        description: "Pods per service while this region is standby: a warm standby that takes traffic at once, 1 to activeReplicas.",
+    },
+    replicasOverride: {
+        type: "integer",
+        default: 0,
+        description:
+            "Pods per service whatever the role; 0 follows the role. Only the switchover sets it, to hold capacity while roles change.",
+    },
+    hostedZone: {
+        type: "string",
+        description:
+            "The existing public Route 53 hosted zone, by id (Z...) or name (example.com); looked up, never created. Same in every stack. Required.",
+    },
+    recordName: {
+        type: "string",
+        description: "The failover record users reach, such as app.example.com, inside hostedZone. Same in every stack. Required.",
+    },
+    healthCheckPath: {
+        type: "string",
+        default: "/health",
+        description: "Path Route 53 checks on this region's load balancer: the frontend's deep health check.",
+    },
+    healthCheckInterval: {
+        type: "integer",
+        default: 10,
+        description: "Seconds between health checks, 10 or 30. Route 53 cannot change it after the check exists.",
+    },
+    healthCheckFailureThreshold: {
+        type: "integer",
+        default: 3,
+        description: "Consecutive failed checks before Route 53 calls the region unhealthy, 1 to 10.",
+    },
+    healthCheckRegions: {
+        type: "array",
+        default: [],
+        description: "Route 53 checker regions, at least 3 of its list; empty for Route 53's default set.",
+    },
+    failoverRecord: {
+        type: "boolean",
+        default: true,
+        description:
+            "Whether this stack publishes its failover record. Only the switchover turns it off, for a moment, so Route 53 never holds two PRIMARY or two SECONDARY records.",
+    },
 } as const satisfies Record<string, KeySpec>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
@@ -154,11 +235,21 @@ const GRAVITON = /^[a-z]+\d+g[a-z]*\./;
 const IAM_PRINCIPAL = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@\/-]+$/;
 // An ECR repository name plus a tag or a sha256 digest; no registry host, since the
 // program always pulls from this region's own registry.
-const IMAGE = /^([a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*)(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$/;
+const IMAGE =
+    /^([a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*)(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$/;
 const ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
 const DNS_NAME = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 /** Where Route 53 can run health checkers from. */
-export const HEALTH_CHECK_REGIONS = ["us-east-1", "us-west-1", "us-west-2", "eu-west-1", "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "sa-east-1"];
+export const HEALTH_CHECK_REGIONS = [
+    "us-east-1",
+    "us-west-1",
+    "us-west-2",
+    "eu-west-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-northeast-1",
+    "sa-east-1",
+];
 const TAG_KEY = /^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
 const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
 
@@ -217,9 +308,7 @@ class Reader {
         if (raw !== undefined) return raw;
         const spec: KeySpec = CONFIG_KEYS[key];
         if (spec.default === undefined) {
-            this.problems.push(
-                `${this.project}:${key}: missing; required: ${spec.description} (pulumi config set ${key} <value>)`,
-            );
+            this.problems.push(`${this.project}:${key}: missing; required: ${spec.description} (pulumi config set ${key} <value>)`);
             return undefined;
         }
         return typeof spec.default === "string" ? spec.default : JSON.stringify(spec.default);
@@ -310,7 +399,23 @@ export function parseConfig(raw: RawConfig, ctx: ConfigContext): StackConfig {
     const min = r.integer("nodeMinSize", 0, 450);
     const desired = r.integer("nodeDesiredSize", 0, 450);
     const max = r.integer("nodeMaxSize", 1, 450);
-    const adminPrincipalArns = r.list("adminPrincipalArns", (v) => IAM_PRINCIPAL.test(v), 'IAM role or user ARNs such as "arn:aws:iam::123456789012:role/Admin"');
+    const adminPrincipalArns = r.list(
+        "adminPrincipalArns",
+        (v) => IAM_PRINCIPAL.test(v),
+        'IAM role or user ARNs such as "arn:aws:iam::123456789012:role/Admin"',
+    );
+    const viewerPrincipalArns = r.list(
+        "viewerPrincipalArns",
+        (v) => IAM_PRINCIPAL.test(v),
+        'IAM role or user ARNs such as "arn:aws:iam::123456789012:role/PulumiPreview"',
+    );
+    const both = (adminPrincipalArns ?? []).filter((arn) => viewerPrincipalArns?.includes(arn));
+    if (both.length > 0) {
+        r.check(
+            false,
+            `${p}:viewerPrincipalArns: got ${JSON.stringify(both)}, also in adminPrincipalArns; allowed: each principal in one list`,
+        );
+    }
     const publicAccessCidrs = r.list(
         "publicAccessCidrs",
         (v) => parseCidr(v) !== undefined,
@@ -345,13 +450,28 @@ export function parseConfig(raw: RawConfig, ctx: ConfigContext): StackConfig {
         (v) => ZONE_ID.test(v) || DNS_NAME.test(v.replace(/\.$/, "")),
         'a hosted zone id such as "Z0123456789ABCDEFGHIJ" or a lower-case domain name such as "example.com"',
     );
-    const recordName = r.string("recordName", (v) => DNS_NAME.test(v.replace(/\.$/, "")), 'a lower-case DNS name such as "app.example.com"');
-    const healthCheckPath = r.string("healthCheckPath", (v) => /^\/[\x21-\x7e]{0,254}$/.test(v), 'a path starting with "/", at most 255 printable characters');
+    const recordName = r.string(
+        "recordName",
+        (v) => DNS_NAME.test(v.replace(/\.$/, "")),
+        'a lower-case DNS name such as "app.example.com"',
+    );
+    const healthCheckPath = r.string(
+        "healthCheckPath",
+        (v) => /^\/[\x21-\x7e]{0,254}$/.test(v),
+        'a path starting with "/", at most 255 printable characters',
+    );
     const interval = r.string("healthCheckInterval", (v) => v === "10" || v === "30", "10 or 30");
     const failureThreshold = r.integer("healthCheckFailureThreshold", 1, 10);
-    const checkerRegions = r.list("healthCheckRegions", (v) => HEALTH_CHECK_REGIONS.includes(v), `Route 53 checker regions (${HEALTH_CHECK_REGIONS.join(", ")})`);
+    const checkerRegions = r.list(
+        "healthCheckRegions",
+        (v) => HEALTH_CHECK_REGIONS.includes(v),
+        `Route 53 checker regions (${HEALTH_CHECK_REGIONS.join(", ")})`,
+    );
     if (checkerRegions && checkerRegions.length > 0 && checkerRegions.length < 3) {
-        r.check(false, `${p}:healthCheckRegions: got ${JSON.stringify(checkerRegions)}; allowed: none (Route 53's defaults) or at least 3 regions`);
+        r.check(
+            false,
+            `${p}:healthCheckRegions: got ${JSON.stringify(checkerRegions)}; allowed: none (Route 53's defaults) or at least 3 regions`,
+        );
     }
     const publishRecord = r.boolean("failoverRecord");
     if (hostedZone && recordName && !ZONE_ID.test(hostedZone)) {
@@ -388,7 +508,10 @@ export function parseConfig(raw: RawConfig, ctx: ConfigContext): StackConfig {
         if ((RESERVED_TAGS as readonly string[]).includes(key)) {
             r.check(false, `${p}:tags: got ${JSON.stringify(entry)}; allowed: any key but the program's own ${RESERVED_TAGS.join(", ")}`);
         } else if (!TAG_KEY.test(key) || !TAG_VALUE.test(value)) {
-            r.check(false, `${p}:tags: got ${JSON.stringify(entry)}; allowed: keys of 1-128 and values of 0-256 letters, digits, spaces and _.:/=+-@, keys not starting with "aws:"`);
+            r.check(
+                false,
+                `${p}:tags: got ${JSON.stringify(entry)}; allowed: keys of 1-128 and values of 0-256 letters, digits, spaces and _.:/=+-@, keys not starting with "aws:"`,
+            );
         } else if (key in userTags) {
             r.check(false, `${p}:tags: got ${JSON.stringify(key)} twice; allowed: each key once`);
         } else {
@@ -413,6 +536,7 @@ export function parseConfig(raw: RawConfig, ctx: ConfigContext): StackConfig {
             amiType: amiType!,
             nodes: { min: min!, desired: desired!, max: max! },
             adminPrincipalArns: adminPrincipalArns!,
+            viewerPrincipalArns: viewerPrincipalArns!,
             publicAccessCidrs: publicAccessCidrs!,
         },
         services: {
@@ -448,7 +572,9 @@ export function loadConfig(): StackConfig {
     }
     const config = parseConfig(raw, { project, stack: pulumi.getStack() });
     if (config.cluster.publicAccessCidrs.includes("0.0.0.0/0")) {
-        pulumi.log.warn(`${project}:publicAccessCidrs allows the whole internet to reach the Kubernetes API; narrow it to your VPN and CI egress.`);
+        void pulumi.log.warn(
+            `${project}:publicAccessCidrs allows the whole internet to reach the Kubernetes API; narrow it to your VPN and CI egress.`,
+        );
     }
     return config;
 }

@@ -100,7 +100,9 @@ async function measure(pair: Pair, port: number): Promise<Result> {
 }
 
 async function main(): Promise<void> {
-    console.log(`loopback, ${CONNECTIONS} connections, ${WARMUP_S} s warm-up then ${DURATION_S} s measured, NODE_ENV=production, node ${process.version}`);
+    console.log(
+        `loopback, ${CONNECTIONS} connections, ${WARMUP_S} s warm-up then ${DURATION_S} s measured, NODE_ENV=production, node ${process.version}`,
+    );
     const results: Record<string, Result> = {};
     for (const [i, pair] of PAIRS.entries()) {
         results[pair.label] = await measure(pair, 18400 + i * 10);

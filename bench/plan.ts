@@ -19,7 +19,9 @@ function time(label: string, args: string[]): void {
     }
     seconds.sort((a, b) => a - b);
     const fmt = (s: number) => `${s.toFixed(2)} s`;
-    console.log(`${label.padEnd(40)} min ${fmt(seconds[0]!)}  median ${fmt(seconds[Math.floor(RUNS / 2)]!)}  max ${fmt(seconds[RUNS - 1]!)}  (${RUNS} runs)`);
+    console.log(
+        `${label.padEnd(40)} min ${fmt(seconds[0]!)}  median ${fmt(seconds[Math.floor(RUNS / 2)]!)}  max ${fmt(seconds[RUNS - 1]!)}  (${RUNS} runs)`,
+    );
 }
 
 console.log(`node ${process.version}, ${RUNS} fresh processes each, wall time including npm and module loading`);

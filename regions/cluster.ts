@@ -14,7 +14,7 @@ export interface ClusterArgs extends ClusterSettings {
 }
 
 const MANAGED_POLICY = "arn:aws:iam::aws:policy";
-const CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
+const ACCESS_POLICY = "arn:aws:eks::aws:cluster-access-policy";
 const CONTROL_PLANE_LOGS = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
 
 /** Stable, readable key for a principal ARN: its name after the last slash. */
@@ -186,19 +186,22 @@ export class Cluster extends pulumi.ComponentResource {
         // CoreDNS pods need nodes to schedule on before the add-on reports healthy.
         addon("coredns", undefined, [nodeGroup]);
 
-        const admins = args.adminPrincipalArns.map((principalArn) => {
-            const key = principalKey(principalArn);
-            const entry = new aws.eks.AccessEntry(
-                `${name}-admin-${key}`,
-                { clusterName: cluster.name, principalArn, type: "STANDARD", tags },
-                { parent: this },
-            );
-            return new aws.eks.AccessPolicyAssociation(
-                `${name}-admin-${key}`,
-                { clusterName: cluster.name, principalArn, policyArn: CLUSTER_ADMIN_POLICY, accessScope: { type: "cluster" } },
-                { parent: this, dependsOn: [entry] },
-            );
-        });
+        const access = (principalArns: string[], kind: "admin" | "viewer", policy: string) =>
+            principalArns.map((principalArn) => {
+                const key = `${name}-${kind}-${principalKey(principalArn)}`;
+                const entry = new aws.eks.AccessEntry(
+                    key,
+                    { clusterName: cluster.name, principalArn, type: "STANDARD", tags },
+                    { parent: this },
+                );
+                return new aws.eks.AccessPolicyAssociation(
+                    key,
+                    { clusterName: cluster.name, principalArn, policyArn: `${ACCESS_POLICY}/${policy}`, accessScope: { type: "cluster" } },
+                    { parent: this, dependsOn: [entry] },
+                );
+            });
+        const admins = access(args.adminPrincipalArns, "admin", "AmazonEKSClusterAdminPolicy");
+        access(args.viewerPrincipalArns, "viewer", "AmazonEKSViewPolicy");
 
         this.clusterName = cluster.name;
         this.kubeconfig = pulumi.secret(

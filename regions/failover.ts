@@ -28,7 +28,11 @@ export interface FailoverArgs {
  * Looks the public hosted zone up (it must outlive either region, so no stack owns it)
  * and checks the record name belongs to it.
  */
-export async function lookupHostedZone(project: string, failover: FailoverSettings, provider: aws.Provider): Promise<aws.route53.GetZoneResult> {
+export async function lookupHostedZone(
+    project: string,
+    failover: FailoverSettings,
+    provider: aws.Provider,
+): Promise<aws.route53.GetZoneResult> {
     const zone = await aws.route53.getZone(
         "id" in failover.hostedZone ? { zoneId: failover.hostedZone.id } : { name: failover.hostedZone.name, privateZone: false },
         { provider },
@@ -39,7 +43,9 @@ export async function lookupHostedZone(project: string, failover: FailoverSettin
         problems.push(`${project}:hostedZone: got ${JSON.stringify(zone.zoneId)}, a private zone; allowed: a public hosted zone`);
     }
     if (failover.recordName !== zoneName && !failover.recordName.endsWith(`.${zoneName}`)) {
-        problems.push(`${project}:recordName: got ${JSON.stringify(failover.recordName)}; allowed: a name inside the hosted zone ${zoneName}`);
+        problems.push(
+            `${project}:recordName: got ${JSON.stringify(failover.recordName)}; allowed: a name inside the hosted zone ${zoneName}`,
+        );
     }
     if (problems.length > 0) throw new ConfigError(problems);
     return zone;

@@ -61,7 +61,10 @@ export class Network extends pulumi.ComponentResource {
                     cidrBlock,
                     // Service load balancers find their subnets by these tags: internet-facing ones
                     // land in `elb` subnets, internal ones in `internal-elb` subnets.
-                    tags: { ...tagged(`${kind}-${az}`), [kind === "public" ? "kubernetes.io/role/elb" : "kubernetes.io/role/internal-elb"]: "1" },
+                    tags: {
+                        ...tagged(`${kind}-${az}`),
+                        [kind === "public" ? "kubernetes.io/role/elb" : "kubernetes.io/role/internal-elb"]: "1",
+                    },
                 },
                 { parent: this },
             );

@@ -64,10 +64,16 @@ describe("backend app", () => {
         assert.deepEqual(JSON.parse(res.body), { text: "backend microservice", region: "us-east-2" });
         child.process.kill("SIGTERM");
         assert.equal(await child.exited, 0);
-        assert.deepEqual(child.logs.map((l) => l.msg), ["listening", "draining", "stopped"]);
+        assert.deepEqual(
+            child.logs.map((l) => l.msg),
+            ["listening", "draining", "stopped"],
+        );
     });
 
     it("refuses to start on a malformed setting", async () => {
-        await assert.rejects(spawnService("backend", { PORT: "eighty" }), /exited with 1 before listening: Error: PORT must be a non-negative integer, got "eighty"$/);
+        await assert.rejects(
+            spawnService("backend", { PORT: "eighty" }),
+            /exited with 1 before listening: Error: PORT must be a non-negative integer, got "eighty"$/,
+        );
     });
 });

@@ -4,7 +4,15 @@ import { Child, spawnService } from "./support/servers";
 
 // Debian's Chromium, never a downloaded one; the flags keep it off the (closed) network.
 const CHROMIUM = "/usr/bin/chromium";
-const ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+];
 
 /** The one DOM function the page callback uses; the project compiles without DOM types. */
 interface BrowserGlobals {

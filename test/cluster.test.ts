@@ -160,7 +160,10 @@ describe("cluster", () => {
                     "--output",
                     "json",
                 ]);
-                assert.equal(kubeconfig.clusters[0].cluster.server, `https://EXAMPLE0123456789.gr7.${run.config["multiregion:region"]}.eks.amazonaws.com`);
+                assert.equal(
+                    kubeconfig.clusters[0].cluster.server,
+                    `https://EXAMPLE0123456789.gr7.${run.config["multiregion:region"]}.eks.amazonaws.com`,
+                );
             });
 
             it("exports the cluster name, the VPC id and the kubeconfig as a secret", async () => {
@@ -184,10 +187,13 @@ describe("cluster", () => {
         const admins = ["arn:aws:iam::123456789012:role/PlatformAdmin", "arn:aws:iam::123456789012:user/ops/alice"];
         const run = await runProgram("prod-us", { overrides: { adminPrincipalArns: admins } });
         const entries = run.resources.ofType("aws:eks/accessEntry:AccessEntry");
-        assert.deepEqual(entries.map((e) => [e.name, e.inputs.principalArn, e.inputs.type]), [
-            ["prod-us-admin-platformadmin", admins[0], "STANDARD"],
-            ["prod-us-admin-alice", admins[1], "STANDARD"],
-        ]);
+        assert.deepEqual(
+            entries.map((e) => [e.name, e.inputs.principalArn, e.inputs.type]),
+            [
+                ["prod-us-admin-platformadmin", admins[0], "STANDARD"],
+                ["prod-us-admin-alice", admins[1], "STANDARD"],
+            ],
+        );
         const associations = run.resources.ofType("aws:eks/accessPolicyAssociation:AccessPolicyAssociation");
         assert.equal(associations.length, 2);
         for (const [i, assoc] of associations.entries()) {
@@ -198,6 +204,16 @@ describe("cluster", () => {
         }
         const k8sProvider = run.resources.get("pulumi:providers:kubernetes", "prod-us-k8s");
         for (const assoc of associations) assert.ok(k8sProvider.dependencies.includes(assoc.urn));
+    });
+
+    it("grants each configured viewer read-only access, for previews", async () => {
+        const viewer = "arn:aws:iam::123456789012:role/PulumiPreview";
+        const run = await runProgram("prod-us", { overrides: { viewerPrincipalArns: [viewer] } });
+        const assoc = run.resources.get("aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "prod-us-viewer-pulumipreview");
+        assert.equal(assoc.inputs.principalArn, viewer);
+        assert.equal(assoc.inputs.policyArn, "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy");
+        assert.deepEqual(assoc.inputs.accessScope, { type: "cluster" });
+        assert.equal(run.resources.get("aws:eks/accessEntry:AccessEntry", "prod-us-viewer-pulumipreview").inputs.principalArn, viewer);
     });
 });
 

@@ -46,9 +46,13 @@ describe("failover", () => {
                 assert.equal(record.name, "app.example.com");
                 assert.equal(record.type, "A");
                 assert.equal(record.setIdentifier, stack);
-                assert.deepEqual(record.failoverRoutingPolicies, [{ type: run.config["multiregion:role"] === "active" ? "PRIMARY" : "SECONDARY" }]);
+                assert.deepEqual(record.failoverRoutingPolicies, [
+                    { type: run.config["multiregion:role"] === "active" ? "PRIMARY" : "SECONDARY" },
+                ]);
                 assert.equal(record.healthCheckId, `${stack}-health_id`);
-                assert.deepEqual(record.aliases, [{ name: frontendHostname(run), zoneId: LB_ZONE_IDS.network[region], evaluateTargetHealth: true }]);
+                assert.deepEqual(record.aliases, [
+                    { name: frontendHostname(run), zoneId: LB_ZONE_IDS.network[region], evaluateTargetHealth: true },
+                ]);
                 assert.equal(record.ttl, undefined, "aliases take the load balancer's TTL");
                 assert.equal(record.records, undefined);
             });
@@ -73,11 +77,25 @@ describe("failover", () => {
     it("follows the health-check settings, and shows their failover times", async () => {
         const regions = ["us-east-1", "us-west-2", "eu-west-1"];
         const run = await runProgram("prod-us", {
-            overrides: { healthCheckInterval: 30, healthCheckFailureThreshold: 5, healthCheckRegions: regions, healthCheckPath: "/health?deep=1" },
+            overrides: {
+                healthCheckInterval: 30,
+                healthCheckFailureThreshold: 5,
+                healthCheckRegions: regions,
+                healthCheckPath: "/health?deep=1",
+            },
         });
         const check = run.resources.get(HEALTH_CHECK, "prod-us-health").inputs;
-        assert.deepEqual([check.requestInterval, check.failureThreshold, check.regions, check.resourcePath], [30, 5, regions, "/health?deep=1"]);
-        assert.deepEqual(run.outputs.failover, { type: "PRIMARY", recordPublished: true, detectionSeconds: 150, dnsTtlSeconds: 60, worstCaseSwitchSeconds: 210 });
+        assert.deepEqual(
+            [check.requestInterval, check.failureThreshold, check.regions, check.resourcePath],
+            [30, 5, regions, "/health?deep=1"],
+        );
+        assert.deepEqual(run.outputs.failover, {
+            type: "PRIMARY",
+            recordPublished: true,
+            detectionSeconds: 150,
+            dnsTtlSeconds: 60,
+            worstCaseSwitchSeconds: 210,
+        });
     });
 
     it("a standby promoted to active publishes PRIMARY", async () => {
@@ -94,7 +112,10 @@ describe("failover", () => {
 
     it("looks the zone up by id when given one", async () => {
         const zone = { zoneId: "Z9ABCDEFGHIJKL", name: "example.org", privateZone: false };
-        const run = await runProgram("prod-us", { overrides: { hostedZone: zone.zoneId, recordName: "www.example.org" }, hostedZones: [zone] });
+        const run = await runProgram("prod-us", {
+            overrides: { hostedZone: zone.zoneId, recordName: "www.example.org" },
+            hostedZones: [zone],
+        });
         const record = run.resources.get(RECORD, "prod-us-record").inputs;
         assert.deepEqual([record.zoneId, record.name], [zone.zoneId, "www.example.org"]);
     });
@@ -103,8 +124,14 @@ describe("failover", () => {
         it("when the record is outside a zone given by id", async () => {
             const zone = { zoneId: "Z9ABCDEFGHIJKL", name: "example.org", privateZone: false };
             const err = await failure(runProgram("prod-us", { overrides: { hostedZone: zone.zoneId }, hostedZones: [zone] }));
-            assert.equal(err.message, 'invalid stack configuration:\n  - multiregion:recordName: got "app.example.com"; allowed: a name inside the hosted zone example.org');
-            assert.deepEqual(err.resources.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:")), []);
+            assert.equal(
+                err.message,
+                'invalid stack configuration:\n  - multiregion:recordName: got "app.example.com"; allowed: a name inside the hosted zone example.org',
+            );
+            assert.deepEqual(
+                err.resources.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:")),
+                [],
+            );
         });
 
         it("when the zone given by id is private", async () => {
@@ -115,8 +142,14 @@ describe("failover", () => {
 
         it("when no public zone has the name, saying which lookup failed", async () => {
             const err = await failure(runProgram("prod-us", { hostedZones: [{ ...EXAMPLE_ZONE, privateZone: true }] }));
-            assert.match(err.message, /^aws:route53\/getZone:getZone failed: no matching Route 53 Hosted Zone found for .*"name":"example.com"/);
-            assert.deepEqual(err.resources.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:")), []);
+            assert.match(
+                err.message,
+                /^aws:route53\/getZone:getZone failed: no matching Route 53 Hosted Zone found for .*"name":"example.com"/,
+            );
+            assert.deepEqual(
+                err.resources.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:")),
+                [],
+            );
         });
     });
 
@@ -128,7 +161,9 @@ describe("failover", () => {
         });
 
         it("uses each stack's name as its record's set identifier, so distinct stacks mean distinct identifiers", async () => {
-            const ids = await Promise.all(listStacks().map(async (s) => (await stackRun(s)).resources.get(RECORD, `${s}-record`).inputs.setIdentifier));
+            const ids = await Promise.all(
+                listStacks().map(async (s) => (await stackRun(s)).resources.get(RECORD, `${s}-record`).inputs.setIdentifier),
+            );
             assert.deepEqual(ids, listStacks());
         });
 
@@ -141,14 +176,38 @@ describe("failover", () => {
             return copy;
         };
         const broken: [string, StackConfig[], string][] = [
-            ["two active stacks", [us, variant(eu, (c) => (c.role = "active"))], "exactly one stack must be active; active: prod-us, prod-eu"],
+            [
+                "two active stacks",
+                [us, variant(eu, (c) => (c.role = "active"))],
+                "exactly one stack must be active; active: prod-us, prod-eu",
+            ],
             ["no active stack", [variant(us, (c) => (c.role = "standby")), eu], "exactly one stack must be active; active: none"],
-            ["another hosted zone", [us, variant(eu, (c) => (c.failover.hostedZone = { name: "example.net" }))], "every stack must use the same hosted zone; got name example.com / name example.net"],
-            ["another record name", [us, variant(eu, (c) => (c.failover.recordName = "eu.example.com"))], "every stack must publish the same record name; got app.example.com / eu.example.com"],
+            [
+                "another hosted zone",
+                [us, variant(eu, (c) => (c.failover.hostedZone = { name: "example.net" }))],
+                "every stack must use the same hosted zone; got name example.com / name example.net",
+            ],
+            [
+                "another record name",
+                [us, variant(eu, (c) => (c.failover.recordName = "eu.example.com"))],
+                "every stack must publish the same record name; got app.example.com / eu.example.com",
+            ],
             ["a repeated stack name", [us, variant(eu, (c) => (c.stack = "prod-us"))], "set identifiers must differ; repeated: prod-us"],
-            ["overlapping VPCs", [us, variant(eu, (c) => (c.network.vpcCidr = "10.10.128.0/20"))], "VPC CIDRs overlap: prod-us 10.10.0.0/16 and prod-eu 10.10.128.0/20"],
-            ["a second published SECONDARY", [us, eu, variant(eu, (c) => ((c.stack = "prod-ap"), (c.region = "ap-southeast-2"), (c.network.vpcCidr = "10.30.0.0/16")))], "Route 53 allows one SECONDARY per failover name; set failoverRecord: false on all but one of prod-eu, prod-ap"],
-            ["two stacks in one region", [us, variant(eu, (c) => (c.region = "us-east-2"))], "each stack must be its own region; repeated: us-east-2"],
+            [
+                "overlapping VPCs",
+                [us, variant(eu, (c) => (c.network.vpcCidr = "10.10.128.0/20"))],
+                "VPC CIDRs overlap: prod-us 10.10.0.0/16 and prod-eu 10.10.128.0/20",
+            ],
+            [
+                "a second published SECONDARY",
+                [us, eu, variant(eu, (c) => ((c.stack = "prod-ap"), (c.region = "ap-southeast-2"), (c.network.vpcCidr = "10.30.0.0/16")))],
+                "Route 53 allows one SECONDARY per failover name; set failoverRecord: false on all but one of prod-eu, prod-ap",
+            ],
+            [
+                "two stacks in one region",
+                [us, variant(eu, (c) => (c.region = "us-east-2"))],
+                "each stack must be its own region; repeated: us-east-2",
+            ],
         ];
         for (const [what, stacks, message] of broken) {
             it(`fails on ${what}`, () => {

@@ -43,7 +43,10 @@ describe("frontend app", () => {
 
         it("forbids scripts and framing with a content security policy", async () => {
             const res = await request(`${frontend.url}/`);
-            assert.match(String(res.headers["content-security-policy"]), /^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/=]+'; .*frame-ancestors 'none'$/);
+            assert.match(
+                String(res.headers["content-security-policy"]),
+                /^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/=]+'; .*frame-ancestors 'none'$/,
+            );
             assert.equal(res.headers["x-content-type-options"], "nosniff");
             assert.doesNotMatch(res.body, /<script/i);
         });
@@ -98,7 +101,11 @@ describe("frontend app", () => {
         });
 
         it("answers 503 on JSON of the wrong shape, an error status or an oversized body", async () => {
-            for (const [body, status] of [[JSON.stringify({ message: "hi" }), 200], ["{}", 500], [JSON.stringify({ text: "x".repeat(100_000) }), 200]] as const) {
+            for (const [body, status] of [
+                [JSON.stringify({ message: "hi" }), 200],
+                ["{}", 500],
+                [JSON.stringify({ text: "x".repeat(100_000) }), 200],
+            ] as const) {
                 const fake = await track(answering(body, status));
                 const frontend = await track(startFrontend(fake.url));
                 assert.equal((await request(`${frontend.url}/`)).status, 503, `${status} ${body.slice(0, 20)}`);
@@ -106,7 +113,9 @@ describe("frontend app", () => {
         });
 
         it("escapes everything the backend sends", async () => {
-            const evil = await track(answering(JSON.stringify({ text: "<script>alert(1)</script>", region: '"><img src=x onerror=alert(2)>' })));
+            const evil = await track(
+                answering(JSON.stringify({ text: "<script>alert(1)</script>", region: '"><img src=x onerror=alert(2)>' })),
+            );
             const frontend = await track(startFrontend(evil.url));
             const res = await request(`${frontend.url}/`);
             assert.equal(res.status, 200);
@@ -206,7 +215,11 @@ describe("frontend app", () => {
             assert.deepEqual(parseMessage('{"text":"t","region":"r"}'), { text: "t", region: "r" });
             assert.deepEqual(parseMessage('{"text":"t","region":5}'), { text: "t", region: undefined });
             for (const bad of ["", "null", "[]", '{"text":5}', "{"]) {
-                assert.throws(() => parseMessage(bad), (err: unknown) => err instanceof BackendError && err.kind === "invalid", bad);
+                assert.throws(
+                    () => parseMessage(bad),
+                    (err: unknown) => err instanceof BackendError && err.kind === "invalid",
+                    bad,
+                );
             }
         });
     });
@@ -215,7 +228,10 @@ describe("frontend app", () => {
         const silent = await track(fakeBackend(() => {}));
         const frontend = await track(startFrontend(silent.url, { timeoutMs: 200 }));
         const results = await Promise.all(Array.from({ length: 10 }, () => request(`${frontend.url}/`)));
-        assert.deepEqual(results.map((r) => r.status), Array(10).fill(503));
+        assert.deepEqual(
+            results.map((r) => r.status),
+            Array(10).fill(503),
+        );
         assert.ok(Math.max(...results.map((r) => r.ms)) < 700);
     });
 });

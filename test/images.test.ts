@@ -43,7 +43,7 @@ for (const app of ["backend", "frontend"]) {
             const runtime = instructions.slice(instructions.indexOf(froms[1]!));
             const user = runtime.find((l) => l.startsWith("USER "));
             assert.equal(user, "USER 1000:1000");
-            assert.ok(runtime.indexOf(user!) < runtime.findIndex((l) => l.startsWith("CMD ")));
+            assert.ok(runtime.indexOf(user) < runtime.findIndex((l) => l.startsWith("CMD ")));
             assert.equal(runtime.at(-1), `CMD ["node", "${app}/server.mjs"]`);
             assert.ok(runtime.includes("COPY --from=build --chown=root:root /app /app"), "the runtime takes only the build stage's files");
         });

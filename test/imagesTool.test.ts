@@ -33,7 +33,10 @@ describe("npm run images", () => {
                 assert.equal(flag("--region"), region);
                 assert.equal(flag("--image-tag-mutability"), repo.inputs.imageTagMutability);
                 assert.equal(flag("--image-scanning-configuration"), `scanOnPush=${repo.inputs.imageScanningConfiguration.scanOnPush}`);
-                assert.equal(flag("--encryption-configuration"), `encryptionType=${repo.inputs.encryptionConfigurations[0].encryptionType}`);
+                assert.equal(
+                    flag("--encryption-configuration"),
+                    `encryptionType=${repo.inputs.encryptionConfigurations[0].encryptionType}`,
+                );
                 const tags = create.argv.slice(create.argv.indexOf("--tags") + 1, create.argv.indexOf("--region"));
                 assert.deepEqual(
                     Object.fromEntries(tags.map((t) => /^Key=(.*),Value=(.*)$/.exec(t)!.slice(1, 3) as [string, string])),
@@ -76,7 +79,10 @@ describe("npm run images", () => {
 
     it("refuses a digest-pinned image, which it cannot build", () => {
         const config = stackConfig("prod-us");
-        const pinned = { ...config, services: { ...config.services, backendImage: { repository: "sample-app-backend", pin: `@sha256:${"0".repeat(64)}` } } };
+        const pinned = {
+            ...config,
+            services: { ...config.services, backendImage: { repository: "sample-app-backend", pin: `@sha256:${"0".repeat(64)}` } },
+        };
         assert.throws(() => planImages(pinned), /backendImage is pinned by digest .*; this tool builds tags/);
     });
 

@@ -18,8 +18,14 @@ describe("network", () => {
         for (const [vpc, count, privates, publics] of table) {
             it(`carves ${vpc} into ${count} private and ${count} public subnets`, () => {
                 const plan = planSubnets(vpc, count);
-                assert.deepEqual(plan.map((p) => p.private), privates);
-                assert.deepEqual(plan.map((p) => p.public), publics);
+                assert.deepEqual(
+                    plan.map((p) => p.private),
+                    privates,
+                );
+                assert.deepEqual(
+                    plan.map((p) => p.public),
+                    publics,
+                );
             });
         }
 
@@ -53,7 +59,10 @@ describe("network", () => {
                 for (const kind of ["public", "private"]) {
                     const subnets = run.resources.ofType(SUBNET).filter((s) => s.name.startsWith(`${stack}-${kind}-`));
                     assert.deepEqual(subnets.map((s) => s.inputs.availabilityZone).sort(), zones);
-                    assert.deepEqual(subnets.map((s) => s.name).sort(), zones.map((z) => `${stack}-${kind}-${z}`));
+                    assert.deepEqual(
+                        subnets.map((s) => s.name).sort(),
+                        zones.map((z) => `${stack}-${kind}-${z}`),
+                    );
                 }
             });
 
@@ -95,7 +104,10 @@ describe("network", () => {
     it("natGateways=single routes every private subnet through one NAT", async () => {
         const run = await runProgram("prod-eu", { overrides: { natGateways: "single" } });
         const nats = run.resources.ofType(NAT);
-        assert.deepEqual(nats.map((n) => n.name), ["prod-eu-nat-eu-west-1a"]);
+        assert.deepEqual(
+            nats.map((n) => n.name),
+            ["prod-eu-nat-eu-west-1a"],
+        );
         const privateRoutes = run.resources.ofType(ROUTE_TABLE).filter((r) => r.name.includes("-private-rt-"));
         assert.equal(privateRoutes.length, 3);
         for (const rt of privateRoutes) assert.equal(rt.inputs.routes[0].natGatewayId, "prod-eu-nat-eu-west-1a_id");
@@ -104,7 +116,10 @@ describe("network", () => {
     it("azCount=2 builds two zones' worth of subnets", async () => {
         const run = await runProgram("prod-us", { overrides: { azCount: 2 } });
         assert.deepEqual(
-            run.resources.ofType(SUBNET).map((s) => s.inputs.cidrBlock).sort(),
+            run.resources
+                .ofType(SUBNET)
+                .map((s) => s.inputs.cidrBlock)
+                .sort(),
             ["10.10.0.0/19", "10.10.192.0/22", "10.10.196.0/22", "10.10.32.0/19"],
         );
     });

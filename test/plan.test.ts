@@ -11,7 +11,8 @@ import { validateK8sObject } from "./support/k8sSchema";
 /** A copy of Pulumi.yaml and the stack files, to drift on purpose. */
 function copyOfStackFiles(): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
-    for (const file of ["Pulumi.yaml", ...listStacks().map((s) => `Pulumi.${s}.yaml`)]) fs.copyFileSync(path.join(ROOT, file), path.join(dir, file));
+    for (const file of ["Pulumi.yaml", ...listStacks().map((s) => `Pulumi.${s}.yaml`)])
+        fs.copyFileSync(path.join(ROOT, file), path.join(dir, file));
     return dir;
 }
 
@@ -70,20 +71,39 @@ describe("npm run plan", () => {
                         "aws:route53/record:Record": 1,
                     },
                 );
-                assert.equal(Object.values(p.counts).reduce((a, b) => a + b, 0), p.resources.length);
+                assert.equal(
+                    Object.values(p.counts).reduce((a, b) => a + b, 0),
+                    p.resources.length,
+                );
             });
 
             it("shows the key properties: CIDRs, AZs, versions, instance types, replicas, images, Service types, record and health check", async () => {
                 const p = await plan(stack);
                 const region = p.region;
                 const text = renderText(p);
-                assert.equal(find(p, "aws:ec2/vpc:Vpc", `${stack}-vpc`).key.cidrBlock, stack === "prod-us" ? "10.10.0.0/16" : "10.20.0.0/16");
-                assert.match(text, new RegExp(`aws:ec2/subnet:Subnet  ${stack}-private-${region}a  cidrBlock=10\\.\\d+\\.0\\.0/19  availabilityZone=${region}a`));
+                assert.equal(
+                    find(p, "aws:ec2/vpc:Vpc", `${stack}-vpc`).key.cidrBlock,
+                    stack === "prod-us" ? "10.10.0.0/16" : "10.20.0.0/16",
+                );
+                assert.match(
+                    text,
+                    new RegExp(
+                        `aws:ec2/subnet:Subnet  ${stack}-private-${region}a  cidrBlock=10\\.\\d+\\.0\\.0/19  availabilityZone=${region}a`,
+                    ),
+                );
                 assert.match(text, /aws:eks\/cluster:Cluster  \S+-eks  version=1\.35 .*\(protected\)/);
                 assert.match(text, /instanceTypes=\["m6i\.large"\]/);
-                assert.match(text, new RegExp(`spec.replicas=${p.role === "active" ? 3 : 1}  spec.template.spec.containers\\[0\\].image=123456789012\\.dkr\\.ecr\\.${region}\\.amazonaws\\.com/sample-app-frontend:1\\.0\\.0`));
+                assert.match(
+                    text,
+                    new RegExp(
+                        `spec.replicas=${p.role === "active" ? 3 : 1}  spec.template.spec.containers\\[0\\].image=123456789012\\.dkr\\.ecr\\.${region}\\.amazonaws\\.com/sample-app-frontend:1\\.0\\.0`,
+                    ),
+                );
                 assert.match(text, /spec\.type=LoadBalancer/);
-                assert.match(text, new RegExp(`failoverRoutingPolicies=\\[\\{"type":"${p.role === "active" ? "PRIMARY" : "SECONDARY"}"\\}\\]`));
+                assert.match(
+                    text,
+                    new RegExp(`failoverRoutingPolicies=\\[\\{"type":"${p.role === "active" ? "PRIMARY" : "SECONDARY"}"\\}\\]`),
+                );
                 assert.match(text, /resourcePath=\/health  requestInterval=10  failureThreshold=3/);
             });
 
@@ -93,7 +113,10 @@ describe("npm run plan", () => {
                 assert.match(text, /^ {2}vpcId: \S+_id {2}\*$/m);
                 assert.match(text, /^ {2}kubeconfig: \[secret\]/m);
                 assert.doesNotMatch(text, /certificate-authority-data/);
-                assert.match(text, /^Failover: (PRIMARY|SECONDARY) record; detection 30 s, worst-case switch 90 s \(detection \+ 60 s alias TTL\)$/m);
+                assert.match(
+                    text,
+                    /^Failover: (PRIMARY|SECONDARY) record; detection 30 s, worst-case switch 90 s \(detection \+ 60 s alias TTL\)$/m,
+                );
                 assert.match(text, /^Warnings:\n {2}multiregion:publicAccessCidrs allows the whole internet/m);
             });
 
@@ -132,7 +155,10 @@ describe("npm run plan", () => {
 
     describe("fails clearly", () => {
         it("on an unknown stack, listing the stacks that exist", async () => {
-            await assert.rejects(planMain(["--stack", "prod-ap"], () => undefined), /unknown stack "prod-ap"; stacks: prod-eu, prod-us/);
+            await assert.rejects(
+                planMain(["--stack", "prod-ap"], () => undefined),
+                /unknown stack "prod-ap"; stacks: prod-eu, prod-us/,
+            );
         });
 
         it("on invalid config, with the message pulumi up gives, and writes nothing", async () => {
@@ -142,7 +168,9 @@ describe("npm run plan", () => {
             const out = fs.mkdtempSync(path.join(os.tmpdir(), "nothing-"));
             await assert.rejects(
                 planMain(["--out", out], () => undefined, root),
-                (err: Error) => err.name === "ConfigError" && err.message === 'invalid stack configuration:\n  - multiregion:azCount: got "9"; allowed: an integer from 2 to 6',
+                (err: Error) =>
+                    err.name === "ConfigError" &&
+                    err.message === 'invalid stack configuration:\n  - multiregion:azCount: got "9"; allowed: an integer from 2 to 6',
             );
             assert.deepEqual(fs.readdirSync(out), [], "prod-us failed, so not even prod-eu's manifests are written");
         });
@@ -151,7 +179,10 @@ describe("npm run plan", () => {
             const root = copyOfStackFiles();
             const file = path.join(root, "Pulumi.prod-eu.yaml");
             fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace(/^ {2}multiregion:recordName:.*\n/m, ""));
-            await assert.rejects(planMain(["--stack", "prod-eu"], () => undefined, root), /^Error: Stack 'prod-eu' is missing configuration value 'multiregion:recordName'$/);
+            await assert.rejects(
+                planMain(["--stack", "prod-eu"], () => undefined, root),
+                /^Error: Stack 'prod-eu' is missing configuration value 'multiregion:recordName'$/,
+            );
         });
     });
 
@@ -160,8 +191,14 @@ describe("npm run plan", () => {
             const out = capture();
             await planMain(["--diff", "prod-us", "prod-eu"], out.log);
             const text = out.text();
-            assert.match(text, /^~ aws:ec2\/vpc:Vpc <stack>-vpc\n {4}cidrBlock: 10\.10\.0\.0\/16 → 10\.20\.0\.0\/16\n {4}tags\.Role: active → standby$/m);
-            assert.match(text, /^~ aws:route53\/record:Record <stack>-record\n {4}aliases\[0\]\.zoneId: ZLMOA37VPKANP → Z2IFOLAFXWLO4F\n {4}failoverRoutingPolicies\[0\]\.type: PRIMARY → SECONDARY$/m);
+            assert.match(
+                text,
+                /^~ aws:ec2\/vpc:Vpc <stack>-vpc\n {4}cidrBlock: 10\.10\.0\.0\/16 → 10\.20\.0\.0\/16\n {4}tags\.Role: active → standby$/m,
+            );
+            assert.match(
+                text,
+                /^~ aws:route53\/record:Record <stack>-record\n {4}aliases\[0\]\.zoneId: ZLMOA37VPKANP → Z2IFOLAFXWLO4F\n {4}failoverRoutingPolicies\[0\]\.type: PRIMARY → SECONDARY$/m,
+            );
             assert.match(text, /^~ kubernetes:apps\/v1:Deployment <stack>-frontend-deployment\n {4}spec\.replicas: 3 → 1$/m);
         });
 
@@ -190,11 +227,17 @@ describe("npm run parity", () => {
     it("fails on a standby without the NetworkPolicy, naming it", async () => {
         const active = await plan("prod-us");
         const standby = await plan("prod-eu");
-        const drifted: Plan = { ...standby, resources: standby.resources.filter((r) => r.type !== "kubernetes:networking.k8s.io/v1:NetworkPolicy") };
+        const drifted: Plan = {
+            ...standby,
+            resources: standby.resources.filter((r) => r.type !== "kubernetes:networking.k8s.io/v1:NetworkPolicy"),
+        };
         assert.deepEqual(parityProblems(active, standby), []);
         const report = parityReport([active, drifted]);
         assert.equal(report.ok, false);
-        assert.ok(report.lines.includes("  kubernetes:networking.k8s.io/v1:NetworkPolicy <stack>-backend-ingress: only in prod-us"), report.lines.join("\n"));
+        assert.ok(
+            report.lines.includes("  kubernetes:networking.k8s.io/v1:NetworkPolicy <stack>-backend-ingress: only in prod-us"),
+            report.lines.join("\n"),
+        );
     });
 
     it("fails on a smaller instance type nobody chose", async () => {
@@ -205,6 +248,9 @@ describe("npm run parity", () => {
         );
         const out = capture();
         assert.equal(await parityMain([], out.log, root), 1);
-        assert.match(out.text(), /^ {2}aws:eks\/nodeGroup:NodeGroup <stack>-nodes instanceTypes\[0\]: "m6i\.large" in prod-us, "t3\.medium" in prod-eu$/m);
+        assert.match(
+            out.text(),
+            /^ {2}aws:eks\/nodeGroup:NodeGroup <stack>-nodes instanceTypes\[0\]: "m6i\.large" in prod-us, "t3\.medium" in prod-eu$/m,
+        );
     });
 });

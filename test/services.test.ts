@@ -73,8 +73,13 @@ describe("services on Kubernetes", () => {
 
             it("points the frontend at the backend by its Kubernetes DNS name, and tells both their region", async () => {
                 const run = await stackRun(stack);
-                const env = (tier: string) => Object.fromEntries(container(run, tier).env.map((e: { name: string; value: string }) => [e.name, e.value]));
-                assert.deepEqual(env("frontend"), { PORT: "8080", REGION: run.config["multiregion:region"], BACKEND_URL: "http://sample-app-backend-service" });
+                const env = (tier: string) =>
+                    Object.fromEntries(container(run, tier).env.map((e: { name: string; value: string }) => [e.name, e.value]));
+                assert.deepEqual(env("frontend"), {
+                    PORT: "8080",
+                    REGION: run.config["multiregion:region"],
+                    BACKEND_URL: "http://sample-app-backend-service",
+                });
                 assert.deepEqual(env("backend"), { PORT: "8080", REGION: run.config["multiregion:region"] });
             });
 
@@ -157,7 +162,12 @@ describe("services on Kubernetes", () => {
                 assert.deepEqual(policies[0]!.inputs.spec, {
                     podSelector: { matchLabels: { app: "sample-app", tier: "backend" } },
                     policyTypes: ["Ingress"],
-                    ingress: [{ from: [{ podSelector: { matchLabels: { app: "sample-app", tier: "frontend" } } }], ports: [{ protocol: "TCP", port: 8080 }] }],
+                    ingress: [
+                        {
+                            from: [{ podSelector: { matchLabels: { app: "sample-app", tier: "frontend" } } }],
+                            ports: [{ protocol: "TCP", port: 8080 }],
+                        },
+                    ],
                 });
             });
 

@@ -62,7 +62,11 @@ describe("stack-wide rules", () => {
                     assert.ok(parent && !parent.custom, `${c.type} ${c.name} sits under the stack or another component`);
                 }
                 const topLevel = run.resources.resources.filter((r) => r.parent === stackUrn && r.custom);
-                assert.deepEqual(topLevel.map((r) => r.type), ["pulumi:providers:aws"], "only the provider sits outside a component");
+                assert.deepEqual(
+                    topLevel.map((r) => r.type),
+                    ["pulumi:providers:aws"],
+                    "only the provider sits outside a component",
+                );
                 for (const r of run.resources.resources.filter((x) => x.parent !== stackUrn && x.urn !== stackUrn)) {
                     const parent = run.resources.byUrn(r.parent)!;
                     assert.ok(r.name.startsWith(`${parent.name}-`), `${r.name} is named after its component ${parent.name}`);

@@ -12,7 +12,8 @@ const STACKS = ["prod-eu", "prod-us"];
 /** A copy of the project's Pulumi.yaml and stack files to edit. */
 function workdir(): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "switchover-"));
-    for (const file of ["Pulumi.yaml", ...STACKS.map((s) => `Pulumi.${s}.yaml`)]) fs.copyFileSync(path.join(ROOT, file), path.join(dir, file));
+    for (const file of ["Pulumi.yaml", ...STACKS.map((s) => `Pulumi.${s}.yaml`)])
+        fs.copyFileSync(path.join(ROOT, file), path.join(dir, file));
     return dir;
 }
 
@@ -71,7 +72,8 @@ class FakeFleet implements StackBackend {
             if (holders.length > 1) throw new Error(`Route 53 InvalidChangeBatch: two ${type} records (${holders.join(", ")})`);
         }
         Object.assign(this.deployed, next);
-        const serving = Object.keys(next).find((s) => next[s]!.record === "PRIMARY") ?? Object.keys(next).find((s) => next[s]!.record === "SECONDARY")!;
+        const serving =
+            Object.keys(next).find((s) => next[s]!.record === "PRIMARY") ?? Object.keys(next).find((s) => next[s]!.record === "SECONDARY")!;
         this.servingCapacity.push({ stack: serving, replicas: next[serving]!.replicas, activeReplicas: next[serving]!.activeReplicas });
     }
 }
@@ -110,10 +112,13 @@ describe("switchover", () => {
         assert.equal(stackConfig("prod-us", dir).role, "standby");
         assert.deepEqual(crossStackProblems(regionStacks(dir)), []);
         for (const stack of STACKS) {
-            const changed = files(dir)[stack]!.split("\n").filter((line, i) => line !== before[stack]!.split("\n")[i]);
-            assert.deepEqual(changed.map((l) => l.trim().split(/\s+/).slice(0, 2).join(" ")), [
-                `multiregion:role: ${stack === "prod-eu" ? "active" : "standby"}`,
-            ]);
+            const changed = files(dir)
+                [stack]!.split("\n")
+                .filter((line, i) => line !== before[stack]!.split("\n")[i]);
+            assert.deepEqual(
+                changed.map((l) => l.trim().split(/\s+/).slice(0, 2).join(" ")),
+                [`multiregion:role: ${stack === "prod-eu" ? "active" : "standby"}`],
+            );
         }
     });
 
@@ -121,7 +126,10 @@ describe("switchover", () => {
         const dir = workdir();
         const before = files(dir);
         const fleet = new FakeFleet(dir);
-        await assert.rejects(main(["--to", "prod-eu"], env(dir, fleet, probe(false))), /^UsageError: prod-eu is not healthy \(http:\/\/prod-eu\.elb\.example\/health\); nothing was changed$/);
+        await assert.rejects(
+            main(["--to", "prod-eu"], env(dir, fleet, probe(false))),
+            /^UsageError: prod-eu is not healthy \(http:\/\/prod-eu\.elb\.example\/health\); nothing was changed$/,
+        );
         assert.deepEqual(fleet.ups, []);
         assert.deepEqual(files(dir), before);
     });
@@ -208,18 +216,27 @@ describe("switchover", () => {
     describe("checks its preconditions", () => {
         it("refuses a target that is already active", async () => {
             const dir = workdir();
-            await assert.rejects(main(["--to", "prod-us"], env(dir, new FakeFleet(dir), probe(true))), /prod-us is already the active region; nothing to do/);
+            await assert.rejects(
+                main(["--to", "prod-us"], env(dir, new FakeFleet(dir), probe(true))),
+                /prod-us is already the active region; nothing to do/,
+            );
         });
 
         it("names the stacks that exist when the target has no stack file", async () => {
             const dir = workdir();
-            await assert.rejects(main(["--to", "prod-ap"], env(dir, new FakeFleet(dir), probe(true))), /unknown stack "prod-ap"; stacks: prod-eu, prod-us/);
+            await assert.rejects(
+                main(["--to", "prod-ap"], env(dir, new FakeFleet(dir), probe(true))),
+                /unknown stack "prod-ap"; stacks: prod-eu, prod-us/,
+            );
         });
 
         it("refuses when a stack is not deployed", async () => {
             const dir = workdir();
             const fleet = new FakeFleet(dir, ["prod-us"]);
-            await assert.rejects(main(["--to", "prod-eu"], env(dir, fleet, probe(true))), /stack prod-eu is not deployed; run pulumi up --stack prod-eu first/);
+            await assert.rejects(
+                main(["--to", "prod-eu"], env(dir, fleet, probe(true))),
+                /stack prod-eu is not deployed; run pulumi up --stack prod-eu first/,
+            );
             assert.deepEqual(fleet.ups, []);
         });
     });

@@ -35,7 +35,10 @@ export interface CommandRunner {
 export const shellRunner: CommandRunner = {
     run(argv, opts = {}) {
         return new Promise((resolve, reject) => {
-            const child = spawn(argv[0]!, argv.slice(1), { cwd: ROOT, stdio: [opts.input === undefined ? "inherit" : "pipe", opts.capture ? "pipe" : "inherit", "inherit"] });
+            const child = spawn(argv[0]!, argv.slice(1), {
+                cwd: ROOT,
+                stdio: [opts.input === undefined ? "inherit" : "pipe", opts.capture ? "pipe" : "inherit", "inherit"],
+            });
             let out = "";
             child.stdout?.on("data", (chunk: Buffer) => (out += chunk.toString("utf8")));
             child.on("error", reject);

@@ -25,7 +25,9 @@ export function crossStackProblems(stacks: StackConfig[]): string[] {
     // A failover set holds one PRIMARY and one SECONDARY; further regions stay out of DNS.
     const secondaries = stacks.filter((s) => s.role === "standby" && s.failover.publishRecord).map((s) => s.stack);
     if (secondaries.length > 1) {
-        problems.push(`Route 53 allows one SECONDARY per failover name; set failoverRecord: false on all but one of ${secondaries.join(", ")}`);
+        problems.push(
+            `Route 53 allows one SECONDARY per failover name; set failoverRecord: false on all but one of ${secondaries.join(", ")}`,
+        );
     }
     const distinct = (f: (s: StackConfig) => string) => [...new Set(stacks.map(f))];
     const zones = distinct(zoneKey);
@@ -47,4 +49,27 @@ export function crossStackProblems(stacks: StackConfig[]): string[] {
         }
     }
     return problems;
+}
+
+/**
+ * The order deploys go in: every standby first, as a canary, then the active region.
+ * `npm run -s deploy-order` prints it as GitHub Actions step outputs.
+ */
+export function deployOrder(stacks: StackConfig[]): { standby: DeployTarget[]; active: DeployTarget } {
+    const problems = crossStackProblems(stacks);
+    if (problems.length > 0) throw new Error(`the stack files disagree: ${problems.join("; ")}`);
+    const target = (s: StackConfig): DeployTarget => ({ stack: s.stack, region: s.region });
+    return { standby: stacks.filter((s) => s.role === "standby").map(target), active: target(stacks.find((s) => s.role === "active")!) };
+}
+
+/** A stack to deploy and the region its credentials are for. */
+export interface DeployTarget {
+    readonly stack: string;
+    readonly region: string;
+}
+
+if (require.main === module) {
+    const { standby, active } = deployOrder(regionStacks());
+    console.log(`standby=${JSON.stringify(standby)}`);
+    console.log(`active=${JSON.stringify(active)}`);
 }

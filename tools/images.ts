@@ -85,8 +85,13 @@ export async function pushImages(plan: ImagePlan, runner: CommandRunner, log: (l
     for (const build of plan.builds) {
         const image = `${registry}/${build.repository}:${build.tag}`;
         const pushed = await runner
-            .run(aws("ecr", "describe-images", "--repository-name", build.repository, "--image-ids", `imageTag=${build.tag}`), { capture: true })
-            .then(() => true, () => false);
+            .run(aws("ecr", "describe-images", "--repository-name", build.repository, "--image-ids", `imageTag=${build.tag}`), {
+                capture: true,
+            })
+            .then(
+                () => true,
+                () => false,
+            );
         if (pushed) {
             log(`# ${image} is already pushed; tags are immutable, so it is the same image`);
             continue;
@@ -100,14 +105,14 @@ export async function pushImages(plan: ImagePlan, runner: CommandRunner, log: (l
 /** Prints each command instead of running it: no repository or tag is assumed to exist yet. */
 export function dryRunner(log: (line: string) => void): CommandRunner {
     return {
-        async run(argv, opts = {}) {
+        run(argv, opts = {}) {
             const line = argv.map(shellQuote).join(" ");
             if (argv[2] === "describe-repositories" || argv[2] === "describe-images") {
                 log(`${line}  # when this finds it, the next step is skipped`);
-                throw new Error("dry run: assumed absent");
+                return Promise.reject(new Error("dry run: assumed absent"));
             }
             log(opts.input === undefined ? line : `${line}  # the previous command's output on stdin`);
-            return argv[1] === "sts" ? "<account-id>" : "";
+            return Promise.resolve(argv[1] === "sts" ? "<account-id>" : "");
         },
     };
 }

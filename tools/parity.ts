@@ -18,7 +18,11 @@ import { ROOT } from "./stackConfig";
 export const PARITY_ALLOWLIST: readonly { readonly type: string; readonly path: RegExp; readonly why: string }[] = [
     { type: "*", path: /^tags\.Role$/, why: "each region's role" },
     { type: "aws:route53/record:Record", path: /^failoverRoutingPolicies\[0\]\.type$/, why: "PRIMARY or SECONDARY follows the role" },
-    { type: "aws:route53/record:Record", path: /^aliases\[0\]\.zoneId$/, why: "each region's load balancers have their own canonical hosted-zone id" },
+    {
+        type: "aws:route53/record:Record",
+        path: /^aliases\[0\]\.zoneId$/,
+        why: "each region's load balancers have their own canonical hosted-zone id",
+    },
     { type: "kubernetes:apps/v1:Deployment", path: /^spec\.replicas$/, why: "replica counts follow the role" },
     { type: "aws:ec2/vpc:Vpc", path: /^cidrBlock$/, why: "each region's own VPC CIDR" },
     { type: "aws:ec2/subnet:Subnet", path: /^cidrBlock$/, why: "subnets carved from that CIDR" },
@@ -47,10 +51,14 @@ export function parityReport(plans: Plan[]): { ok: boolean; lines: string[] } {
     for (const standby of plans.filter((p) => p !== active[0])) {
         const problems = parityProblems(active[0]!, standby);
         ok &&= problems.length === 0;
-        lines.push(`${standby.stack} against ${active[0]!.stack}: ${problems.length === 0 ? "in parity" : `${problems.length} difference(s) outside the allowlist`}`);
+        lines.push(
+            `${standby.stack} against ${active[0]!.stack}: ${problems.length === 0 ? "in parity" : `${problems.length} difference(s) outside the allowlist`}`,
+        );
         for (const d of problems) lines.push(`  ${describeProblem(active[0]!, standby, d)}`);
     }
-    lines.push(`allowed to differ: stack and region names, ${PARITY_ALLOWLIST.map((r) => `${r.type === "*" ? "" : `${r.type} `}${r.path.source.replace(/^\^|\$$/g, "").replace(/\\/g, "")} (${r.why})`).join("; ")}`);
+    lines.push(
+        `allowed to differ: stack and region names, ${PARITY_ALLOWLIST.map((r) => `${r.type === "*" ? "" : `${r.type} `}${r.path.source.replace(/^\^|\$$/g, "").replace(/\\/g, "")} (${r.why})`).join("; ")}`,
+    );
     return { ok, lines };
 }
 

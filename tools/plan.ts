@@ -156,8 +156,12 @@ export function renderText(plan: Plan): string {
         const key = Object.entries(r.key)
             .map(([k, v]) => `${k}=${show(v)}`)
             .join("  ");
-        const flags = [r.options.protect ? "protected" : "", r.options.import ? `adopts ${r.options.import}` : ""].filter(Boolean).join(", ");
-        lines.push(`${prefix}${root ? "" : last ? "└─ " : "├─ "}${r.type}  ${r.name}${key ? `  ${key}` : ""}${flags ? `  (${flags})` : ""}`);
+        const flags = [r.options.protect ? "protected" : "", r.options.import ? `adopts ${r.options.import}` : ""]
+            .filter(Boolean)
+            .join(", ");
+        lines.push(
+            `${prefix}${root ? "" : last ? "└─ " : "├─ "}${r.type}  ${r.name}${key ? `  ${key}` : ""}${flags ? `  (${flags})` : ""}`,
+        );
         const kids = children.get(r.urn) ?? [];
         kids.forEach((kid, i) => walk(kid, root ? "" : prefix + (last ? "   " : "│  "), i === kids.length - 1, false));
     };
@@ -187,7 +191,12 @@ export function renderText(plan: Plan): string {
 export function manifests(plan: Plan): Record<string, string> {
     const files: Record<string, string> = {};
     for (const r of plan.resources.filter((x) => x.type.startsWith("kubernetes:"))) {
-        const { apiVersion, kind, metadata, spec } = r.inputs as { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; spec?: unknown };
+        const { apiVersion, kind, metadata, spec } = r.inputs as {
+            apiVersion: string;
+            kind: string;
+            metadata: { name: string; namespace?: string };
+            spec?: unknown;
+        };
         const file = `${[kind.toLowerCase(), metadata.namespace, metadata.name].filter(Boolean).join("-")}.yaml`;
         files[file] = YAML.stringify({ apiVersion, kind, metadata, ...(spec === undefined ? {} : { spec }) });
     }
@@ -230,7 +239,10 @@ export function diffPlans(a: Plan, b: Plan): Difference[] {
     const index = (plan: Plan) => {
         const norm = normalizer(plan);
         return new Map(
-            plan.resources.map((r) => [`${r.type} ${norm(r.name)}`, { r, props: flatten(norm({ ...r.inputs, options: r.options })) as Record<string, unknown> }]),
+            plan.resources.map((r) => [
+                `${r.type} ${String(norm(r.name))}`,
+                { r, props: flatten(norm({ ...r.inputs, options: r.options })) },
+            ]),
         );
     };
     const left = index(a);
@@ -244,7 +256,8 @@ export function diffPlans(a: Plan, b: Plan): Difference[] {
             continue;
         }
         for (const p of new Set([...Object.keys(props), ...Object.keys(other.props)])) {
-            if (JSON.stringify(props[p]) !== JSON.stringify(other.props[p])) out.push({ type: r.type, name, path: p, a: props[p], b: other.props[p] });
+            if (JSON.stringify(props[p]) !== JSON.stringify(other.props[p]))
+                out.push({ type: r.type, name, path: p, a: props[p], b: other.props[p] });
         }
     }
     for (const [id, { r }] of right) {
@@ -285,7 +298,10 @@ export async function main(argv: string[], log = console.log, root = ROOT): Prom
     if (values.format !== "text" && values.format !== "json") throw new UsageError(`--format is text or json, got ${values.format}`);
     if (values.diff) {
         if (positionals.length !== 2) throw new UsageError("--diff takes two stacks: --diff prod-us prod-eu");
-        const [a, b] = [await planStack(requireStack(positionals[0], root), root), await planStack(requireStack(positionals[1], root), root)];
+        const [a, b] = [
+            await planStack(requireStack(positionals[0], root), root),
+            await planStack(requireStack(positionals[1], root), root),
+        ];
         const diffs = diffPlans(a, b);
         log(values.format === "json" ? JSON.stringify(diffs, null, 2) : renderDiff(a, b, diffs));
         return;
@@ -303,7 +319,10 @@ export async function main(argv: string[], log = console.log, root = ROOT): Prom
         }
     }
     log(values.format === "json" ? JSON.stringify(plans.length === 1 ? plans[0] : plans, null, 2) : plans.map(renderText).join("\n\n"));
-    if (values.out) log(`\nKubernetes manifests written to ${values.out}/<stack>/; check them with: kubectl apply --dry-run=server -f ${values.out}/<stack>`);
+    if (values.out)
+        log(
+            `\nKubernetes manifests written to ${values.out}/<stack>/; check them with: kubectl apply --dry-run=server -f ${values.out}/<stack>`,
+        );
 }
 
 if (require.main === module) runMain(main);

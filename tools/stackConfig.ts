@@ -76,11 +76,7 @@ function matchesType(value: unknown, type: Declared["type"]): boolean {
  * The flat `namespace:key -> string` map the program sees for `stack`.
  * `overrides` replace stack-file values; an `undefined` override removes the key.
  */
-export function resolveStackConfig(
-    stack: string,
-    overrides: Record<string, unknown> = {},
-    root = ROOT,
-): Record<string, string> {
+export function resolveStackConfig(stack: string, overrides: Record<string, unknown> = {}, root = ROOT): Record<string, string> {
     const project = readProject(root);
     const values: Record<string, unknown> = { ...readStackFile(stack, root) };
     for (const [key, value] of Object.entries(overrides)) {

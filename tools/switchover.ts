@@ -64,11 +64,24 @@ export function planSwitchover(from: StackConfig, to: StackConfig): Step[] {
     const fromActive = from.services.activeReplicas;
     const toActive = to.services.activeReplicas;
     return [
-        { title: `scale ${to.stack} to active capacity (${toActive} pods per service), still SECONDARY`, stack: to.stack, edits: { replicasOverride: toActive }, waitHealthy: true },
+        {
+            title: `scale ${to.stack} to active capacity (${toActive} pods per service), still SECONDARY`,
+            stack: to.stack,
+            edits: { replicasOverride: toActive },
+            waitHealthy: true,
+        },
         { title: `withdraw ${to.stack}'s SECONDARY record`, stack: to.stack, edits: { failoverRecord: false } },
-        { title: `demote ${from.stack} to SECONDARY, keeping its ${fromActive} pods per service`, stack: from.stack, edits: { role: "standby", replicasOverride: fromActive } },
+        {
+            title: `demote ${from.stack} to SECONDARY, keeping its ${fromActive} pods per service`,
+            stack: from.stack,
+            edits: { role: "standby", replicasOverride: fromActive },
+        },
         { title: `promote ${to.stack} to PRIMARY`, stack: to.stack, edits: { role: "active", failoverRecord: true, replicasOverride: 0 } },
-        { title: `scale ${from.stack} down to standby capacity (${from.services.standbyReplicas} pods per service)`, stack: from.stack, edits: { replicasOverride: 0 } },
+        {
+            title: `scale ${from.stack} down to standby capacity (${from.services.standbyReplicas} pods per service)`,
+            stack: from.stack,
+            edits: { replicasOverride: 0 },
+        },
     ];
 }
 
@@ -168,7 +181,8 @@ export async function switchover(target: string, env: SwitchoverEnv, dryRun = fa
     if (dryRun) return;
 
     for (const stack of [s.from.stack, s.to.stack]) {
-        if (!(await env.backend.exists(stack))) throw new UsageError(`stack ${stack} is not deployed; run pulumi up --stack ${stack} first`);
+        if (!(await env.backend.exists(stack)))
+            throw new UsageError(`stack ${stack} is not deployed; run pulumi up --stack ${stack} first`);
     }
     const url = healthUrl(await env.backend.outputs(s.to.stack), s.to);
     if (s.applied === 0 && !(await env.probe.healthy(url))) {
@@ -199,7 +213,9 @@ export async function switchover(target: string, env: SwitchoverEnv, dryRun = fa
 export class SwitchoverStopped extends Error {
     override readonly name = "SwitchoverStopped";
     constructor(step: number, s: Situation, cause: unknown, root: string) {
-        const states = [s.from.stack, s.to.stack].map((stack) => `  ${describeStack(stackConfig(stack, root))} (as Pulumi.${stack}.yaml asks; its last update may not have finished)`);
+        const states = [s.from.stack, s.to.stack].map(
+            (stack) => `  ${describeStack(stackConfig(stack, root))} (as Pulumi.${stack}.yaml asks; its last update may not have finished)`,
+        );
         super(
             [
                 `switchover stopped at step ${step + 1}/${s.steps.length} (${s.steps[step]!.title}): ${cause instanceof Error ? cause.message : String(cause)}`,

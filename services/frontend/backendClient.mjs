@@ -54,15 +54,12 @@ export function createBackendClient({ url, maxSockets = 128 }) {
                     try {
                         resolve(parseMessage(Buffer.concat(chunks).toString("utf8")));
                     } catch (err) {
-                        reject(err);
+                        reject(err instanceof Error ? err : new BackendError("invalid", String(err)));
                     }
                 });
-                res.on("error", (err) => reject(err));
+                res.on("error", (/** @type {Error} */ err) => reject(err));
             });
-            const timer = setTimeout(
-                () => req.destroy(new BackendError("timeout", `no answer within ${timeoutMs} ms`)),
-                timeoutMs,
-            );
+            const timer = setTimeout(() => req.destroy(new BackendError("timeout", `no answer within ${timeoutMs} ms`)), timeoutMs);
             req.on("error", (err) => {
                 clearTimeout(timer);
                 if (err instanceof BackendError) return reject(err);

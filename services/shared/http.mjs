@@ -17,11 +17,13 @@ export function createLogger(service, options = {}) {
     const threshold = LEVELS[/** @type {Level} */ (options.level)] ?? LEVELS.info;
     const write = options.write ?? ((line) => process.stdout.write(line));
     /** @param {Level} level */
-    const at = (level) => (/** @type {string} */ msg, /** @type {object} */ fields = {}) => {
-        if (LEVELS[level] >= threshold) {
-            write(`${JSON.stringify({ time: new Date().toISOString(), level, service, msg, ...fields })}\n`);
-        }
-    };
+    const at =
+        (level) =>
+        (/** @type {string} */ msg, /** @type {object} */ fields = {}) => {
+            if (LEVELS[level] >= threshold) {
+                write(`${JSON.stringify({ time: new Date().toISOString(), level, service, msg, ...fields })}\n`);
+            }
+        };
     return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
 }
 
@@ -60,9 +62,7 @@ export function withProbes(lifecycle, handler) {
         if (lifecycle.draining()) res.setHeader("connection", "close");
         if (req.url === "/livez") return sendJson(res, 200, { status: "ok" });
         if (req.url === "/readyz") {
-            return lifecycle.draining()
-                ? sendJson(res, 503, { status: "draining" })
-                : sendJson(res, 200, { status: "ready" });
+            return lifecycle.draining() ? sendJson(res, 503, { status: "draining" }) : sendJson(res, 200, { status: "ready" });
         }
         if (req.method !== "GET" && req.method !== "HEAD") {
             res.setHeader("allow", "GET, HEAD");

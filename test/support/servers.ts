@@ -41,7 +41,16 @@ async function start(
     cleanup: () => void = () => {},
 ): Promise<Running> {
     const exits: number[] = [];
-    const s = await serve({ name, logger, port: 0, host: "127.0.0.1", drainMs, shutdownTimeoutMs: 2000, createHandler, exit: (code: number) => exits.push(code) });
+    const s = await serve({
+        name,
+        logger,
+        port: 0,
+        host: "127.0.0.1",
+        drainMs,
+        shutdownTimeoutMs: 2000,
+        createHandler,
+        exit: (code: number) => exits.push(code),
+    });
     return {
         url: `http://127.0.0.1:${s.port}`,
         port: s.port,
@@ -149,11 +158,11 @@ export function spawnService(script: "backend" | "frontend", env: Record<string,
     });
     const logs: Record<string, unknown>[] = [];
     let stderr = "";
-    child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     return new Promise((resolve, reject) => {
         let buffer = "";
-        child.stdout!.on("data", (chunk: Buffer) => {
+        child.stdout.on("data", (chunk: Buffer) => {
             buffer += chunk.toString("utf8");
             let newline: number;
             while ((newline = buffer.indexOf("\n")) >= 0) {
@@ -166,6 +175,17 @@ export function spawnService(script: "backend" | "frontend", env: Record<string,
                 }
             }
         });
-        void exited.then((code) => reject(new Error(`${script} exited with ${code} before listening: ${stderr.trim().split("\n").find((l) => l.startsWith("Error")) ?? stderr}`)));
+        void exited.then((code) =>
+            reject(
+                new Error(
+                    `${script} exited with ${code} before listening: ${
+                        stderr
+                            .trim()
+                            .split("\n")
+                            .find((l) => l.startsWith("Error")) ?? stderr
+                    }`,
+                ),
+            ),
+        );
     });
 }

@@ -65,6 +65,7 @@ let patched = false;
 function patchMonitor(): void {
     if (patched) return;
     patched = true;
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with the monitor as `this`
     const original = MockMonitor.prototype.registerResource;
     MockMonitor.prototype.registerResource = async function (this: MockMonitor, req: any, callback: any) {
         await original.call(this, req, (err: unknown, response: any) => {
@@ -89,6 +90,7 @@ function patchMonitor(): void {
             callback(err, response);
         });
     };
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with the monitor as `this`
     const originalOutputs = MockMonitor.prototype.registerResourceOutputs;
     MockMonitor.prototype.registerResourceOutputs = function (this: MockMonitor, req: any, callback: any) {
         current?.registeredOutputs.set(req.getUrn(), pulumi.runtime.deserializeProperties(req.getOutputs()));
@@ -130,7 +132,7 @@ const PLACEHOLDER_MARKS = [ACCOUNT_ID, "_id", "-0123456", "EXAMPLE0123456789", "
 
 /** True when a value contains something the mocks made up. */
 export function isPlaceholder(value: unknown): boolean {
-    const text = typeof value === "string" ? value : JSON.stringify(value) ?? "";
+    const text = typeof value === "string" ? value : (JSON.stringify(value) ?? "");
     return PLACEHOLDER_MARKS.some((mark) => text.includes(mark));
 }
 

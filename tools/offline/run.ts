@@ -4,6 +4,7 @@
  */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import * as settings from "@pulumi/pulumi/runtime/settings";
 import { Collector, createMocks, HostedZone, PLACEHOLDER_ZONE_ID, ResourceRecord, startCollecting } from "./mocks";
 import { readProject, resolveStackConfig, ROOT } from "../stackConfig";
 
@@ -51,7 +52,12 @@ function assumedZone(hostedZone = "", recordName = ""): HostedZone {
 let queue: Promise<unknown> = Promise.resolve();
 
 /** The program's own modules; only these are reloaded between runs. */
-const PROGRAM = [path.join(ROOT, "index.ts"), path.join(ROOT, "config.ts"), path.join(ROOT, "regions") + path.sep, path.join(ROOT, "services") + path.sep];
+const PROGRAM = [
+    path.join(ROOT, "index.ts"),
+    path.join(ROOT, "config.ts"),
+    path.join(ROOT, "regions") + path.sep,
+    path.join(ROOT, "services") + path.sep,
+];
 
 /** Drops the program's modules from the require cache so `index.ts` runs afresh. */
 function forgetProgramModules(): void {
@@ -64,7 +70,8 @@ async function runOnce(stack: string, opts: RunOptions): Promise<ProgramRun> {
     const project = readProject(opts.root).name;
     const config = resolveStackConfig(stack, opts.overrides, opts.root);
     const region = config[`${project}:region`] ?? "us-east-2";
-    const hostedZones = opts.hostedZones === "assume" ? [assumedZone(config[`${project}:hostedZone`], config[`${project}:recordName`])] : opts.hostedZones;
+    const hostedZones =
+        opts.hostedZones === "assume" ? [assumedZone(config[`${project}:hostedZone`], config[`${project}:recordName`])] : opts.hostedZones;
 
     const collector = startCollecting();
     await pulumi.runtime.setMocks(createMocks(collector, { region, zones: opts.zones, hostedZones }), project, stack, false);
@@ -72,6 +79,7 @@ async function runOnce(stack: string, opts: RunOptions): Promise<ProgramRun> {
     forgetProgramModules();
 
     // Imported only now, after mocks and config are in place.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded afresh on every run, after the mocks
     const entry = require(path.join(ROOT, "index.ts")) as () => Promise<Record<string, unknown>>;
     // Without an engine, pulumi.log.warn writes to console.warn; keep those for assertions.
     const warnings: string[] = [];
@@ -82,14 +90,14 @@ async function runOnce(stack: string, opts: RunOptions): Promise<ProgramRun> {
             : consoleWarn(msg, ...rest);
     let outputs: Record<string, unknown>;
     try {
-        outputs = ((await pulumi.runtime.runInPulumiStack(entry)) ?? {}) as Record<string, unknown>;
+        outputs = (await pulumi.runtime.runInPulumiStack(entry)) ?? {};
     } catch (err) {
         // A failed invoke reaches the program without its message; put the recorded one first.
         const failed = collector.failedCalls.length > 0 ? new Error([...new Set(collector.failedCalls)].join("; ")) : err;
         throw new ProgramError(failed, collector);
     } finally {
         // Let every outstanding registration land before anyone asserts on it.
-        await (require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> }).waitForRPCs();
+        await (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
         console.warn = consoleWarn;
     }
     if (collector.failedCalls.length > 0) {
