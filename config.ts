@@ -237,7 +237,8 @@ const IAM_PRINCIPAL = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@\/-]+$/;
 // program always pulls from this region's own registry.
 const IMAGE =
     /^([a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*)(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$/;
-const ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
+/** A Route 53 hosted zone id, as opposed to a zone name. */
+export const ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
 const DNS_NAME = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 /** Where Route 53 can run health checkers from. */
 export const HEALTH_CHECK_REGIONS = [
@@ -562,15 +563,18 @@ export function parseConfig(raw: RawConfig, ctx: ConfigContext): StackConfig {
     };
 }
 
+/** This project's keys from a flat `namespace:key` config map, without the namespace. */
+export function projectValues(all: Readonly<Record<string, string>>, project: string): Record<string, string> {
+    const prefix = `${project}:`;
+    return Object.fromEntries(
+        Object.entries(all).flatMap(([key, value]) => (key.startsWith(prefix) ? [[key.slice(prefix.length), value]] : [])),
+    );
+}
+
 /** Reads this project's keys from the Pulumi runtime and parses them. */
 export function loadConfig(): StackConfig {
     const project = pulumi.getProject();
-    const prefix = `${project}:`;
-    const raw: Record<string, string> = {};
-    for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
-        if (key.startsWith(prefix)) raw[key.slice(prefix.length)] = value;
-    }
-    const config = parseConfig(raw, { project, stack: pulumi.getStack() });
+    const config = parseConfig(projectValues(pulumi.runtime.allConfig(), project), { project, stack: pulumi.getStack() });
     if (config.cluster.publicAccessCidrs.includes("0.0.0.0/0")) {
         void pulumi.log.warn(
             `${project}:publicAccessCidrs allows the whole internet to reach the Kubernetes API; narrow it to your VPN and CI egress.`,

@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
-import { CONFIG_KEYS, ConfigError, parseConfig, RawConfig } from "../config";
+import { CONFIG_KEYS, ConfigError, parseConfig, projectValues, RawConfig } from "../config";
+import { rejectionOf } from "./support/assertions";
 import { ProgramError, runProgram } from "./support/run";
 import { listStacks, readProject, resolveStackConfig, stackFilePath } from "../tools/stackConfig";
 
@@ -9,11 +10,7 @@ const ctx = { project, stack: "prod-us" };
 
 /** prod-us's raw config without the project prefix, as loadConfig hands it to parseConfig. */
 function rawFor(stack: string, overrides: Record<string, unknown> = {}): Record<string, string | undefined> {
-    const raw: Record<string, string | undefined> = {};
-    for (const [key, value] of Object.entries(resolveStackConfig(stack, overrides))) {
-        if (key.startsWith(`${project}:`)) raw[key.slice(project.length + 1)] = value;
-    }
-    return raw;
+    return projectValues(resolveStackConfig(stack, overrides), project);
 }
 
 function problemsOf(raw: RawConfig): string[] {
@@ -261,10 +258,7 @@ describe("config", () => {
 
     describe("the program stops before creating anything", () => {
         it("on invalid config", async () => {
-            const err = await runProgram("prod-us", { overrides: { role: "primary" } }).then(
-                () => assert.fail("expected the program to fail"),
-                (e: unknown) => e,
-            );
+            const err = await rejectionOf(runProgram("prod-us", { overrides: { role: "primary" } }));
             assert.ok(err instanceof ProgramError);
             assert.equal(err.name, "ConfigError");
             assert.match(err.message, /multiregion:role: got "primary"/);
@@ -275,10 +269,7 @@ describe("config", () => {
         });
 
         it("when the region has fewer zones than azCount", async () => {
-            const err = await runProgram("prod-eu", { overrides: { azCount: 3 }, zones: ["eu-west-1a", "eu-west-1b"] }).then(
-                () => assert.fail("expected the program to fail"),
-                (e: unknown) => e,
-            );
+            const err = await rejectionOf(runProgram("prod-eu", { overrides: { azCount: 3 }, zones: ["eu-west-1a", "eu-west-1b"] }));
             assert.ok(err instanceof ProgramError);
             assert.equal(
                 err.message,

@@ -4,6 +4,7 @@ import { stackConfig } from "../tools/cli";
 import { crossStackProblems, regionStacks } from "../tools/fleet";
 import { listStacks } from "../tools/stackConfig";
 import { EXAMPLE_ZONE, LB_ZONE_IDS, nlbHostname } from "./support/mocks";
+import { rejectionOf } from "./support/assertions";
 import { ProgramError, ProgramRun, runProgram, stackRun } from "./support/run";
 
 const HEALTH_CHECK = "aws:route53/healthCheck:HealthCheck";
@@ -14,10 +15,7 @@ function frontendHostname(run: ProgramRun): string {
 }
 
 async function failure(promise: Promise<unknown>): Promise<ProgramError> {
-    const err = await promise.then(
-        () => assert.fail("expected the program to fail"),
-        (e: unknown) => e,
-    );
+    const err = await rejectionOf(promise);
     assert.ok(err instanceof ProgramError, String(err));
     return err;
 }

@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { stackConfig } from "../tools/cli";
+import { rejectionOf } from "./support/assertions";
 import { crossStackProblems, regionStacks } from "../tools/fleet";
 import { ROOT } from "../tools/stackConfig";
 import { HealthProbe, main, StackBackend, SwitchoverStopped } from "../tools/switchover";
@@ -154,10 +155,7 @@ describe("switchover", () => {
         const dir = workdir();
         const fleet = new FakeFleet(dir);
         fleet.failOnUp = 3;
-        const err = await main(["--to", "prod-eu"], env(dir, fleet, probe(true))).then(
-            () => assert.fail("expected a failure"),
-            (e: unknown) => e,
-        );
+        const err = await rejectionOf(main(["--to", "prod-eu"], env(dir, fleet, probe(true))));
         assert.ok(err instanceof SwitchoverStopped);
         assert.equal(
             err.message,

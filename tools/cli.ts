@@ -1,6 +1,6 @@
 /** Small pieces every command-line tool here shares. */
 import { spawn } from "node:child_process";
-import { parseConfig, StackConfig } from "../config";
+import { parseConfig, projectValues, StackConfig } from "../config";
 import { listStacks, readProject, resolveStackConfig, ROOT } from "./stackConfig";
 
 /** A usage or input error: printed without a stack trace, exit code 2. */
@@ -19,11 +19,7 @@ export function requireStack(stack: string | undefined, root = ROOT): string {
 /** The typed config of a stack file, checked exactly as `pulumi up` would check it. */
 export function stackConfig(stack: string, root = ROOT): StackConfig {
     const project = readProject(root).name;
-    const raw: Record<string, string> = {};
-    for (const [key, value] of Object.entries(resolveStackConfig(stack, {}, root))) {
-        if (key.startsWith(`${project}:`)) raw[key.slice(project.length + 1)] = value;
-    }
-    return parseConfig(raw, { project, stack });
+    return parseConfig(projectValues(resolveStackConfig(stack, {}, root), project), { project, stack });
 }
 
 /** Runs external commands; tests and `--dry-run` swap in one that only records. */

@@ -102,39 +102,35 @@ export function resolveStackConfig(stack: string, overrides: Record<string, unkn
 }
 
 /**
- * Sets the scalar `key` in a stack file by editing its one line, so comments, alignment
- * and every other line stay as they were. Returns the previous value.
+ * Sets scalar keys in a stack file in one write, so it never holds half a change. Each
+ * key's one line is edited in place, so comments, alignment and every other line stay.
  */
-export function setStackValue(stack: string, key: string, value: string | number | boolean, root = ROOT): unknown {
-    return setStackValues(stack, { [key]: value }, root)[key];
-}
-
-/** Sets several scalar keys in one write, so a stack file never holds half a change. Returns the previous values. */
-export function setStackValues(stack: string, values: Record<string, string | number | boolean>, root = ROOT): Record<string, unknown> {
+export function setStackValues(stack: string, values: Record<string, string | number | boolean>, root = ROOT): void {
     const file = stackFilePath(stack, root);
     let text = fs.readFileSync(file, "utf8");
-    const previous: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(values)) {
-        previous[key] = (YAML.parse(text) as { config?: Record<string, unknown> }).config?.[key];
-        text = editLine(text, key, value, path.basename(file));
-    }
+    for (const [key, value] of Object.entries(values)) text = editLine(text, key, value, path.basename(file));
     fs.writeFileSync(file, text);
-    return previous;
+}
+
+/** Sets one scalar key; see setStackValues. */
+export function setStackValue(stack: string, key: string, value: string | number | boolean, root = ROOT): void {
+    setStackValues(stack, { [key]: value }, root);
+}
+
+function configOf(text: string): Record<string, unknown> {
+    return (YAML.parse(text) as { config?: Record<string, unknown> }).config ?? {};
 }
 
 function editLine(text: string, key: string, value: string | number | boolean, file: string): string {
-    const previous = (YAML.parse(text) as { config?: Record<string, unknown> }).config?.[key];
     const line = new RegExp(`^(\\s+${key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:\\s*)(\\S+?)(\\s+#.*)?$`, "m");
     const match = line.exec(text);
-    if (!match || typeof previous === "object") throw new Error(`${file} has no one-line scalar ${key}`);
+    if (!match || typeof configOf(text)[key] === "object") throw new Error(`${file} has no one-line scalar ${key}`);
     const rendered = YAML.stringify(value).trim();
     const [, head, old, comment = ""] = match;
     // Keep the comment in its column when the new value fits.
     const commentColumn = head!.length + old!.length + (comment.length - comment.trimStart().length);
     const spaces = " ".repeat(Math.max(1, commentColumn - head!.length - rendered.length));
     const updated = text.replace(line, comment ? `${head}${rendered}${spaces}${comment.trimStart()}` : `${head}${rendered}`);
-    if ((YAML.parse(updated) as { config: Record<string, unknown> }).config[key] !== value) {
-        throw new Error(`could not set ${key} in ${file}`);
-    }
+    if (configOf(updated)[key] !== value) throw new Error(`could not set ${key} in ${file}`);
     return updated;
 }

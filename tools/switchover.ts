@@ -85,23 +85,26 @@ export function planSwitchover(from: StackConfig, to: StackConfig): Step[] {
     ];
 }
 
-/** The switched values of a pair of stacks, in a fixed order, to compare file states. */
-function stateOf(from: StackConfig, to: StackConfig): string {
-    return JSON.stringify([to.role, to.failover.publishRecord, to.services.replicasOverride, from.role, from.services.replicasOverride]);
+/** The values the steps switch, as a stack file holds them now. */
+function switched(config: StackConfig): Record<string, Value> {
+    return { role: config.role, failoverRecord: config.failover.publishRecord, replicasOverride: config.services.replicasOverride };
 }
 
-/** The state the files show after each step: index 0 before step 1, index 5 when done. */
-function statesAfterSteps(from: StackConfig, to: StackConfig): string[] {
-    const { activeReplicas: toActive } = to.services;
-    const { activeReplicas: fromActive } = from.services;
-    return [
-        ["standby", true, 0, "active", 0],
-        ["standby", true, toActive, "active", 0],
-        ["standby", false, toActive, "active", 0],
-        ["standby", false, toActive, "standby", fromActive],
-        ["active", true, 0, "standby", fromActive],
-        ["active", true, 0, "standby", 0],
-    ].map((state) => JSON.stringify(state));
+/**
+ * The switched values of both stacks before step 1 and after each step, derived from the
+ * steps' own edits: index 0 before step 1, index 5 when done.
+ */
+function statesAfterSteps(from: StackConfig, to: StackConfig, steps: Step[]): string[] {
+    let state: Record<string, Record<string, Value>> = {
+        [from.stack]: { role: "active", failoverRecord: from.failover.publishRecord, replicasOverride: 0 },
+        [to.stack]: { role: "standby", failoverRecord: true, replicasOverride: 0 },
+    };
+    const states = [state];
+    for (const step of steps) {
+        state = { ...state, [step.stack]: { ...state[step.stack], ...step.edits } };
+        states.push(state);
+    }
+    return states.map((x) => JSON.stringify([x[from.stack], x[to.stack]]));
 }
 
 /** A one-line account of a stack's DNS role and capacity, from its stack file. */
@@ -122,8 +125,7 @@ interface Situation {
  * Works out where a switchover to `target` stands from the stack files: before it,
  * part-way (another run left the old active with an override), or done.
  */
-function situation(target: string, root: string): Situation {
-    const stacks = regionStacks(root);
+function situation(target: string, stacks: StackConfig[]): Situation {
     const to = stacks.find((s) => s.stack === target)!;
     const others = stacks.filter((s) => s.stack !== target);
     const from = others.find((s) => s.role === "active") ?? others.find((s) => s.services.replicasOverride > 0);
@@ -131,13 +133,14 @@ function situation(target: string, root: string): Situation {
         if (to.role === "active") throw new UsageError(`${target} is already the active region; nothing to do`);
         throw new UsageError(`no stack is active and none is part-way through a switchover: ${stacks.map(describeStack).join("; ")}`);
     }
-    const applied = statesAfterSteps(from, to).indexOf(stateOf(from, to));
+    const steps = planSwitchover(from, to);
+    const applied = statesAfterSteps(from, to, steps).indexOf(JSON.stringify([switched(from), switched(to)]));
     if (applied < 0) {
         throw new UsageError(
             `the stack files match no step of a switchover from ${from.stack} to ${target}; settle them by hand: ${describeStack(from)}; ${describeStack(to)}`,
         );
     }
-    return { from, to, steps: planSwitchover(from, to), applied };
+    return { from, to, steps, applied };
 }
 
 function healthUrl(outputs: Record<string, unknown>, config: StackConfig): string {
@@ -172,9 +175,10 @@ function printPlan(s: Situation, log: (line: string) => void): void {
 
 export async function switchover(target: string, env: SwitchoverEnv, dryRun = false): Promise<void> {
     requireStack(target, env.root);
-    const problems = crossStackProblems(regionStacks(env.root)).filter((p) => !p.startsWith("exactly one stack must be active"));
+    const stacks = regionStacks(env.root);
+    const problems = crossStackProblems(stacks).filter((p) => !p.startsWith("exactly one stack must be active"));
     if (problems.length > 0) throw new UsageError(`the stack files disagree: ${problems.join("; ")}`);
-    const s = situation(target, env.root);
+    const s = situation(target, stacks);
     // Re-run the last step the files show, in case its update did not finish.
     const start = Math.max(0, s.applied - 1);
     printPlan(s, env.log);

@@ -12,6 +12,8 @@ export interface ResourceRecord {
     readonly type: string;
     readonly name: string;
     readonly urn: string;
+    /** The id the mocked provider returned. */
+    readonly id: string;
     /** URN of the parent; the stack's own URN for top-level resources. */
     readonly parent: string;
     readonly custom: boolean;
@@ -54,7 +56,7 @@ export class Collector {
 
     /** `urn::id`, the form a resource's `provider` field takes. */
     providerRef(record: ResourceRecord): string {
-        return `${record.urn}::${record.name}_id`;
+        return `${record.urn}::${record.id}`;
     }
 }
 
@@ -75,6 +77,7 @@ function patchMonitor(): void {
                     type: req.getType(),
                     name: req.getName(),
                     urn,
+                    id: response.getId(),
                     parent: req.getParent(),
                     custom: req.getCustom(),
                     provider: req.getProvider(),

@@ -6,6 +6,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as settings from "@pulumi/pulumi/runtime/settings";
 import { Collector, createMocks, HostedZone, PLACEHOLDER_ZONE_ID, ResourceRecord, startCollecting } from "./mocks";
+import { ZONE_ID } from "../../config";
 import { readProject, resolveStackConfig, ROOT } from "../stackConfig";
 
 export interface ProgramRun {
@@ -43,7 +44,7 @@ export class ProgramError extends Error {
 
 /** The public zone a stack file names, taken as existing: a plan has no account to look in. */
 function assumedZone(hostedZone = "", recordName = ""): HostedZone {
-    const byId = /^Z[A-Z0-9]+$/.test(hostedZone);
+    const byId = ZONE_ID.test(hostedZone);
     const name = byId ? recordName.split(".").slice(1).join(".") : hostedZone.replace(/\.$/, "");
     return { zoneId: byId ? hostedZone : PLACEHOLDER_ZONE_ID, name, privateZone: false };
 }
@@ -88,21 +89,20 @@ async function runOnce(stack: string, opts: RunOptions): Promise<ProgramRun> {
         typeof msg === "string" && msg.startsWith("warning: [runtime] ")
             ? warnings.push(msg.slice("warning: [runtime] ".length))
             : consoleWarn(msg, ...rest);
+    // A failed invoke reaches the program without its message; the mocks recorded it.
+    const failedInvokes = () => (collector.failedCalls.length > 0 ? new Error([...new Set(collector.failedCalls)].join("; ")) : undefined);
     let outputs: Record<string, unknown>;
     try {
         outputs = (await pulumi.runtime.runInPulumiStack(entry)) ?? {};
     } catch (err) {
-        // A failed invoke reaches the program without its message; put the recorded one first.
-        const failed = collector.failedCalls.length > 0 ? new Error([...new Set(collector.failedCalls)].join("; ")) : err;
-        throw new ProgramError(failed, collector);
+        throw new ProgramError(failedInvokes() ?? err, collector);
     } finally {
         // Let every outstanding registration land before anyone asserts on it.
         await (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
         console.warn = consoleWarn;
     }
-    if (collector.failedCalls.length > 0) {
-        throw new ProgramError(new Error([...new Set(collector.failedCalls)].join("; ")), collector);
-    }
+    const failed = failedInvokes();
+    if (failed) throw new ProgramError(failed, collector);
     return { stack, project, config, resources: collector, outputs, warnings };
 }
 
@@ -110,11 +110,6 @@ export function runProgram(stack: string, opts: RunOptions = {}): Promise<Progra
     const run = queue.then(() => runOnce(stack, opts));
     queue = run.catch(() => undefined);
     return run;
-}
-
-/** Resolves an Output in tests, without `done` callbacks. */
-export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
-    return new Promise((resolve) => output.apply(resolve));
 }
 
 export type { ResourceRecord };
