@@ -5,52 +5,46 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { loadConfig } from "./config";
+import { loadConfig, StackConfig } from "./config";
 import { Cluster, Failover, failoverTimes, lookupHostedZone, Network, pickZones } from "./regions";
 import { ImageRegistry, SampleApp } from "./services";
 
-export = async () => {
-    const config = loadConfig();
-    const name = config.stack;
-
-    // Every AWS resource goes through this provider; the ambient default is never used.
-    const provider = new aws.Provider(`aws-${config.region}`, { region: config.region });
+/** What must exist before anything is created: the region's zones, the hosted zone, the load balancers' zone id. */
+async function lookups(config: StackConfig, provider: aws.Provider) {
     const zones = await aws.getAvailabilityZones(
         { state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] },
         { provider },
     );
-    const availabilityZones = pickZones(config.project, config.region, zones.names, config.network.azCount);
-    const hostedZone = await lookupHostedZone(config.project, config.failover, provider);
-    // The alias target's zone must match the load balancer type the frontend Service asks for (NLB).
-    const loadBalancerZone = await aws.lb.getHostedZoneId({ loadBalancerType: "network" }, { provider });
+    return {
+        availabilityZones: pickZones(config.project, config.region, zones.names, config.network.azCount),
+        hostedZone: await lookupHostedZone(config.project, config.failover, provider),
+        // The alias target's zone must match the load balancer type the frontend Service asks for (NLB).
+        loadBalancerZone: await aws.lb.getHostedZoneId({ loadBalancerType: "network" }, { provider }),
+    };
+}
+
+export = async () => {
+    const config = loadConfig();
+    const name = config.stack;
+    const tags = config.tags;
+
+    // Every AWS resource goes through this provider; the ambient default is never used.
+    const provider = new aws.Provider(`aws-${config.region}`, { region: config.region });
+    const { availabilityZones, hostedZone, loadBalancerZone } = await lookups(config, provider);
 
     const network = new Network(
         name,
-        {
-            cidrBlock: config.network.vpcCidr,
-            availabilityZones,
-            natGateways: config.network.natGateways,
-            tags: config.tags,
-        },
+        { cidrBlock: config.network.vpcCidr, availabilityZones, natGateways: config.network.natGateways, tags },
         { provider },
     );
     const cluster = new Cluster(
         name,
-        {
-            region: config.region,
-            privateSubnetIds: network.privateSubnetIds,
-            ...config.cluster,
-            tags: config.tags,
-        },
+        { region: config.region, privateSubnetIds: network.privateSubnetIds, ...config.cluster, tags },
         { provider },
     );
 
     const { backendImage, frontendImage, replicas } = config.services;
-    const registry = new ImageRegistry(
-        name,
-        { repositories: [backendImage.repository, frontendImage.repository], tags: config.tags },
-        { provider },
-    );
+    const registry = new ImageRegistry(name, { repositories: [backendImage.repository, frontendImage.repository], tags }, { provider });
     const app = new SampleApp(
         name,
         {
@@ -62,19 +56,16 @@ export = async () => {
         { provider: cluster.provider },
     );
 
-    const { failover: settings } = config;
+    const settings = config.failover;
     const failover = new Failover(
         name,
         {
+            ...settings,
             zoneId: hostedZone.zoneId,
-            recordName: settings.recordName,
             setIdentifier: config.stack,
-            failoverType: settings.failoverType,
-            publishRecord: settings.publishRecord,
             loadBalancerHostname: app.frontendHostname,
             loadBalancerZoneId: loadBalancerZone.id,
-            healthCheck: settings.healthCheck,
-            tags: config.tags,
+            tags,
         },
         { provider },
     );

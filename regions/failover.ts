@@ -1,6 +1,20 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, FailoverSettings } from "../config";
+import { isInZone, withoutRootDot } from "../config/dns";
+import type { HostedZoneRef } from "../config/types";
+import { ConfigError } from "../config/parse";
+
+/** How Route 53 checks a region's load balancer. */
+export interface HealthCheckArgs {
+    /** The path requested, such as the frontend's deep `/health`. */
+    readonly path: string;
+    /** Seconds between checks: 10 or 30. */
+    readonly interval: 10 | 30;
+    /** Consecutive failures before the region is unhealthy. */
+    readonly failureThreshold: number;
+    /** Checker regions; empty for Route 53's defaults. */
+    readonly regions: string[];
+}
 
 /** This region's half of the Route 53 failover pair: a health check and a failover alias record. */
 export interface FailoverArgs {
@@ -18,8 +32,8 @@ export interface FailoverArgs {
     readonly loadBalancerHostname: pulumi.Input<string>;
     /** Route 53's canonical hosted-zone id for this region's load balancer type. */
     readonly loadBalancerZoneId: pulumi.Input<string>;
-    /** Health check settings. */
-    readonly healthCheck: FailoverSettings["healthCheck"];
+    /** How Route 53 checks this region. */
+    readonly healthCheck: HealthCheckArgs;
     /** Tags for the health check. */
     readonly tags: Record<string, string>;
 }
@@ -30,19 +44,19 @@ export interface FailoverArgs {
  */
 export async function lookupHostedZone(
     project: string,
-    failover: FailoverSettings,
+    failover: { readonly hostedZone: HostedZoneRef; readonly recordName: string },
     provider: aws.Provider,
 ): Promise<aws.route53.GetZoneResult> {
     const zone = await aws.route53.getZone(
         "id" in failover.hostedZone ? { zoneId: failover.hostedZone.id } : { name: failover.hostedZone.name, privateZone: false },
         { provider },
     );
-    const zoneName = zone.name.replace(/\.$/, "");
+    const zoneName = withoutRootDot(zone.name);
     const problems: string[] = [];
     if (zone.privateZone) {
         problems.push(`${project}:hostedZone: got ${JSON.stringify(zone.zoneId)}, a private zone; allowed: a public hosted zone`);
     }
-    if (failover.recordName !== zoneName && !failover.recordName.endsWith(`.${zoneName}`)) {
+    if (!isInZone(failover.recordName, zoneName)) {
         problems.push(
             `${project}:recordName: got ${JSON.stringify(failover.recordName)}; allowed: a name inside the hosted zone ${zoneName}`,
         );
@@ -60,6 +74,7 @@ export function failoverTimes(check: { interval: number; failureThreshold: numbe
     return { detectionSeconds, dnsTtlSeconds: ALIAS_TTL_SECONDS, worstCaseSwitchSeconds: detectionSeconds + ALIAS_TTL_SECONDS };
 }
 
+/** This region's half of the failover pair: a health check on its own load balancer and its failover alias record. */
 export class Failover extends pulumi.ComponentResource {
     public readonly healthCheckId: pulumi.Output<string>;
 

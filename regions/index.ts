@@ -1,3 +1,4 @@
+export * from "./cidr";
 export * from "./cluster";
 export * from "./failover";
 export * from "./network";

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { formatCidr, NatMode, parseCidr } from "../config";
+import { planSubnets } from "./cidr";
 
 /** A region's VPC: public and private subnets per AZ, an internet gateway and NAT. */
 export interface NetworkArgs {
@@ -9,27 +9,12 @@ export interface NetworkArgs {
     /** Availability zones to span, in a stable order; subnet CIDRs follow this order. */
     readonly availabilityZones: string[];
     /** `perAz`: a NAT gateway per AZ; `single`: one shared NAT, cheaper but lost with its zone. */
-    readonly natGateways: NatMode;
+    readonly natGateways: "perAz" | "single";
     /** Tags for every resource; each also gets a Name. */
     readonly tags: Record<string, string>;
 }
 
-/** The subnet plan: per AZ, a large private subnet (pods take VPC IPs) and a small public one. */
-export function planSubnets(cidrBlock: string, azCount: number): { private: string; public: string }[] {
-    const vpc = parseCidr(cidrBlock);
-    if (!vpc) throw new Error(`not a CIDR: ${cidrBlock}`);
-    // Eight private slots of 1/8 each cover up to six AZs; public /+6 subnets follow the sixth.
-    const privatePrefix = vpc.prefix + 3;
-    const privateSize = 2 ** (32 - privatePrefix);
-    const publicPrefix = vpc.prefix + 6;
-    const publicSize = 2 ** (32 - publicPrefix);
-    const publicBase = vpc.base + 6 * privateSize;
-    return Array.from({ length: azCount }, (_, i) => ({
-        private: formatCidr(vpc.base + i * privateSize, privatePrefix),
-        public: formatCidr(publicBase + i * publicSize, publicPrefix),
-    }));
-}
-
+/** A region's VPC: public and private subnets per AZ, an internet gateway, and NAT per AZ or shared. */
 export class Network extends pulumi.ComponentResource {
     public readonly vpcId: pulumi.Output<string>;
     public readonly publicSubnetIds: pulumi.Output<string>[];
@@ -52,28 +37,10 @@ export class Network extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const subnet = (kind: "public" | "private", az: string, cidrBlock: string, routeTableId: pulumi.Input<string>) => {
-            const created = new aws.ec2.Subnet(
-                `${name}-${kind}-${az}`,
-                {
-                    vpcId: vpc.id,
-                    availabilityZone: az,
-                    cidrBlock,
-                    // Service load balancers find their subnets by these tags: internet-facing ones
-                    // land in `elb` subnets, internal ones in `internal-elb` subnets.
-                    tags: {
-                        ...tagged(`${kind}-${az}`),
-                        [kind === "public" ? "kubernetes.io/role/elb" : "kubernetes.io/role/internal-elb"]: "1",
-                    },
-                },
-                { parent: this },
-            );
-            new aws.ec2.RouteTableAssociation(`${name}-${kind}-${az}`, { subnetId: created.id, routeTableId }, { parent: this });
-            return created;
-        };
-
         const plan = planSubnets(args.cidrBlock, args.availabilityZones.length);
-        const publicSubnets = args.availabilityZones.map((az, i) => subnet("public", az, plan[i]!.public, publicRoutes.id));
+        const subnet = (kind: "public" | "private", az: string, i: number, routeTableId: pulumi.Input<string>) =>
+            this.subnet(name, { vpcId: vpc.id, kind, az, cidrBlock: plan[i]![kind], routeTableId, tags: tagged(`${kind}-${az}`) });
+        const publicSubnets = args.availabilityZones.map((az, i) => subnet("public", az, i, publicRoutes.id));
 
         // A NAT per AZ keeps the other zones' egress alive when one zone fails.
         const natCount = args.natGateways === "perAz" ? args.availabilityZones.length : 1;
@@ -94,16 +61,43 @@ export class Network extends pulumi.ComponentResource {
                 { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nat.id }], tags: tagged(`private-rt-${az}`) },
                 { parent: this },
             );
-            return subnet("private", az, plan[i]!.private, routes.id);
+            return subnet("private", az, i, routes.id);
         });
 
         this.vpcId = vpc.id;
         this.publicSubnetIds = publicSubnets.map((s) => s.id);
         this.privateSubnetIds = privateSubnets.map((s) => s.id);
-        this.registerOutputs({
-            vpcId: this.vpcId,
-            publicSubnetIds: this.publicSubnetIds,
-            privateSubnetIds: this.privateSubnetIds,
-        });
+        this.registerOutputs({ vpcId: this.vpcId, publicSubnetIds: this.publicSubnetIds, privateSubnetIds: this.privateSubnetIds });
+    }
+
+    private subnet(
+        name: string,
+        s: {
+            vpcId: pulumi.Input<string>;
+            kind: "public" | "private";
+            az: string;
+            cidrBlock: string;
+            routeTableId: pulumi.Input<string>;
+            tags: Record<string, string>;
+        },
+    ): aws.ec2.Subnet {
+        const subnet = new aws.ec2.Subnet(
+            `${name}-${s.kind}-${s.az}`,
+            {
+                vpcId: s.vpcId,
+                availabilityZone: s.az,
+                cidrBlock: s.cidrBlock,
+                // Service load balancers find their subnets by these tags: internet-facing ones
+                // land in `elb` subnets, internal ones in `internal-elb` subnets.
+                tags: { ...s.tags, [s.kind === "public" ? "kubernetes.io/role/elb" : "kubernetes.io/role/internal-elb"]: "1" },
+            },
+            { parent: this },
+        );
+        new aws.ec2.RouteTableAssociation(
+            `${name}-${s.kind}-${s.az}`,
+            { subnetId: subnet.id, routeTableId: s.routeTableId },
+            { parent: this },
+        );
+        return subnet;
     }
 }

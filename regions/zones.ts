@@ -1,4 +1,4 @@
-import { ConfigError } from "../config";
+import { ConfigError } from "../config/parse";
 
 /** Picks the first `count` zones, failing with a config error when the region has fewer. */
 export function pickZones(project: string, region: string, available: string[], count: number): string[] {

@@ -7,7 +7,7 @@ export interface ContainerResources {
     readonly limits: { readonly cpu: string; readonly memory: string };
 }
 
-/** One stateless HTTP service: a Deployment, its Service and a PodDisruptionBudget. */
+/** What one stateless HTTP service needs: its image, ports, probes, environment and resources. */
 export interface MicroserviceArgs {
     /** Namespace of every object. */
     readonly namespace: pulumi.Input<string>;
@@ -40,6 +40,55 @@ export interface MicroserviceArgs {
 /** Non-root UID:GID of the images (the `node` user of the official Node.js image). */
 export const APP_UID = 1000;
 
+function probe(path: string) {
+    return { httpGet: { path, port: "http" }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 };
+}
+
+/** The pod every replica runs: locked down, spread over zones, probed on the shallow endpoints. */
+export function podTemplate(args: MicroserviceArgs, labels: Record<string, string>): k8s.types.input.core.v1.PodTemplateSpec {
+    return {
+        metadata: { labels },
+        spec: {
+            automountServiceAccountToken: false,
+            // Drain (5 s) plus the in-flight limit (10 s) fit well inside this.
+            terminationGracePeriodSeconds: 30,
+            securityContext: {
+                runAsNonRoot: true,
+                runAsUser: APP_UID,
+                runAsGroup: APP_UID,
+                seccompProfile: { type: "RuntimeDefault" },
+            },
+            // Spread over zones first, then nodes; soft, so a lost zone never blocks rescheduling.
+            topologySpreadConstraints: ["topology.kubernetes.io/zone", "kubernetes.io/hostname"].map((topologyKey) => ({
+                maxSkew: 1,
+                topologyKey,
+                whenUnsatisfiable: "ScheduleAnyway",
+                labelSelector: { matchLabels: args.selector },
+            })),
+            containers: [
+                {
+                    name: args.appName,
+                    image: args.image,
+                    imagePullPolicy: "IfNotPresent",
+                    ports: [{ name: "http", containerPort: args.containerPort, protocol: "TCP" }],
+                    env: Object.entries(args.env).map(([envName, value]) => ({ name: envName, value })),
+                    resources: args.resources,
+                    readinessProbe: probe(args.readinessPath),
+                    livenessProbe: { ...probe(args.livenessPath), initialDelaySeconds: 5 },
+                    securityContext: {
+                        runAsNonRoot: true,
+                        readOnlyRootFilesystem: true,
+                        allowPrivilegeEscalation: false,
+                        capabilities: { drop: ["ALL"] },
+                        seccompProfile: { type: "RuntimeDefault" },
+                    },
+                },
+            ],
+        },
+    };
+}
+
+/** One stateless HTTP service on Kubernetes: its Deployment, its Service and a PodDisruptionBudget. */
 export class Microservice extends pulumi.ComponentResource {
     /** The Service's name: the DNS name callers use inside the namespace. */
     public readonly serviceName: pulumi.Output<string>;
@@ -49,12 +98,6 @@ export class Microservice extends pulumi.ComponentResource {
     constructor(name: string, args: MicroserviceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("multiregion:services:Microservice", name, {}, opts);
         const labels = { ...args.selector, "app.kubernetes.io/name": args.appName, "app.kubernetes.io/managed-by": "pulumi" };
-        const probe = (path: string) => ({
-            httpGet: { path, port: "http" },
-            periodSeconds: 5,
-            timeoutSeconds: 2,
-            failureThreshold: 3,
-        });
 
         const deployment = new k8s.apps.v1.Deployment(
             `${name}-deployment`,
@@ -65,46 +108,7 @@ export class Microservice extends pulumi.ComponentResource {
                     selector: { matchLabels: args.selector },
                     // New pods must be ready before old ones go, so capacity never dips.
                     strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
-                    template: {
-                        metadata: { labels },
-                        spec: {
-                            automountServiceAccountToken: false,
-                            // Drain (5 s) plus the in-flight limit (10 s) fit well inside this.
-                            terminationGracePeriodSeconds: 30,
-                            securityContext: {
-                                runAsNonRoot: true,
-                                runAsUser: APP_UID,
-                                runAsGroup: APP_UID,
-                                seccompProfile: { type: "RuntimeDefault" },
-                            },
-                            // Spread over zones first, then nodes; soft, so a lost zone never blocks rescheduling.
-                            topologySpreadConstraints: ["topology.kubernetes.io/zone", "kubernetes.io/hostname"].map((topologyKey) => ({
-                                maxSkew: 1,
-                                topologyKey,
-                                whenUnsatisfiable: "ScheduleAnyway",
-                                labelSelector: { matchLabels: args.selector },
-                            })),
-                            containers: [
-                                {
-                                    name: args.appName,
-                                    image: args.image,
-                                    imagePullPolicy: "IfNotPresent",
-                                    ports: [{ name: "http", containerPort: args.containerPort, protocol: "TCP" }],
-                                    env: Object.entries(args.env).map(([envName, value]) => ({ name: envName, value })),
-                                    resources: args.resources,
-                                    readinessProbe: probe(args.readinessPath),
-                                    livenessProbe: { ...probe(args.livenessPath), initialDelaySeconds: 5 },
-                                    securityContext: {
-                                        runAsNonRoot: true,
-                                        readOnlyRootFilesystem: true,
-                                        allowPrivilegeEscalation: false,
-                                        capabilities: { drop: ["ALL"] },
-                                        seccompProfile: { type: "RuntimeDefault" },
-                                    },
-                                },
-                            ],
-                        },
-                    },
+                    template: podTemplate(args, labels),
                 },
             },
             { parent: this },

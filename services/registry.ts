@@ -1,6 +1,5 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ImageRef } from "../config";
 
 /**
  * This region's ECR repositories, so a region never pulls images from another region.
@@ -14,6 +13,12 @@ export interface ImageRegistryArgs {
     readonly tags: Record<string, string>;
     /** Untagged images are expired after this many days. */
     readonly untaggedExpiryDays?: number;
+}
+
+/** An image in one of these repositories: the repository plus a pinned `:tag` or `@sha256:...`. */
+export interface PinnedImage {
+    readonly repository: string;
+    readonly pin: string;
 }
 
 /** The settings `npm run images` creates a repository with; adoption needs them to match. */
@@ -71,7 +76,7 @@ export class ImageRegistry extends pulumi.ComponentResource {
     }
 
     /** The full image reference for `image`, always in this region's registry. */
-    imageFor(image: ImageRef): pulumi.Output<string> {
+    imageFor(image: PinnedImage): pulumi.Output<string> {
         const url = this.repositoryUrls[image.repository];
         if (!url) throw new Error(`no repository ${image.repository} in this registry`);
         return pulumi.interpolate`${url}${image.pin}`;

@@ -20,7 +20,29 @@ const CONTAINER_PORT = 8080;
 const SERVICE_PORT = 80;
 const BACKEND = { app: "sample-app", tier: "backend" };
 const FRONTEND = { app: "sample-app", tier: "frontend" };
+// The API server rejects any pod here that is not non-root, seccomp-confined and capability-free.
+const RESTRICTED = { "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/enforce-version": "latest" };
 
+// Shallow probes for both: a backend outage must not restart frontends; Route 53 uses the deep /health.
+const SHARED = { containerPort: CONTAINER_PORT, servicePort: SERVICE_PORT, livenessPath: "/livez", readinessPath: "/readyz" };
+
+/** Only frontend pods may call the backend. */
+function backendIngress(name: string, parent: pulumi.Resource, namespace: pulumi.Input<string>): k8s.networking.v1.NetworkPolicy {
+    return new k8s.networking.v1.NetworkPolicy(
+        `${name}-backend-ingress`,
+        {
+            metadata: { name: "sample-app-backend-ingress", namespace },
+            spec: {
+                podSelector: { matchLabels: BACKEND },
+                policyTypes: ["Ingress"],
+                ingress: [{ from: [{ podSelector: { matchLabels: FRONTEND } }], ports: [{ protocol: "TCP", port: CONTAINER_PORT }] }],
+            },
+        },
+        { parent },
+    );
+}
+
+/** The sample app in its restricted namespace: both microservices and the policy that only lets the frontend reach the backend. */
 export class SampleApp extends pulumi.ComponentResource {
     /** Public hostname of the frontend's load balancer. */
     public readonly frontendHostname: pulumi.Output<string>;
@@ -30,25 +52,11 @@ export class SampleApp extends pulumi.ComponentResource {
 
         const namespace = new k8s.core.v1.Namespace(
             `${name}-namespace`,
-            {
-                metadata: {
-                    name: NAMESPACE,
-                    // The API server rejects any pod here that is not non-root, seccomp-confined and capability-free.
-                    labels: { "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/enforce-version": "latest" },
-                },
-            },
+            { metadata: { name: NAMESPACE, labels: RESTRICTED } },
             { parent: this },
         );
         const ns = namespace.metadata.name;
-        // Shallow probes for both: a backend outage must not restart frontends; Route 53 uses the deep /health.
-        const common = {
-            namespace: ns,
-            replicas: args.replicas,
-            containerPort: CONTAINER_PORT,
-            servicePort: SERVICE_PORT,
-            livenessPath: "/livez",
-            readinessPath: "/readyz",
-        };
+        const common = { ...SHARED, namespace: ns, replicas: args.replicas };
 
         const backend = new Microservice(
             `${name}-backend`,
@@ -84,19 +92,7 @@ export class SampleApp extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        // Only frontend pods may call the backend.
-        new k8s.networking.v1.NetworkPolicy(
-            `${name}-backend-ingress`,
-            {
-                metadata: { name: "sample-app-backend-ingress", namespace: ns },
-                spec: {
-                    podSelector: { matchLabels: BACKEND },
-                    policyTypes: ["Ingress"],
-                    ingress: [{ from: [{ podSelector: { matchLabels: FRONTEND } }], ports: [{ protocol: "TCP", port: CONTAINER_PORT }] }],
-                },
-            },
-            { parent: this },
-        );
+        backendIngress(name, this, ns);
 
         this.frontendHostname = frontend.loadBalancerHostname.apply((hostname) => {
             if (!hostname) throw new Error("the frontend Service has no load balancer hostname");

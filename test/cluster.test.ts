@@ -1,7 +1,8 @@
 import { strict as assert } from "node:assert";
+import { mockId, mockName } from "./support/fixtures";
 import { isSecretValue, unwrapSecret } from "./support/mocks";
 import { ProgramRun, runProgram, stackRun } from "./support/run";
-import { listStacks } from "../tools/stackConfig";
+import { listStacks } from "../tools/stacks";
 
 const ROLE = "aws:iam/role:Role";
 const ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
@@ -19,7 +20,7 @@ function assumedBy(run: ProgramRun, roleName: string): string {
 function policiesOf(run: ProgramRun, roleName: string): string[] {
     return run.resources
         .ofType(ATTACHMENT)
-        .filter((a) => a.inputs.role === `${roleName}-0123456`)
+        .filter((a) => a.inputs.role === mockName(roleName))
         .map((a) => a.inputs.policyArn.replace("arn:aws:iam::aws:policy/", ""))
         .sort();
 }
@@ -28,7 +29,7 @@ function privateSubnetIds(run: ProgramRun): string[] {
     return run.resources
         .ofType("aws:ec2/subnet:Subnet")
         .filter((s) => s.name.startsWith(`${run.stack}-private-`))
-        .map((s) => `${s.name}_id`)
+        .map((s) => mockId(s.name))
         .sort();
 }
 
@@ -54,7 +55,7 @@ describe("cluster", () => {
             it("pins the Kubernetes version from config and puts the control plane in the private subnets", async () => {
                 const run = await stackRun(stack);
                 const cluster = run.resources.get(CLUSTER, `${stack}-eks`);
-                assert.equal(cluster.inputs.version, run.config["multiregion:kubernetesVersion"]);
+                assert.equal(cluster.inputs.version, run.settings.cluster.kubernetesVersion);
                 assert.deepEqual([...cluster.inputs.vpcConfig.subnetIds].sort(), privateSubnetIds(run));
             });
 
@@ -63,7 +64,7 @@ describe("cluster", () => {
                 const vpcConfig = run.resources.get(CLUSTER, `${stack}-eks`).inputs.vpcConfig;
                 assert.equal(vpcConfig.endpointPrivateAccess, true);
                 assert.equal(vpcConfig.endpointPublicAccess, true);
-                assert.deepEqual(vpcConfig.publicAccessCidrs, JSON.parse(run.config["multiregion:publicAccessCidrs"]!));
+                assert.deepEqual(vpcConfig.publicAccessCidrs, run.settings.cluster.publicAccessCidrs);
             });
 
             it("authenticates through the EKS access-entry API only", async () => {
@@ -80,7 +81,7 @@ describe("cluster", () => {
                 const cluster = run.resources.get(CLUSTER, `${stack}-eks`);
                 assert.deepEqual(cluster.inputs.encryptionConfig, { provider: { keyArn: key.outputs.arn }, resources: ["secrets"] });
                 const grant = run.resources.get("aws:iam/rolePolicy:RolePolicy", `${stack}-cluster-kms`);
-                assert.equal(grant.inputs.role, `${stack}-cluster-role-0123456`);
+                assert.equal(grant.inputs.role, mockName(`${stack}-cluster-role`));
                 const statement = JSON.parse(grant.inputs.policy).Statement[0];
                 assert.equal(statement.Resource, key.outputs.arn);
                 assert.deepEqual(statement.Action, ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"]);
@@ -112,11 +113,11 @@ describe("cluster", () => {
                 const nodes = run.resources.get(NODE_GROUP, `${stack}-nodes`);
                 assert.deepEqual([...nodes.inputs.subnetIds].sort(), privateSubnetIds(run));
                 assert.equal(nodes.inputs.amiType, "AL2023_x86_64_STANDARD");
-                assert.deepEqual(nodes.inputs.instanceTypes, JSON.parse(run.config["multiregion:nodeInstanceTypes"]!));
+                assert.deepEqual(nodes.inputs.instanceTypes, run.settings.cluster.instanceTypes);
                 assert.deepEqual(nodes.inputs.scalingConfig, {
-                    minSize: Number(run.config["multiregion:nodeMinSize"]),
-                    desiredSize: Number(run.config["multiregion:nodeDesiredSize"]),
-                    maxSize: Number(run.config["multiregion:nodeMaxSize"]),
+                    minSize: run.settings.cluster.nodes.min,
+                    desiredSize: run.settings.cluster.nodes.desired,
+                    maxSize: run.settings.cluster.nodes.max,
                 });
                 assert.equal(nodes.inputs.nodeRoleArn, run.resources.get(ROLE, `${stack}-node-role`).outputs.arn);
             });
@@ -140,7 +141,7 @@ describe("cluster", () => {
                 const coredns = run.resources.get(ADDON, `${stack}-coredns`);
                 assert.ok(coredns.dependencies.includes(run.resources.get(NODE_GROUP, `${stack}-nodes`).urn));
                 for (const addon of addons) {
-                    assert.equal(addon.inputs.addonVersion, `v${run.config["multiregion:kubernetesVersion"]}.0-eksbuild.1`);
+                    assert.equal(addon.inputs.addonVersion, `v${run.settings.cluster.kubernetesVersion}.0-eksbuild.1`);
                 }
                 assert.equal(run.resources.get(CLUSTER, `${stack}-eks`).inputs.bootstrapSelfManagedAddons, false);
             });
@@ -154,22 +155,22 @@ describe("cluster", () => {
                     "eks",
                     "get-token",
                     "--cluster-name",
-                    `${stack}-eks-0123456`,
+                    mockName(`${stack}-eks`),
                     "--region",
-                    run.config["multiregion:region"],
+                    run.settings.region,
                     "--output",
                     "json",
                 ]);
                 assert.equal(
                     kubeconfig.clusters[0].cluster.server,
-                    `https://EXAMPLE0123456789.gr7.${run.config["multiregion:region"]}.eks.amazonaws.com`,
+                    `https://EXAMPLE0123456789.gr7.${run.settings.region}.eks.amazonaws.com`,
                 );
             });
 
             it("exports the cluster name, the VPC id and the kubeconfig as a secret", async () => {
                 const run = await stackRun(stack);
-                assert.equal(run.outputs.clusterName, `${stack}-eks-0123456`);
-                assert.equal(run.outputs.vpcId, `${stack}-vpc_id`);
+                assert.equal(run.outputs.clusterName, mockName(`${stack}-eks`));
+                assert.equal(run.outputs.vpcId, mockId(`${stack}-vpc`));
                 const stackUrn = run.resources.ofType("pulumi:pulumi:Stack")[0]!.urn;
                 const registered = run.resources.registeredOutputs.get(stackUrn)!;
                 assert.ok(isSecretValue(registered.kubeconfig), "kubeconfig output is a secret");

@@ -1,9 +1,9 @@
 import { strict as assert } from "node:assert";
-import * as fs from "node:fs";
 import { CONFIG_KEYS, ConfigError, parseConfig, projectValues, RawConfig } from "../config";
 import { rejectionOf } from "./support/assertions";
+import { createdResources } from "./support/fixtures";
 import { ProgramError, runProgram } from "./support/run";
-import { listStacks, readProject, resolveStackConfig, stackFilePath } from "../tools/stackConfig";
+import { listStacks, readProject, resolveStackConfig } from "../tools/stacks";
 
 const project = readProject().name;
 const ctx = { project, stack: "prod-us" };
@@ -275,51 +275,8 @@ describe("config", () => {
                 err.message,
                 "invalid stack configuration:\n  - multiregion:azCount: got 3; allowed: at most 2, the zones eu-west-1 offers without opt-in (eu-west-1a, eu-west-1b)",
             );
-            const created = err.resources.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"));
+            const created = createdResources(err.resources);
             assert.deepEqual(created, []);
-        });
-    });
-
-    describe("documentation of every key", () => {
-        const declared = readProject().config;
-
-        it("Pulumi.yaml declares exactly the keys config.ts reads, with the same type, default and description", () => {
-            const fromCode = Object.entries(CONFIG_KEYS).map(([key, spec]) => ({
-                key: `${project}:${key}`,
-                type: spec.type,
-                default: "default" in spec ? spec.default : undefined,
-                description: spec.description,
-            }));
-            const fromYaml = Object.entries(declared).map(([key, decl]) => ({
-                key,
-                type: decl.type,
-                default: decl.default,
-                description: (decl as { description?: string }).description,
-            }));
-            assert.deepEqual(fromYaml, fromCode);
-        });
-
-        for (const stack of listStacks()) {
-            it(`${stack}'s stack file sets every key, each with a comment`, () => {
-                const lines = fs
-                    .readFileSync(stackFilePath(stack), "utf8")
-                    .split("\n")
-                    .filter((l) => /^\s+\S+:/.test(l));
-                const keys = lines.map((l) => l.trim().split(":").slice(0, 2).join(":"));
-                assert.deepEqual(keys, Object.keys(declared));
-                for (const line of lines) assert.match(line, /\s#\s\S/, `no comment on: ${line}`);
-            });
-        }
-
-        it("the stack files differ only in values: same keys, same comments, same order", () => {
-            const shape = (stack: string) =>
-                fs
-                    .readFileSync(stackFilePath(stack), "utf8")
-                    .split("\n")
-                    .filter((l) => /^\s+\S+:/.test(l))
-                    .map((l) => `${l.trim().split(":").slice(0, 2).join(":")} ${l.slice(l.indexOf(" # "))}`);
-            const [first, ...rest] = listStacks();
-            for (const stack of rest) assert.deepEqual(shape(stack), shape(first!));
         });
     });
 });

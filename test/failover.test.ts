@@ -1,17 +1,15 @@
 import { strict as assert } from "node:assert";
-import { StackConfig } from "../config";
-import { stackConfig } from "../tools/cli";
-import { crossStackProblems, regionStacks } from "../tools/fleet";
-import { listStacks } from "../tools/stackConfig";
+import { listStacks } from "../tools/stacks";
 import { EXAMPLE_ZONE, LB_ZONE_IDS, nlbHostname } from "./support/mocks";
 import { rejectionOf } from "./support/assertions";
+import { createdResources, mockId } from "./support/fixtures";
 import { ProgramError, ProgramRun, runProgram, stackRun } from "./support/run";
 
 const HEALTH_CHECK = "aws:route53/healthCheck:HealthCheck";
 const RECORD = "aws:route53/record:Record";
 
 function frontendHostname(run: ProgramRun): string {
-    return nlbHostname("sample-app-frontend-service", run.config["multiregion:region"]!);
+    return nlbHostname("sample-app-frontend-service", run.settings.region);
 }
 
 async function failure(promise: Promise<unknown>): Promise<ProgramError> {
@@ -28,7 +26,7 @@ describe("failover", () => {
                 const check = run.resources.get(HEALTH_CHECK, `${stack}-health`).inputs;
                 assert.equal(check.type, "HTTP");
                 assert.equal(check.fqdn, frontendHostname(run));
-                assert.notEqual(check.fqdn, run.config["multiregion:recordName"]);
+                assert.notEqual(check.fqdn, run.settings.failover.recordName);
                 assert.equal(check.port, 80);
                 assert.equal(check.resourcePath, "/health");
                 assert.equal(check.requestInterval, 10);
@@ -39,15 +37,13 @@ describe("failover", () => {
             it("publishes a failover alias A record: same name, its stack as set identifier, PRIMARY only when active", async () => {
                 const run = await stackRun(stack);
                 const record = run.resources.get(RECORD, `${stack}-record`).inputs;
-                const region = run.config["multiregion:region"]!;
+                const region = run.settings.region;
                 assert.equal(record.zoneId, EXAMPLE_ZONE.zoneId);
                 assert.equal(record.name, "app.example.com");
                 assert.equal(record.type, "A");
                 assert.equal(record.setIdentifier, stack);
-                assert.deepEqual(record.failoverRoutingPolicies, [
-                    { type: run.config["multiregion:role"] === "active" ? "PRIMARY" : "SECONDARY" },
-                ]);
-                assert.equal(record.healthCheckId, `${stack}-health_id`);
+                assert.deepEqual(record.failoverRoutingPolicies, [{ type: run.settings.role === "active" ? "PRIMARY" : "SECONDARY" }]);
+                assert.equal(record.healthCheckId, mockId(`${stack}-health`));
                 assert.deepEqual(record.aliases, [
                     { name: frontendHostname(run), zoneId: LB_ZONE_IDS.network[region], evaluateTargetHealth: true },
                 ]);
@@ -59,10 +55,10 @@ describe("failover", () => {
                 const run = await stackRun(stack);
                 assert.equal(run.outputs.appUrl, "http://app.example.com");
                 assert.equal(run.outputs.loadBalancerUrl, `http://${frontendHostname(run)}`);
-                assert.equal(run.outputs.healthCheckId, `${stack}-health_id`);
-                assert.equal(run.outputs.role, run.config["multiregion:role"]);
+                assert.equal(run.outputs.healthCheckId, mockId(`${stack}-health`));
+                assert.equal(run.outputs.role, run.settings.role);
                 assert.deepEqual(run.outputs.failover, {
-                    type: run.config["multiregion:role"] === "active" ? "PRIMARY" : "SECONDARY",
+                    type: run.settings.role === "active" ? "PRIMARY" : "SECONDARY",
                     recordPublished: true,
                     detectionSeconds: 30,
                     dnsTtlSeconds: 60,
@@ -126,10 +122,7 @@ describe("failover", () => {
                 err.message,
                 'invalid stack configuration:\n  - multiregion:recordName: got "app.example.com"; allowed: a name inside the hosted zone example.org',
             );
-            assert.deepEqual(
-                err.resources.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:")),
-                [],
-            );
+            assert.deepEqual(createdResources(err.resources), []);
         });
 
         it("when the zone given by id is private", async () => {
@@ -144,73 +137,7 @@ describe("failover", () => {
                 err.message,
                 /^aws:route53\/getZone:getZone failed: no matching Route 53 Hosted Zone found for .*"name":"example.com"/,
             );
-            assert.deepEqual(
-                err.resources.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:")),
-                [],
-            );
+            assert.deepEqual(createdResources(err.resources), []);
         });
-    });
-
-    describe("across every region's stack file", () => {
-        it("has exactly one active stack, one zone and record name, distinct set identifiers and regions, and no overlapping VPCs", () => {
-            const stacks = regionStacks();
-            assert.ok(stacks.length >= 2);
-            assert.deepEqual(crossStackProblems(stacks), []);
-        });
-
-        it("uses each stack's name as its record's set identifier, so distinct stacks mean distinct identifiers", async () => {
-            const ids = await Promise.all(
-                listStacks().map(async (s) => (await stackRun(s)).resources.get(RECORD, `${s}-record`).inputs.setIdentifier),
-            );
-            assert.deepEqual(ids, listStacks());
-        });
-
-        const us = stackConfig("prod-us");
-        const eu = stackConfig("prod-eu");
-        type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
-        const variant = (base: StackConfig, change: (c: Mutable<StackConfig>) => void): StackConfig => {
-            const copy = structuredClone(base) as Mutable<StackConfig>;
-            change(copy);
-            return copy;
-        };
-        const broken: [string, StackConfig[], string][] = [
-            [
-                "two active stacks",
-                [us, variant(eu, (c) => (c.role = "active"))],
-                "exactly one stack must be active; active: prod-us, prod-eu",
-            ],
-            ["no active stack", [variant(us, (c) => (c.role = "standby")), eu], "exactly one stack must be active; active: none"],
-            [
-                "another hosted zone",
-                [us, variant(eu, (c) => (c.failover.hostedZone = { name: "example.net" }))],
-                "every stack must use the same hosted zone; got name example.com / name example.net",
-            ],
-            [
-                "another record name",
-                [us, variant(eu, (c) => (c.failover.recordName = "eu.example.com"))],
-                "every stack must publish the same record name; got app.example.com / eu.example.com",
-            ],
-            ["a repeated stack name", [us, variant(eu, (c) => (c.stack = "prod-us"))], "set identifiers must differ; repeated: prod-us"],
-            [
-                "overlapping VPCs",
-                [us, variant(eu, (c) => (c.network.vpcCidr = "10.10.128.0/20"))],
-                "VPC CIDRs overlap: prod-us 10.10.0.0/16 and prod-eu 10.10.128.0/20",
-            ],
-            [
-                "a second published SECONDARY",
-                [us, eu, variant(eu, (c) => ((c.stack = "prod-ap"), (c.region = "ap-southeast-2"), (c.network.vpcCidr = "10.30.0.0/16")))],
-                "Route 53 allows one SECONDARY per failover name; set failoverRecord: false on all but one of prod-eu, prod-ap",
-            ],
-            [
-                "two stacks in one region",
-                [us, variant(eu, (c) => (c.region = "us-east-2"))],
-                "each stack must be its own region; repeated: us-east-2",
-            ],
-        ];
-        for (const [what, stacks, message] of broken) {
-            it(`fails on ${what}`, () => {
-                assert.ok(crossStackProblems(stacks).includes(message), JSON.stringify(crossStackProblems(stacks)));
-            });
-        }
     });
 });

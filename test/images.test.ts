@@ -1,68 +1,107 @@
 import { strict as assert } from "node:assert";
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { ROOT } from "../tools/stackConfig";
+import { CommandRunner } from "../tools/cli";
+import { main, planImages, pushImages } from "../tools/images";
+import { loadStack } from "../tools/stacks";
+import { imageOf, testIo } from "./support/fixtures";
+import { stackRun } from "./support/run";
+import { listStacks } from "../tools/stacks";
 
-const CONTEXT = path.join(ROOT, "services");
-
-/** Every local module `entry` imports, transitively, relative to the build context. */
-function moduleGraph(entry: string, seen = new Set<string>()): Set<string> {
-    if (seen.has(entry)) return seen;
-    seen.add(entry);
-    const source = fs.readFileSync(path.join(CONTEXT, entry), "utf8");
-    for (const m of source.matchAll(/^import [^"]*"(\.{1,2}\/[^"]+)";$/gm)) {
-        moduleGraph(path.posix.normalize(path.posix.join(path.posix.dirname(entry), m[1]!)), seen);
-    }
-    return seen;
+/** Records commands; `exists` decides which describe-* lookups find something. */
+function recorder(exists: (argv: string[]) => boolean = () => false) {
+    const calls: { argv: string[]; input?: string }[] = [];
+    const runner: CommandRunner = {
+        async run(argv, opts = {}) {
+            calls.push({ argv, input: opts.input });
+            if (argv[2]?.startsWith("describe-") && !exists(argv)) throw new Error("not found");
+            if (argv[1] === "sts") return "210987654321";
+            if (argv[2] === "get-login-password") return "secret-password";
+            return "";
+        },
+    };
+    return { runner, calls, lines: () => calls.map((c) => c.argv.join(" ")) };
 }
 
-function ignoreAllowlist(app: string): string[] {
-    return fs
-        .readFileSync(path.join(CONTEXT, app, "Dockerfile.dockerignore"), "utf8")
-        .split("\n")
-        .filter((l) => l.startsWith("!"))
-        .map((l) => l.slice(1));
-}
-
-for (const app of ["backend", "frontend"]) {
-    describe(`${app} image`, () => {
-        const dockerfile = fs.readFileSync(path.join(CONTEXT, app, "Dockerfile"), "utf8");
-        const instructions = dockerfile.split("\n").filter((l) => l && !l.startsWith("#"));
-        const froms = instructions.filter((l) => l.startsWith("FROM "));
-
-        it("is multi-stage, on a base pinned to an exact version", () => {
-            assert.equal(froms.length, 2);
-            assert.match(froms[0]!, / AS build$/);
-            for (const from of froms) {
-                assert.match(from, /^FROM node:\d+\.\d+\.\d+-[a-z]+-slim( AS build)?$/, from);
-                assert.doesNotMatch(from, /latest/);
+describe("npm run images", () => {
+    for (const stack of listStacks()) {
+        it(`${stack}: creates the repositories exactly as the stack adopts them`, async () => {
+            const rec = recorder();
+            await pushImages(planImages(loadStack(stack)), rec.runner, () => {});
+            const run = await stackRun(stack);
+            const region = run.settings.region;
+            for (const repo of run.resources.ofType("aws:ecr/repository:Repository")) {
+                const create = rec.calls.find((c) => c.argv[2] === "create-repository" && c.argv.includes(repo.inputs.name))!;
+                assert.ok(create, `creates ${repo.inputs.name}`);
+                const flag = (name: string) => create.argv[create.argv.indexOf(name) + 1];
+                assert.equal(flag("--region"), region);
+                assert.equal(flag("--image-tag-mutability"), repo.inputs.imageTagMutability);
+                assert.equal(flag("--image-scanning-configuration"), `scanOnPush=${repo.inputs.imageScanningConfiguration.scanOnPush}`);
+                assert.equal(
+                    flag("--encryption-configuration"),
+                    `encryptionType=${repo.inputs.encryptionConfigurations[0].encryptionType}`,
+                );
+                const tags = create.argv.slice(create.argv.indexOf("--tags") + 1, create.argv.indexOf("--region"));
+                assert.deepEqual(
+                    Object.fromEntries(tags.map((t) => /^Key=(.*),Value=(.*)$/.exec(t)!.slice(1, 3) as [string, string])),
+                    repo.inputs.tags,
+                );
             }
         });
 
-        it("runs as a numeric non-root user and starts its own server", () => {
-            const runtime = instructions.slice(instructions.indexOf(froms[1]!));
-            const user = runtime.find((l) => l.startsWith("USER "));
-            assert.equal(user, "USER 1000:1000");
-            assert.ok(runtime.indexOf(user) < runtime.findIndex((l) => l.startsWith("CMD ")));
-            assert.equal(runtime.at(-1), `CMD ["node", "${app}/server.mjs"]`);
-            assert.ok(runtime.includes("COPY --from=build --chown=root:root /app /app"), "the runtime takes only the build stage's files");
+        it(`${stack}: builds for the nodes' architecture and pushes the pinned tags to its own region`, async () => {
+            const rec = recorder();
+            await pushImages(planImages(loadStack(stack)), rec.runner, () => {});
+            const run = await stackRun(stack);
+            const region = run.settings.region;
+            const registry = `210987654321.dkr.ecr.${region}.amazonaws.com`;
+            const login = rec.calls.find((c) => c.argv[1] === "login")!;
+            assert.deepEqual(login.argv, ["docker", "login", "--username", "AWS", "--password-stdin", registry]);
+            assert.equal(login.input, "secret-password", "the password goes on stdin, never argv");
+            for (const app of ["backend", "frontend"] as const) {
+                const image = `${registry}/${imageOf(run, app)}`;
+                assert.ok(rec.lines().includes(`docker build --platform linux/amd64 -f services/${app}/Dockerfile -t ${image} services`));
+                assert.ok(rec.lines().includes(`docker push ${image}`));
+            }
         });
+    }
 
-        it("copies every module its server imports, and nothing else", () => {
-            const copied = instructions
-                .filter((l) => l.startsWith("COPY ") && !l.includes("--from"))
-                .flatMap((l) => {
-                    const parts = l.split(" ").slice(1);
-                    const dest = parts.pop()!;
-                    return parts.map((p) => path.posix.join(dest.replace(/\/$/, ""), path.posix.basename(p)));
-                })
-                .sort();
-            assert.deepEqual(copied, [...moduleGraph(`${app}/server.mjs`)].sort());
-        });
-
-        it("sends only the copied files as build context", () => {
-            assert.deepEqual(ignoreAllowlist(app).sort(), [...moduleGraph(`${app}/server.mjs`)].sort());
-            assert.match(fs.readFileSync(path.join(CONTEXT, app, "Dockerfile.dockerignore"), "utf8"), /^\*$/m);
-        });
+    it("skips repositories and tags that already exist", async () => {
+        const rec = recorder(() => true);
+        const log: string[] = [];
+        await pushImages(planImages(loadStack("prod-us")), rec.runner, (l) => log.push(l));
+        const changes = rec.calls.filter((c) => c.argv[2] === "create-repository" || (c.argv[0] === "docker" && c.argv[1] !== "login"));
+        assert.deepEqual(changes, []);
+        assert.equal(log.filter((l) => l.includes("already pushed")).length, 2);
     });
-}
+
+    it("builds arm64 images for a Graviton node group", () => {
+        const config = loadStack("prod-us");
+        const plan = planImages({ ...config, cluster: { ...config.cluster, architecture: "arm64" } });
+        assert.equal(plan.platform, "linux/arm64");
+    });
+
+    it("refuses a digest-pinned image, which it cannot build", () => {
+        const config = loadStack("prod-us");
+        const pinned = {
+            ...config,
+            services: { ...config.services, backendImage: { repository: "sample-app-backend", pin: `@sha256:${"0".repeat(64)}` } },
+        };
+        assert.throws(() => planImages(pinned), /backendImage is pinned by digest .*; this tool builds tags/);
+    });
+
+    it("names the stacks that exist when given an unknown one", async () => {
+        await assert.rejects(
+            main(["--stack", "prod-ap", "--dry-run"], testIo()),
+            /^UsageError: unknown stack "prod-ap"; stacks: prod-eu, prod-us$/,
+        );
+    });
+
+    it("prints every command under --dry-run without running any", async () => {
+        const rec = recorder();
+        const io = testIo({ commands: rec.runner });
+        await main(["--stack", "prod-eu", "--dry-run"], io);
+        const out = io.lines;
+        assert.deepEqual(rec.calls, []);
+        assert.ok(out.some((l) => l.startsWith("aws ecr create-repository --repository-name sample-app-backend")));
+        assert.ok(out.includes("docker push '<account-id>.dkr.ecr.eu-west-1.amazonaws.com/sample-app-frontend:1.0.0'"));
+    });
+});

@@ -1,8 +1,8 @@
 import { strict as assert } from "node:assert";
-import { cidrsOverlap, parseCidr } from "../config";
-import { planSubnets } from "../regions/network";
+import { mockId } from "./support/fixtures";
+import { cidrsOverlap, parseCidr, planSubnets } from "../regions/cidr";
 import { runProgram, stackRun } from "./support/run";
-import { listStacks } from "../tools/stackConfig";
+import { listStacks } from "../tools/stacks";
 
 const SUBNET = "aws:ec2/subnet:Subnet";
 const NAT = "aws:ec2/natGateway:NatGateway";
@@ -47,14 +47,14 @@ describe("network", () => {
             it("builds the VPC from config with DNS support for EKS", async () => {
                 const run = await stackRun(stack);
                 const vpc = run.resources.get("aws:ec2/vpc:Vpc", `${stack}-vpc`);
-                assert.equal(vpc.inputs.cidrBlock, run.config["multiregion:vpcCidr"]);
+                assert.equal(vpc.inputs.cidrBlock, run.settings.network.vpcCidr);
                 assert.equal(vpc.inputs.enableDnsHostnames, true);
                 assert.equal(vpc.inputs.enableDnsSupport, true);
             });
 
             it("spreads one public and one private subnet over each of the region's first three zones", async () => {
                 const run = await stackRun(stack);
-                const region = run.config["multiregion:region"];
+                const region = run.settings.region;
                 const zones = ["a", "b", "c"].map((s) => `${region}${s}`);
                 for (const kind of ["public", "private"]) {
                     const subnets = run.resources.ofType(SUBNET).filter((s) => s.name.startsWith(`${stack}-${kind}-`));
@@ -80,22 +80,22 @@ describe("network", () => {
                 const run = await stackRun(stack);
                 const igw = run.resources.get("aws:ec2/internetGateway:InternetGateway", `${stack}-igw`);
                 const publicRt = run.resources.get(ROUTE_TABLE, `${stack}-public-rt`);
-                assert.deepEqual(publicRt.inputs.routes, [{ cidrBlock: "0.0.0.0/0", gatewayId: `${igw.name}_id` }]);
+                assert.deepEqual(publicRt.inputs.routes, [{ cidrBlock: "0.0.0.0/0", gatewayId: mockId(igw.name) }]);
 
                 const nats = run.resources.ofType(NAT);
                 assert.equal(nats.length, 3);
                 for (const nat of nats) {
                     const az = nat.name.slice(`${stack}-nat-`.length);
-                    assert.equal(nat.inputs.subnetId, `${stack}-public-${az}_id`, "NAT sits in its zone's public subnet");
+                    assert.equal(nat.inputs.subnetId, mockId(`${stack}-public-${az}`), "NAT sits in its zone's public subnet");
                     assert.ok(nat.dependencies.includes(igw.urn), "NAT waits for the internet gateway");
                     const rt = run.resources.get(ROUTE_TABLE, `${stack}-private-rt-${az}`);
-                    assert.deepEqual(rt.inputs.routes, [{ cidrBlock: "0.0.0.0/0", natGatewayId: `${nat.name}_id` }]);
+                    assert.deepEqual(rt.inputs.routes, [{ cidrBlock: "0.0.0.0/0", natGatewayId: mockId(nat.name) }]);
                     const assoc = run.resources.get(ASSOCIATION, `${stack}-private-${az}`);
-                    assert.equal(assoc.inputs.subnetId, `${stack}-private-${az}_id`);
-                    assert.equal(assoc.inputs.routeTableId, `${rt.name}_id`);
+                    assert.equal(assoc.inputs.subnetId, mockId(`${stack}-private-${az}`));
+                    assert.equal(assoc.inputs.routeTableId, mockId(rt.name));
                 }
                 for (const assoc of run.resources.ofType(ASSOCIATION).filter((a) => a.name.includes("-public-"))) {
-                    assert.equal(assoc.inputs.routeTableId, `${publicRt.name}_id`);
+                    assert.equal(assoc.inputs.routeTableId, mockId(publicRt.name));
                 }
             });
         });
@@ -110,7 +110,7 @@ describe("network", () => {
         );
         const privateRoutes = run.resources.ofType(ROUTE_TABLE).filter((r) => r.name.includes("-private-rt-"));
         assert.equal(privateRoutes.length, 3);
-        for (const rt of privateRoutes) assert.equal(rt.inputs.routes[0].natGatewayId, "prod-eu-nat-eu-west-1a_id");
+        for (const rt of privateRoutes) assert.equal(rt.inputs.routes[0].natGatewayId, mockId("prod-eu-nat-eu-west-1a"));
     });
 
     it("azCount=2 builds two zones' worth of subnets", async () => {

@@ -3,23 +3,15 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import YAML from "yaml";
-import { setStackValue, listStacks, ROOT } from "../tools/stackConfig";
-import { diffPlans, main as planMain, manifests, Plan, planStack, renderText } from "../tools/plan";
-import { main as parityMain, parityProblems, parityReport } from "../tools/parity";
+import { Plan, planStack } from "../tools/plan/build";
+import { diffPlans } from "../tools/plan/diff";
+import { main as planMain } from "../tools/plan/main";
+import { manifests } from "../tools/plan/manifests";
+import { renderText } from "../tools/plan/render";
+import { setStackValue } from "../tools/stackFile";
+import { listStacks } from "../tools/stacks";
+import { copyStackFiles, testIo } from "./support/fixtures";
 import { validateK8sObject } from "./support/k8sSchema";
-
-/** A copy of Pulumi.yaml and the stack files, to drift on purpose. */
-function copyOfStackFiles(): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
-    for (const file of ["Pulumi.yaml", ...listStacks().map((s) => `Pulumi.${s}.yaml`)])
-        fs.copyFileSync(path.join(ROOT, file), path.join(dir, file));
-    return dir;
-}
-
-function capture(): { log: (line: string) => void; text: () => string } {
-    const lines: string[] = [];
-    return { log: (line) => lines.push(line), text: () => lines.join("\n") };
-}
 
 const plans = new Map<string, Promise<Plan>>();
 function plan(stack: string): Promise<Plan> {
@@ -122,8 +114,8 @@ describe("npm run plan", () => {
 
             it("round-trips through JSON", async () => {
                 const p = await plan(stack);
-                const out = capture();
-                await planMain(["--stack", stack, "--format", "json"], out.log);
+                const out = testIo();
+                await planMain(["--stack", stack, "--format", "json"], out);
                 const parsed = JSON.parse(out.text()) as Plan;
                 assert.deepEqual(parsed, JSON.parse(JSON.stringify(p)));
                 assert.equal(renderText(parsed), renderText(p));
@@ -132,14 +124,14 @@ describe("npm run plan", () => {
     }
 
     it("plans every stack file when no --stack is given", async () => {
-        const out = capture();
-        await planMain([], out.log);
+        const out = testIo();
+        await planMain([], out);
         for (const stack of listStacks()) assert.match(out.text(), new RegExp(`^Plan for ${stack}: `, "m"));
     });
 
     it("writes every Kubernetes object as a manifest that is valid against the Kubernetes schema", async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "manifests-"));
-        await planMain(["--out", dir], () => undefined);
+        await planMain(["--out", dir], testIo());
         for (const stack of listStacks()) {
             const files = fs.readdirSync(path.join(dir, stack)).sort();
             assert.deepEqual(files, Object.keys(manifests(await plan(stack))).sort());
@@ -155,19 +147,16 @@ describe("npm run plan", () => {
 
     describe("fails clearly", () => {
         it("on an unknown stack, listing the stacks that exist", async () => {
-            await assert.rejects(
-                planMain(["--stack", "prod-ap"], () => undefined),
-                /unknown stack "prod-ap"; stacks: prod-eu, prod-us/,
-            );
+            await assert.rejects(planMain(["--stack", "prod-ap"], testIo()), /unknown stack "prod-ap"; stacks: prod-eu, prod-us/);
         });
 
         it("on invalid config, with the message pulumi up gives, and writes nothing", async () => {
-            const root = copyOfStackFiles();
+            const root = copyStackFiles();
             // prod-us is planned after prod-eu, so prod-eu's plan is ready when prod-us fails.
             setStackValue("prod-us", "multiregion:azCount", 9, root);
             const out = fs.mkdtempSync(path.join(os.tmpdir(), "nothing-"));
             await assert.rejects(
-                planMain(["--out", out], () => undefined, root),
+                planMain(["--out", out], testIo({ root })),
                 (err: Error) =>
                     err.name === "ConfigError" &&
                     err.message === 'invalid stack configuration:\n  - multiregion:azCount: got "9"; allowed: an integer from 2 to 6',
@@ -176,11 +165,11 @@ describe("npm run plan", () => {
         });
 
         it("on a missing required key, in the Pulumi CLI's words", async () => {
-            const root = copyOfStackFiles();
+            const root = copyStackFiles();
             const file = path.join(root, "Pulumi.prod-eu.yaml");
             fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace(/^ {2}multiregion:recordName:.*\n/m, ""));
             await assert.rejects(
-                planMain(["--stack", "prod-eu"], () => undefined, root),
+                planMain(["--stack", "prod-eu"], testIo({ root })),
                 /^Error: Stack 'prod-eu' is missing configuration value 'multiregion:recordName'$/,
             );
         });
@@ -188,8 +177,8 @@ describe("npm run plan", () => {
 
     describe("--diff", () => {
         it("shows how two regions differ, resource by resource and property by property", async () => {
-            const out = capture();
-            await planMain(["--diff", "prod-us", "prod-eu"], out.log);
+            const out = testIo();
+            await planMain(["--diff", "prod-us", "prod-eu"], out);
             const text = out.text();
             assert.match(
                 text,
@@ -205,52 +194,5 @@ describe("npm run plan", () => {
         it("finds nothing between a stack and itself", async () => {
             assert.deepEqual(diffPlans(await plan("prod-us"), await plan("prod-us")), []);
         });
-    });
-});
-
-describe("npm run parity", () => {
-    it("passes on the repository's stack files", async () => {
-        const out = capture();
-        assert.equal(await parityMain([], out.log), 0);
-        assert.match(out.text(), /^prod-eu against prod-us: in parity$/m);
-    });
-
-    it("fails on a standby with another Kubernetes version, naming the property", async () => {
-        const root = copyOfStackFiles();
-        setStackValue("prod-eu", "multiregion:kubernetesVersion", "1.34", root);
-        const out = capture();
-        assert.equal(await parityMain([], out.log, root), 1);
-        assert.match(out.text(), /^ {2}aws:eks\/cluster:Cluster <stack>-eks version: "1\.35" in prod-us, "1\.34" in prod-eu$/m);
-        assert.match(out.text(), /^ {2}aws:eks\/nodeGroup:NodeGroup <stack>-nodes version: /m);
-    });
-
-    it("fails on a standby without the NetworkPolicy, naming it", async () => {
-        const active = await plan("prod-us");
-        const standby = await plan("prod-eu");
-        const drifted: Plan = {
-            ...standby,
-            resources: standby.resources.filter((r) => r.type !== "kubernetes:networking.k8s.io/v1:NetworkPolicy"),
-        };
-        assert.deepEqual(parityProblems(active, standby), []);
-        const report = parityReport([active, drifted]);
-        assert.equal(report.ok, false);
-        assert.ok(
-            report.lines.includes("  kubernetes:networking.k8s.io/v1:NetworkPolicy <stack>-backend-ingress: only in prod-us"),
-            report.lines.join("\n"),
-        );
-    });
-
-    it("fails on a smaller instance type nobody chose", async () => {
-        const root = copyOfStackFiles();
-        fs.writeFileSync(
-            path.join(root, "Pulumi.prod-eu.yaml"),
-            fs.readFileSync(path.join(root, "Pulumi.prod-eu.yaml"), "utf8").replace("[m6i.large]", "[t3.medium]"),
-        );
-        const out = capture();
-        assert.equal(await parityMain([], out.log, root), 1);
-        assert.match(
-            out.text(),
-            /^ {2}aws:eks\/nodeGroup:NodeGroup <stack>-nodes instanceTypes\[0\]: "m6i\.large" in prod-us, "t3\.medium" in prod-eu$/m,
-        );
     });
 });

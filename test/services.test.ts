@@ -1,9 +1,10 @@
 import { strict as assert } from "node:assert";
 import { BACKEND_SERVICE, NAMESPACE } from "../services";
 import { validateK8sObject } from "./support/k8sSchema";
+import { imageOf } from "./support/fixtures";
 import { ACCOUNT_ID } from "./support/mocks";
 import { ProgramRun, runProgram, stackRun } from "./support/run";
-import { listStacks } from "../tools/stackConfig";
+import { listStacks } from "../tools/stacks";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const SERVICE = "kubernetes:core/v1:Service";
@@ -77,16 +78,16 @@ describe("services on Kubernetes", () => {
                     Object.fromEntries(container(run, tier).env.map((e: { name: string; value: string }) => [e.name, e.value]));
                 assert.deepEqual(env("frontend"), {
                     PORT: "8080",
-                    REGION: run.config["multiregion:region"],
+                    REGION: run.settings.region,
                     BACKEND_URL: "http://sample-app-backend-service",
                 });
-                assert.deepEqual(env("backend"), { PORT: "8080", REGION: run.config["multiregion:region"] });
+                assert.deepEqual(env("backend"), { PORT: "8080", REGION: run.settings.region });
             });
 
             it("runs the role's replica count, and never takes a pod down before its replacement is ready", async () => {
                 const run = await stackRun(stack);
-                const role = run.config["multiregion:role"];
-                const expected = Number(run.config[role === "active" ? "multiregion:activeReplicas" : "multiregion:standbyReplicas"]);
+                const role = run.settings.role;
+                const expected = role === "active" ? run.settings.services.activeReplicas : run.settings.services.standbyReplicas;
                 for (const tier of TIERS) {
                     const spec = deployment(run, tier).spec;
                     assert.equal(spec.replicas, expected, tier);
@@ -173,9 +174,9 @@ describe("services on Kubernetes", () => {
 
             it("pulls pinned images only from this region's own ECR repositories", async () => {
                 const run = await stackRun(stack);
-                const region = run.config["multiregion:region"];
+                const region = run.settings.region;
                 for (const tier of TIERS) {
-                    const pinned = run.config[`multiregion:${tier}Image`];
+                    const pinned = imageOf(run, tier);
                     assert.equal(container(run, tier).image, `${ACCOUNT_ID}.dkr.ecr.${region}.amazonaws.com/${pinned}`);
                     assert.equal(container(run, tier).imagePullPolicy, "IfNotPresent");
                 }
@@ -194,7 +195,7 @@ describe("services on Kubernetes", () => {
 
             it("exports the load balancer URL and the image repositories", async () => {
                 const run = await stackRun(stack);
-                const region = run.config["multiregion:region"];
+                const region = run.settings.region;
                 assert.equal(run.outputs.loadBalancerUrl, `http://sample-app-frontend--0123456789abcdef.elb.${region}.amazonaws.com`);
                 assert.deepEqual(run.outputs.imageRepositories, {
                     "sample-app-backend": `${ACCOUNT_ID}.dkr.ecr.${region}.amazonaws.com/sample-app-backend`,
@@ -206,7 +207,7 @@ describe("services on Kubernetes", () => {
 
     it("a standby promoted to active runs the active replica count", async () => {
         const run = await runProgram("prod-eu", { overrides: { role: "active" } });
-        for (const tier of TIERS) assert.equal(deployment(run, tier).spec.replicas, Number(run.config["multiregion:activeReplicas"]));
+        for (const tier of TIERS) assert.equal(deployment(run, tier).spec.replicas, run.settings.services.activeReplicas);
     });
 
     it("replicasOverride holds a count whatever the role, as the switchover needs", async () => {

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { stackRun } from "./support/run";
-import { listStacks, ROOT } from "../tools/stackConfig";
+import { listStacks, ROOT } from "../tools/stacks";
 
 /** Whether the AWS provider's Args for this type accept `tags`, read from @pulumi/aws's own types. */
 function isTaggable(type: string): boolean {
@@ -19,7 +19,7 @@ describe("stack-wide rules", () => {
         describe(stack, () => {
             it("sends every AWS resource through the explicit regional provider", async () => {
                 const run = await stackRun(stack);
-                const region = run.config["multiregion:region"];
+                const region = run.settings.region;
                 const provider = run.resources.get("pulumi:providers:aws", `aws-${region}`);
                 assert.equal(provider.inputs.region, region);
                 assert.equal(run.resources.ofType("pulumi:providers:aws").length, 1, "no second AWS provider");
@@ -33,8 +33,8 @@ describe("stack-wide rules", () => {
                 const expected = {
                     ManagedBy: "pulumi",
                     Stack: `multiregion/${stack}`,
-                    Region: run.config["multiregion:region"],
-                    Role: run.config["multiregion:role"],
+                    Region: run.settings.region,
+                    Role: run.settings.role,
                     Application: "sample-app",
                 };
                 const taggable = run.resources.resources.filter((r) => r.type.startsWith("aws:") && isTaggable(r.type));

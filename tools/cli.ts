@@ -1,25 +1,106 @@
-/** Small pieces every command-line tool here shares. */
+/**
+ * What every command-line tool here shares: one `main(argv, io)` shape, `--help`, usage
+ * errors that print one line and the usage with exit 2, and no stack trace for a user
+ * unless DEBUG asks for one.
+ */
 import { spawn } from "node:child_process";
-import { parseConfig, projectValues, StackConfig } from "../config";
-import { listStacks, readProject, resolveStackConfig, ROOT } from "./stackConfig";
+import { parseArgs, ParseArgsConfig } from "node:util";
+import { automationBackend, HealthProbe, httpProbe, StackBackend } from "./pulumiStacks";
+
+/** Everything a tool touches outside itself; tests pass fakes. */
+export interface Io {
+    /** Folder holding Pulumi.yaml and the stack files. */
+    readonly root: string;
+    readonly out: (line: string) => void;
+    readonly err: (line: string) => void;
+    readonly env: Readonly<Record<string, string | undefined>>;
+    /** Runs external commands (aws, docker, pulumi). */
+    readonly commands: CommandRunner;
+    /** The Pulumi stacks, for tools that update or read them. */
+    readonly stacks: StackBackend;
+    /** Checks a URL's health, for tools that wait on a region. */
+    readonly probe: HealthProbe;
+    readonly sleep: (ms: number) => Promise<void>;
+}
+
+export type Main = (argv: string[], io: Io) => Promise<number | void>;
 
 /** A usage or input error: printed without a stack trace, exit code 2. */
 export class UsageError extends Error {
     override readonly name = "UsageError";
 }
 
-/** Fails with the list of stacks when `stack` has no stack file. */
-export function requireStack(stack: string | undefined, root = ROOT): string {
-    const stacks = listStacks(root);
-    if (!stack) throw new UsageError(`--stack is required; stacks: ${stacks.join(", ")}`);
-    if (!stacks.includes(stack)) throw new UsageError(`unknown stack ${JSON.stringify(stack)}; stacks: ${stacks.join(", ")}`);
-    return stack;
+class HelpRequested extends Error {
+    override readonly name = "HelpRequested";
 }
 
-/** The typed config of a stack file, checked exactly as `pulumi up` would check it. */
-export function stackConfig(stack: string, root = ROOT): StackConfig {
-    const project = readProject(root).name;
-    return parseConfig(projectValues(resolveStackConfig(stack, {}, root), project), { project, stack });
+export interface CommandSpec extends ParseArgsConfig {
+    /** The usage text `--help` prints: a `usage:` line, then one line per option. */
+    readonly usage: string;
+}
+
+/** Parses argv strictly; `--help` prints the usage, anything unknown is a UsageError naming it. */
+export function parseCommand<T extends CommandSpec>(argv: string[], spec: T): ReturnType<typeof parseArgs<T>> {
+    if (argv.includes("--help") || argv.includes("-h")) throw new HelpRequested(spec.usage);
+    try {
+        return parseArgs<T>({ ...spec, args: argv, strict: true });
+    } catch (err) {
+        throw new UsageError(`${argumentProblem(err)}\n${spec.usage}`);
+    }
+}
+
+/** node:util's parse errors, in one short line. */
+function argumentProblem(err: unknown): string {
+    const message = err instanceof Error ? err.message : String(err);
+    const code = (err as { code?: string }).code;
+    const quoted = /'([^']+)'/.exec(message)?.[1] ?? "";
+    if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") return `unknown option ${quoted}`;
+    if (code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") return `unexpected argument ${JSON.stringify(quoted)}`;
+    if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") return message.split(".")[0] ?? message;
+    return message;
+}
+
+/** Errors that describe the user's input or setup, shown as their message alone. */
+const USER_ERRORS = new Set(["UsageError", "ConfigError", "StackFileError", "MissingToolError", "SwitchoverStopped"]);
+
+/** What the user sees for a failure, and the exit code. */
+export function describeFailure(err: unknown, debug: boolean): { lines: string[]; code: number } {
+    if (err instanceof HelpRequested) return { lines: [err.message], code: 0 };
+    if (err instanceof Error && USER_ERRORS.has(err.name)) {
+        return { lines: [debug ? (err.stack ?? err.message) : `error: ${err.message}`], code: 2 };
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    if (debug) return { lines: [err instanceof Error ? (err.stack ?? message) : message], code: 1 };
+    return { lines: [`error: ${message}`, "(set DEBUG=1 to see where it failed)"], code: 1 };
+}
+
+/** The real world: this process's streams and environment, and a shell runner. */
+export function processIo(root: string): Io {
+    return {
+        root,
+        out: (line) => process.stdout.write(`${line}\n`),
+        err: (line) => process.stderr.write(`${line}\n`),
+        env: process.env,
+        commands: shellRunner(root),
+        stacks: automationBackend(root),
+        probe: httpProbe,
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    };
+}
+
+/** Runs `main` with this process's argv and exits with its code once the output is flushed. */
+export function runMain(main: Main, io: Io): void {
+    const exit = (code: number) => process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));
+    Promise.resolve()
+        .then(() => main(process.argv.slice(2), io))
+        .then(
+            (code) => exit(code ?? 0),
+            (err: unknown) => {
+                const { lines, code } = describeFailure(err, Boolean(io.env.DEBUG));
+                for (const line of lines) (code === 0 ? io.out : io.err)(line);
+                exit(code);
+            },
+        );
 }
 
 /** Runs external commands; tests and `--dry-run` swap in one that only records. */
@@ -28,38 +109,25 @@ export interface CommandRunner {
     run(argv: string[], opts?: { input?: string; capture?: boolean }): Promise<string>;
 }
 
-export const shellRunner: CommandRunner = {
-    run(argv, opts = {}) {
-        return new Promise((resolve, reject) => {
-            const child = spawn(argv[0]!, argv.slice(1), {
-                cwd: ROOT,
-                stdio: [opts.input === undefined ? "inherit" : "pipe", opts.capture ? "pipe" : "inherit", "inherit"],
+export function shellRunner(cwd: string): CommandRunner {
+    return {
+        run(argv, opts = {}) {
+            return new Promise((resolve, reject) => {
+                const child = spawn(argv[0] ?? "", argv.slice(1), {
+                    cwd,
+                    stdio: [opts.input === undefined ? "inherit" : "pipe", opts.capture ? "pipe" : "inherit", "inherit"],
+                });
+                let out = "";
+                child.stdout?.on("data", (chunk: Buffer) => (out += chunk.toString("utf8")));
+                child.on("error", reject);
+                child.on("exit", (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`${argv.join(" ")} exited with ${code}`))));
+                if (opts.input !== undefined) child.stdin?.end(opts.input);
             });
-            let out = "";
-            child.stdout?.on("data", (chunk: Buffer) => (out += chunk.toString("utf8")));
-            child.on("error", reject);
-            child.on("exit", (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`${argv.join(" ")} exited with ${code}`))));
-            if (opts.input !== undefined) child.stdin!.end(opts.input);
-        });
-    },
-};
+        },
+    };
+}
 
 /** Quotes an argument for display the way a shell would need it. */
 export function shellQuote(arg: string): string {
     return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-
-/** Runs `main`, printing usage errors plainly and exiting 2, other errors with their stack and 1. */
-export function runMain(main: (argv: string[]) => Promise<number | void>): void {
-    main(process.argv.slice(2)).then(
-        (code) => process.exit(code ?? 0),
-        (err: unknown) => {
-            if (err instanceof UsageError || (err instanceof Error && err.name === "ConfigError")) {
-                console.error(`error: ${err.message}`);
-                process.exit(2);
-            }
-            console.error(err);
-            process.exit(1);
-        },
-    );
 }

@@ -9,10 +9,11 @@
  *      (tags are immutable, so an existing tag is the same image).
  * `--dry-run` prints the commands instead of running them.
  */
-import { parseArgs } from "node:util";
 import { ImageRef, StackConfig } from "../config";
+import { DOCKER_PLATFORM } from "../regions/cluster/architecture";
 import { REPOSITORY_SETTINGS } from "../services/registry";
-import { CommandRunner, requireStack, runMain, shellQuote, shellRunner, stackConfig, UsageError } from "./cli";
+import { CommandRunner, Main, parseCommand, processIo, runMain, shellQuote, UsageError } from "./cli";
+import { loadStack, requireStack, ROOT } from "./stacks";
 
 export interface ImageBuild {
     readonly app: "backend" | "frontend";
@@ -46,8 +47,7 @@ export function planImages(config: StackConfig): ImagePlan {
         const image = app === "backend" ? services.backendImage : services.frontendImage;
         return { app, repository: image.repository, tag: tagOf(app, image), dockerfile: `services/${app}/Dockerfile` };
     });
-    const platform = config.cluster.amiType.includes("ARM") ? "linux/arm64" : "linux/amd64";
-    return { stack, region, platform, tags: config.tags, builds };
+    return { stack, region, platform: DOCKER_PLATFORM[config.cluster.architecture], tags: config.tags, builds };
 }
 
 export async function pushImages(plan: ImagePlan, runner: CommandRunner, log: (line: string) => void): Promise<void> {
@@ -117,10 +117,14 @@ export function dryRunner(log: (line: string) => void): CommandRunner {
     };
 }
 
-export async function main(argv: string[], runner: CommandRunner = shellRunner, log = console.log): Promise<void> {
-    const { values } = parseArgs({ args: argv, options: { stack: { type: "string" }, "dry-run": { type: "boolean" } }, strict: true });
-    const plan = planImages(stackConfig(requireStack(values.stack)));
-    await pushImages(plan, values["dry-run"] ? dryRunner(log) : runner, log);
-}
+const USAGE = `usage: npm run images -- --stack STACK [--dry-run]
+  --stack STACK   the stack whose region gets the repositories and images
+  --dry-run       print the commands instead of running them`;
 
-if (require.main === module) runMain(main);
+export const main: Main = async (argv, io) => {
+    const { values } = parseCommand(argv, { usage: USAGE, options: { stack: { type: "string" }, "dry-run": { type: "boolean" } } });
+    const plan = planImages(loadStack(requireStack(values.stack, io.root), io.root));
+    await pushImages(plan, values["dry-run"] ? dryRunner(io.out) : io.commands, io.out);
+};
+
+if (require.main === module) runMain(main, processIo(ROOT));

@@ -4,11 +4,10 @@
  * NetworkPolicy, a smaller instance type nobody chose) is how a standby fails on the
  * day it is needed.
  */
-import { parseArgs } from "node:util";
-import { runMain, UsageError } from "./cli";
-import { regionStacks } from "./fleet";
-import { Difference, diffPlans, Plan, planStack } from "./plan";
-import { ROOT } from "./stackConfig";
+import { Main, parseCommand, processIo, runMain } from "./cli";
+import { Plan, planStack } from "./plan/build";
+import { Difference, diffPlans } from "./plan/diff";
+import { regionStacks, ROOT } from "./stacks";
 
 /**
  * The only ways regions may differ. Stack and region names (and every name built from
@@ -62,14 +61,17 @@ export function parityReport(plans: Plan[]): { ok: boolean; lines: string[] } {
     return { ok, lines };
 }
 
-export async function main(argv: string[], log = console.log, root = ROOT): Promise<number> {
-    const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true });
-    if (positionals.length > 0) throw new UsageError(`npm run parity takes no arguments; it compares every Pulumi.prod-*.yaml`);
-    const plans: Plan[] = [];
-    for (const config of regionStacks(root)) plans.push(await planStack(config.stack, root));
-    const { ok, lines } = parityReport(plans);
-    for (const line of lines) log(line);
-    return ok ? 0 : 1;
-}
+const USAGE = `usage: npm run parity
+  Plans every Pulumi.prod-*.yaml offline and exits 1 when a standby differs from the active
+  in anything outside the allowlist in tools/parity.ts.`;
 
-if (require.main === module) runMain(main);
+export const main: Main = async (argv, io) => {
+    parseCommand(argv, { usage: USAGE, options: {} });
+    const plans: Plan[] = [];
+    for (const config of regionStacks(io.root)) plans.push(await planStack(config.stack, io.root));
+    const { ok, lines } = parityReport(plans);
+    for (const line of lines) io.out(line);
+    return ok ? 0 : 1;
+};
+
+if (require.main === module) runMain(main, processIo(ROOT));

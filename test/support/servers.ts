@@ -10,7 +10,7 @@ import { createBackend } from "../../services/backend/app.mjs";
 import { createFrontend } from "../../services/frontend/app.mjs";
 import { createBackendClient } from "../../services/frontend/backendClient.mjs";
 import { createLogger, serve } from "../../services/shared/http.mjs";
-import { ROOT } from "../../tools/stackConfig";
+import { ROOT } from "../../tools/stacks";
 
 export interface RecordingLogger extends ReturnType<typeof createLogger> {
     readonly lines: Record<string, unknown>[];

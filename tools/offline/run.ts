@@ -4,16 +4,18 @@
  */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import * as settings from "@pulumi/pulumi/runtime/settings";
+import * as runtimeSettings from "@pulumi/pulumi/runtime/settings";
 import { Collector, createMocks, HostedZone, PLACEHOLDER_ZONE_ID, ResourceRecord, startCollecting } from "./mocks";
-import { ZONE_ID } from "../../config";
-import { readProject, resolveStackConfig, ROOT } from "../stackConfig";
+import { parentName, parseConfig, projectValues, StackConfig, withoutRootDot, ZONE_ID } from "../../config";
+import { readProject, resolveStackConfig, ROOT } from "../stacks";
 
 export interface ProgramRun {
     readonly stack: string;
     readonly project: string;
     /** The flat config the program saw, as the CLI would pass it. */
     readonly config: Record<string, string>;
+    /** The same config, typed, as the program parsed it. */
+    readonly settings: StackConfig;
     readonly resources: Collector;
     readonly outputs: Record<string, unknown>;
     /** Warnings the program logged through `pulumi.log.warn`. */
@@ -45,7 +47,7 @@ export class ProgramError extends Error {
 /** The public zone a stack file names, taken as existing: a plan has no account to look in. */
 function assumedZone(hostedZone = "", recordName = ""): HostedZone {
     const byId = ZONE_ID.test(hostedZone);
-    const name = byId ? recordName.split(".").slice(1).join(".") : hostedZone.replace(/\.$/, "");
+    const name = byId ? parentName(recordName) : withoutRootDot(hostedZone);
     return { zoneId: byId ? hostedZone : PLACEHOLDER_ZONE_ID, name, privateZone: false };
 }
 
@@ -55,7 +57,7 @@ let queue: Promise<unknown> = Promise.resolve();
 /** The program's own modules; only these are reloaded between runs. */
 const PROGRAM = [
     path.join(ROOT, "index.ts"),
-    path.join(ROOT, "config.ts"),
+    path.join(ROOT, "config") + path.sep,
     path.join(ROOT, "regions") + path.sep,
     path.join(ROOT, "services") + path.sep,
 ];
@@ -98,12 +100,13 @@ async function runOnce(stack: string, opts: RunOptions): Promise<ProgramRun> {
         throw new ProgramError(failedInvokes() ?? err, collector);
     } finally {
         // Let every outstanding registration land before anyone asserts on it.
-        await (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+        await (runtimeSettings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
         console.warn = consoleWarn;
     }
     const failed = failedInvokes();
     if (failed) throw new ProgramError(failed, collector);
-    return { stack, project, config, resources: collector, outputs, warnings };
+    const settings = parseConfig(projectValues(config, project), { project, stack });
+    return { stack, project, config, settings, resources: collector, outputs, warnings };
 }
 
 export function runProgram(stack: string, opts: RunOptions = {}): Promise<ProgramRun> {

@@ -1,11 +1,13 @@
 /**
- * Reads a stack's configuration the way the Pulumi CLI hands it to the program:
- * the stack file's values over the `config:` defaults of Pulumi.yaml, every value a
- * string (lists and maps as JSON), and the CLI's own type and required-key checks.
+ * The project and its stack files, read the way the Pulumi CLI reads them: the stack
+ * file's values over the `config:` defaults of Pulumi.yaml, every value a string (lists
+ * and maps as JSON), with the CLI's own type and required-key checks; then typed.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import YAML from "yaml";
+import { parseConfig, projectValues, StackConfig } from "../config";
+import { UsageError } from "./cli";
 
 export const ROOT = path.resolve(__dirname, "..");
 
@@ -16,6 +18,7 @@ interface Declared {
 
 export interface ProjectFile {
     name: string;
+    /** Declared keys, namespaced: `multiregion:region`. */
     config: Record<string, Declared>;
 }
 
@@ -43,6 +46,14 @@ export function listStacks(root = ROOT): string[] {
 
 export function stackFilePath(stack: string, root = ROOT): string {
     return path.join(root, `Pulumi.${stack}.yaml`);
+}
+
+/** Fails with the list of stacks when `stack` has no stack file. */
+export function requireStack(stack: string | undefined, root = ROOT): string {
+    const stacks = listStacks(root);
+    if (!stack) throw new UsageError(`--stack is required; stacks: ${stacks.join(", ")}`);
+    if (!stacks.includes(stack)) throw new UsageError(`unknown stack ${JSON.stringify(stack)}; stacks: ${stacks.join(", ")}`);
+    return stack;
 }
 
 export function readStackFile(stack: string, root = ROOT): Record<string, unknown> {
@@ -101,36 +112,15 @@ export function resolveStackConfig(stack: string, overrides: Record<string, unkn
     return result;
 }
 
-/**
- * Sets scalar keys in a stack file in one write, so it never holds half a change. Each
- * key's one line is edited in place, so comments, alignment and every other line stay.
- */
-export function setStackValues(stack: string, values: Record<string, string | number | boolean>, root = ROOT): void {
-    const file = stackFilePath(stack, root);
-    let text = fs.readFileSync(file, "utf8");
-    for (const [key, value] of Object.entries(values)) text = editLine(text, key, value, path.basename(file));
-    fs.writeFileSync(file, text);
+/** The typed config of a stack file, checked exactly as `pulumi up` would check it. */
+export function loadStack(stack: string, root = ROOT): StackConfig {
+    const project = readProject(root).name;
+    return parseConfig(projectValues(resolveStackConfig(stack, {}, root), project), { project, stack });
 }
 
-/** Sets one scalar key; see setStackValues. */
-export function setStackValue(stack: string, key: string, value: string | number | boolean, root = ROOT): void {
-    setStackValues(stack, { [key]: value }, root);
-}
-
-function configOf(text: string): Record<string, unknown> {
-    return (YAML.parse(text) as { config?: Record<string, unknown> }).config ?? {};
-}
-
-function editLine(text: string, key: string, value: string | number | boolean, file: string): string {
-    const line = new RegExp(`^(\\s+${key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:\\s*)(\\S+?)(\\s+#.*)?$`, "m");
-    const match = line.exec(text);
-    if (!match || typeof configOf(text)[key] === "object") throw new Error(`${file} has no one-line scalar ${key}`);
-    const rendered = YAML.stringify(value).trim();
-    const [, head, old, comment = ""] = match;
-    // Keep the comment in its column when the new value fits.
-    const commentColumn = head!.length + old!.length + (comment.length - comment.trimStart().length);
-    const spaces = " ".repeat(Math.max(1, commentColumn - head!.length - rendered.length));
-    const updated = text.replace(line, comment ? `${head}${rendered}${spaces}${comment.trimStart()}` : `${head}${rendered}`);
-    if (configOf(updated)[key] !== value) throw new Error(`could not set ${key} in ${file}`);
-    return updated;
+/** The parsed config of every `Pulumi.prod-*.yaml`: the region stacks of one failover pair. */
+export function regionStacks(root = ROOT): StackConfig[] {
+    return listStacks(root)
+        .filter((s) => s.startsWith("prod-"))
+        .map((s) => loadStack(s, root));
 }

@@ -1,14 +1,6 @@
 /** Rules that span every region's stack file: what no single stack can check alone. */
-import { cidrsOverlap, StackConfig } from "../config";
-import { stackConfig } from "./cli";
-import { listStacks, ROOT } from "./stackConfig";
-
-/** The parsed config of every `Pulumi.prod-*.yaml`. */
-export function regionStacks(root = ROOT): StackConfig[] {
-    return listStacks(root)
-        .filter((s) => s.startsWith("prod-"))
-        .map((s) => stackConfig(s, root));
-}
+import { StackConfig } from "../config";
+import { cidrsOverlap } from "../regions/cidr";
 
 function zoneKey(config: StackConfig): string {
     const zone = config.failover.hostedZone;
@@ -49,27 +41,4 @@ export function crossStackProblems(stacks: StackConfig[]): string[] {
         }
     }
     return problems;
-}
-
-/**
- * The order deploys go in: every standby first, as a canary, then the active region.
- * `npm run -s deploy-order` prints it as GitHub Actions step outputs.
- */
-export function deployOrder(stacks: StackConfig[]): { standby: DeployTarget[]; active: DeployTarget } {
-    const problems = crossStackProblems(stacks);
-    if (problems.length > 0) throw new Error(`the stack files disagree: ${problems.join("; ")}`);
-    const target = (s: StackConfig): DeployTarget => ({ stack: s.stack, region: s.region });
-    return { standby: stacks.filter((s) => s.role === "standby").map(target), active: target(stacks.find((s) => s.role === "active")!) };
-}
-
-/** A stack to deploy and the region its credentials are for. */
-export interface DeployTarget {
-    readonly stack: string;
-    readonly region: string;
-}
-
-if (require.main === module) {
-    const { standby, active } = deployOrder(regionStacks());
-    console.log(`standby=${JSON.stringify(standby)}`);
-    console.log(`active=${JSON.stringify(active)}`);
 }

@@ -1,0 +1,42 @@
+/**
+ * Rules that span several keys of one stack, each a named function over just the keys
+ * it reads. A rule runs only when those keys are valid on their own, so a user sees
+ * every independent problem at once and never one caused by another.
+ */
+import { isInZone } from "./dns";
+import type { ConfigKey, Values } from "./keys";
+
+export interface CrossFieldRule {
+    readonly keys: readonly ConfigKey[];
+    /** The problem, prefixed with the project's namespace, or undefined. */
+    check(values: Values, project: string): string | undefined;
+}
+
+function rule<K extends ConfigKey>(keys: K[], check: (v: Pick<Values, K>, project: string) => string | undefined): CrossFieldRule {
+    return { keys, check };
+}
+
+export const principalInOneList = rule(["adminPrincipalArns", "viewerPrincipalArns"], (v, p) => {
+    const both = v.adminPrincipalArns.filter((arn) => v.viewerPrincipalArns.includes(arn));
+    if (both.length === 0) return undefined;
+    return `${p}:viewerPrincipalArns: got ${JSON.stringify(both)}, also in adminPrincipalArns; allowed: each principal in one list`;
+});
+
+export const nodeSizesOrdered = rule(["nodeMinSize", "nodeDesiredSize", "nodeMaxSize"], (v, p) => {
+    const [min, desired, max] = [v.nodeMinSize, v.nodeDesiredSize, v.nodeMaxSize];
+    if (min <= desired && desired <= max) return undefined;
+    return `${p}:nodeMinSize/nodeDesiredSize/nodeMaxSize: got ${min}/${desired}/${max}; allowed: min <= desired <= max`;
+});
+
+export const standbyWithinActive = rule(["activeReplicas", "standbyReplicas"], (v, p) => {
+    if (v.standbyReplicas <= v.activeReplicas) return undefined;
+    return `${p}:standbyReplicas: got ${v.standbyReplicas}; allowed: at most activeReplicas (${v.activeReplicas})`;
+});
+
+/** Only checkable offline for a zone given by name; a zone id is checked after the lookup. */
+export const recordInsideZone = rule(["hostedZone", "recordName"], (v, p) => {
+    if (!("name" in v.hostedZone) || isInZone(v.recordName, v.hostedZone.name)) return undefined;
+    return `${p}:recordName: got ${JSON.stringify(v.recordName)}; allowed: a name inside hostedZone ${JSON.stringify(v.hostedZone.name)}`;
+});
+
+export const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [principalInOneList, nodeSizesOrdered, standbyWithinActive, recordInsideZone];

@@ -1,0 +1,67 @@
+/**
+ * Writes the key table out for its two readers: the `config:` block of Pulumi.yaml,
+ * which the Pulumi CLI checks types and required keys against, and docs/config.md.
+ * `npm run gen:config` writes both; a test fails when either is out of date.
+ */
+import YAML from "yaml";
+import { CONFIG_GROUPS } from "./keys";
+import type { Key } from "./keys";
+
+type AnyKey = Key<unknown>;
+
+function groups(): { title: string; keys: [string, AnyKey][] }[] {
+    return CONFIG_GROUPS.map((g) => ({ title: g.title, keys: Object.entries(g.keys as Record<string, AnyKey>) }));
+}
+
+/** The `config:` block: every key's type, description and default, grouped under banners. */
+export function pulumiConfigBlock(): string {
+    const doc = new YAML.Document({ config: {} });
+    const config = doc.get("config") as YAML.YAMLMap;
+    for (const { title, keys } of groups()) {
+        for (const [i, [name, spec]] of keys.entries()) {
+            const decl: Record<string, unknown> = { type: spec.type };
+            if (spec.type === "array") decl.items = { type: "string" };
+            decl.description = spec.description;
+            if (spec.default !== undefined)
+                decl.default = Array.isArray(spec.default) ? doc.createNode(spec.default, { flow: true }) : spec.default;
+            const pair = doc.createPair(name, decl);
+            if (i === 0) (pair.key as YAML.Scalar).commentBefore = ` ---- ${title} ----`;
+            config.add(pair);
+        }
+    }
+    return doc.toString({ lineWidth: 0, flowCollectionPadding: false });
+}
+
+/** Pulumi.yaml with its `config:` block regenerated; everything above the block is kept. */
+export function withConfigBlock(pulumiYaml: string): string {
+    const at = pulumiYaml.search(/^config:/m);
+    return `${at < 0 ? `${pulumiYaml.trimEnd()}\n` : pulumiYaml.slice(0, at)}${pulumiConfigBlock()}`;
+}
+
+function cell(text: string): string {
+    return text.replace(/\|/g, "\\|");
+}
+
+function defaultCell(spec: AnyKey): string {
+    if (spec.default === undefined) return "required";
+    return `\`${typeof spec.default === "string" ? spec.default : JSON.stringify(spec.default)}\``;
+}
+
+/** docs/config.md: one table per concern, unpadded, so an edit changes one row. */
+export function configReference(project: string): string {
+    const lines = [
+        "# Config reference",
+        "",
+        "<!-- Generated from config/keys.ts by `npm run gen:config`; edit the table there, not here. -->",
+        "",
+        `Keys live in the \`${project}:\` namespace. Each \`Pulumi.<stack>.yaml\` sets every key, with a comment;`,
+        "`Pulumi.yaml` declares each with its type, default and description, and the CLI fills in the",
+        "default for a key a stack file leaves out. A bad value stops the program before anything is",
+        "created, with every problem listed at once, each naming the key, the value and what is allowed.",
+    ];
+    for (const { title, keys } of groups()) {
+        lines.push("", `## ${title}`, "", "| Key | Type | Default | Meaning |", "| --- | --- | --- | --- |");
+        for (const [name, spec] of keys) lines.push(`| \`${name}\` | ${spec.type} | ${defaultCell(spec)} | ${cell(spec.description)} |`);
+    }
+    return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,6 @@
+export * from "./crossField";
+export * from "./dns";
+export * from "./keys";
+export * from "./parse";
+export * from "./rules";
+export * from "./types";

@@ -1,0 +1,159 @@
+/**
+ * Every key this program reads: its type and rule (the kind), its default and its
+ * description, declared once. The parser loops over this table; `npm run gen:config`
+ * writes the `config:` block of Pulumi.yaml and docs/config.md from it.
+ */
+import { flag, integer, integerOf, Kind, KeyType, list, oneOf, text, YamlValue } from "./kinds";
+import {
+    checkerRegions,
+    hostedZoneRef,
+    image,
+    instanceTypes,
+    isAwsRegion,
+    isCidr,
+    isHealthCheckPath,
+    isHostedZone,
+    isIamPrincipal,
+    isKubernetesMinor,
+    isVpcCidr,
+    userTags,
+} from "./rules";
+import { isDnsName, withoutRootDot } from "./dns";
+
+/** One key: how to read it, and what a user needs to know about it. */
+export interface Key<V, T extends KeyType = KeyType> extends Kind<V, T> {
+    readonly description: string;
+    /** Absent for required keys. */
+    readonly default?: YamlValue<T>;
+}
+
+function key<V, T extends KeyType>(kind: Kind<V, T>, doc: { description: string; default?: YamlValue<T> }): Key<V, T> {
+    return { ...kind, ...doc };
+}
+
+// ---- Region and network ----------------------------------------------------------
+const REGION_KEYS = {
+    region: key(text(isAwsRegion, 'an AWS region code known to @pulumi/aws, such as "us-east-2"'), {
+        description: "AWS region of this stack, such as us-east-2. Required.",
+    }),
+    role: key(oneOf(["active", "standby"] as const), {
+        description: "Failover role of this region: active or standby. Required; exactly one stack is active.",
+    }),
+    vpcCidr: key(text(isVpcCidr, "an aligned IPv4 CIDR from /16 to /20 inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16"), {
+        description: "VPC IPv4 CIDR, /16 to /20 inside RFC 1918 space; must not overlap another region's. Required.",
+    }),
+    azCount: key(integer(2, 6), { default: 3, description: "Availability zones to spread subnets and nodes over, 2 to 6." }),
+    natGateways: key(oneOf(["perAz", "single"] as const), {
+        default: "perAz",
+        description: "perAz (one NAT per AZ, survives a zone outage) or single (one shared NAT, a cheaper standby).",
+    }),
+};
+
+// ---- Cluster ---------------------------------------------------------------------
+const CLUSTER_KEYS = {
+    kubernetesVersion: key(text(isKubernetesMinor, 'a minor version "1.NN", such as "1.35"'), {
+        default: "1.35",
+        description: "EKS Kubernetes version, 1.NN. 1.35 is in standard support until March 2027.",
+    }),
+    nodeInstanceTypes: key(instanceTypes(), {
+        default: ["m6i.large"],
+        description: "Node group instance types, one CPU architecture (x86_64 or Graviton).",
+    }),
+    nodeMinSize: key(integer(0, 450), { default: 2, description: "Node group minimum size, 0 or more." }),
+    nodeDesiredSize: key(integer(0, 450), {
+        default: 3,
+        description: "Node group size at creation, between min and max; later drift is ignored so manual or autoscaler scaling sticks.",
+    }),
+    nodeMaxSize: key(integer(1, 450), { default: 6, description: "Node group maximum size, at least 1 and at least min." }),
+    adminPrincipalArns: key(list(isIamPrincipal, 'IAM role or user ARNs such as "arn:aws:iam::123456789012:role/Admin"'), {
+        default: [],
+        description:
+            "IAM role or user ARNs given cluster admin via EKS access entries. Leave out the principal that creates the cluster: EKS grants it admin already.",
+    }),
+    viewerPrincipalArns: key(list(isIamPrincipal, 'IAM role or user ARNs such as "arn:aws:iam::123456789012:role/PulumiPreview"'), {
+        default: [],
+        description:
+            "IAM role or user ARNs given read-only cluster access (AmazonEKSViewPolicy), such as the CI role that runs pulumi preview.",
+    }),
+    publicAccessCidrs: key(list(isCidr, 'aligned IPv4 CIDRs such as "203.0.113.0/24"', 1), {
+        default: ["0.0.0.0/0"],
+        description: "CIDRs allowed to reach the public Kubernetes API endpoint; narrow this to your VPN and CI egress.",
+    }),
+    tags: key(userTags(), { default: [], description: "Extra tags for every AWS resource, as Key=Value strings." }),
+};
+
+// ---- Services --------------------------------------------------------------------
+const SERVICES_KEYS = {
+    backendImage: key(image(), {
+        description:
+            "Backend image in this region's ECR, as repository:tag or repository@sha256:digest, such as sample-app-backend:1.0.0. Never latest. Required.",
+    }),
+    frontendImage: key(image(), {
+        description:
+            "Frontend image in this region's ECR, as repository:tag or repository@sha256:digest, such as sample-app-frontend:1.0.0. Never latest. Required.",
+    }),
+    activeReplicas: key(integer(2, 100), { default: 3, description: "Pods per service while this region is active, at least 2." }),
+    standbyReplicas: key(integer(1, 100), {
+        default: 1,
+        description: "Pods per service while this region is standby: a warm standby that takes traffic at once, 1 to activeReplicas.",
+    }),
+    replicasOverride: key(integer(0, 100), {
+        default: 0,
+        description:
+            "Pods per service whatever the role; 0 follows the role. Only the switchover sets it, to hold capacity while roles change.",
+    }),
+};
+
+// ---- Failover --------------------------------------------------------------------
+const FAILOVER_KEYS = {
+    hostedZone: key(
+        text(
+            isHostedZone,
+            'a hosted zone id such as "Z0123456789ABCDEFGHIJ" or a lower-case domain name such as "example.com"',
+            hostedZoneRef,
+        ),
+        {
+            description:
+                "The existing public Route 53 hosted zone, by id (Z...) or name (example.com); looked up, never created. Same in every stack. Required.",
+        },
+    ),
+    recordName: key(text(isDnsName, 'a lower-case DNS name such as "app.example.com"', withoutRootDot), {
+        description: "The failover record users reach, such as app.example.com, inside hostedZone. Same in every stack. Required.",
+    }),
+    healthCheckPath: key(text(isHealthCheckPath, 'a path starting with "/", at most 255 printable characters'), {
+        default: "/health",
+        description: "Path Route 53 checks on this region's load balancer: the frontend's deep health check.",
+    }),
+    healthCheckInterval: key(integerOf([10, 30] as const), {
+        default: 10,
+        description: "Seconds between health checks, 10 or 30. Route 53 cannot change it after the check exists.",
+    }),
+    healthCheckFailureThreshold: key(integer(1, 10), {
+        default: 3,
+        description: "Consecutive failed checks before Route 53 calls the region unhealthy, 1 to 10.",
+    }),
+    healthCheckRegions: key(checkerRegions(), {
+        default: [],
+        description: "Route 53 checker regions, at least 3 of its list; empty for Route 53's default set.",
+    }),
+    failoverRecord: key(flag(), {
+        default: true,
+        description:
+            "Whether this stack publishes its failover record. Only the switchover turns it off, for a moment, so Route 53 never holds two PRIMARY or two SECONDARY records.",
+    }),
+};
+
+/** The keys by concern, in the order the docs and Pulumi.yaml list them. */
+export const CONFIG_GROUPS = [
+    { title: "Region and network", keys: REGION_KEYS },
+    { title: "Cluster", keys: CLUSTER_KEYS },
+    { title: "Services", keys: SERVICES_KEYS },
+    { title: "Failover", keys: FAILOVER_KEYS },
+] as const;
+
+export const CONFIG_KEYS = { ...REGION_KEYS, ...CLUSTER_KEYS, ...SERVICES_KEYS, ...FAILOVER_KEYS };
+
+export type ConfigKey = keyof typeof CONFIG_KEYS;
+
+/** Every key's parsed value. */
+export type Values = { -readonly [K in ConfigKey]: (typeof CONFIG_KEYS)[K] extends Kind<infer V> ? V : never };

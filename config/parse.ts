@@ -1,0 +1,125 @@
+/**
+ * Builds the typed config from the raw strings the Pulumi CLI hands the program, by
+ * looping over the key table, so every rule can be tested offline. Nothing here
+ * creates resources; a bad value stops the program before any exist.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { CROSS_FIELD_RULES } from "./crossField";
+import { CONFIG_KEYS, ConfigKey, Key, Values } from "./keys";
+import type { ConfigContext, RawConfig, StackConfig } from "./types";
+
+export class ConfigError extends Error {
+    constructor(public readonly problems: string[]) {
+        super(`invalid stack configuration:\n  - ${problems.join("\n  - ")}`);
+        this.name = "ConfigError";
+    }
+}
+
+const KEYS = Object.keys(CONFIG_KEYS) as ConfigKey[];
+
+/** The raw string the CLI would pass for a key a stack file leaves out. */
+function defaultText(spec: Key<unknown>): string | undefined {
+    if (spec.default === undefined) return undefined;
+    return typeof spec.default === "string" ? spec.default : JSON.stringify(spec.default);
+}
+
+function isComplete(values: Partial<Values>): values is Values {
+    return KEYS.every((key) => values[key] !== undefined);
+}
+
+/** Every key's value, or every problem: unknown keys, missing keys, invalid values, and cross-field rules. */
+export function parseValues(raw: RawConfig, project: string): Values {
+    const problems: string[] = [];
+    for (const key of Object.keys(raw)) {
+        if (!(KEYS as string[]).includes(key)) problems.push(`${project}:${key}: unknown key; known keys: ${KEYS.join(", ")}`);
+    }
+    const values: Partial<Record<ConfigKey, unknown>> = {};
+    for (const key of KEYS) {
+        const spec: Key<unknown> = CONFIG_KEYS[key];
+        const text = raw[key] ?? defaultText(spec);
+        if (text === undefined) {
+            problems.push(`${project}:${key}: missing; required: ${spec.description} (pulumi config set ${key} <value>)`);
+            continue;
+        }
+        const parsed = spec.parse(text);
+        if ("problems" in parsed) problems.push(...parsed.problems.map((tail) => `${project}:${key}: ${tail}`));
+        else values[key] = parsed.value;
+    }
+    const valid = values as Partial<Values>;
+    for (const rule of CROSS_FIELD_RULES) {
+        if (rule.keys.every((key) => valid[key] !== undefined)) {
+            const problem = rule.check(valid as Values, project);
+            if (problem) problems.push(problem);
+        }
+    }
+    if (problems.length > 0) throw new ConfigError(problems);
+    if (!isComplete(valid)) throw new Error("a key parsed to undefined");
+    return valid;
+}
+
+/** Arranges valid values into the typed config the program and tools use. */
+export function toStackConfig(v: Values, ctx: ConfigContext): StackConfig {
+    const base = { ManagedBy: "pulumi", Stack: `${ctx.project}/${ctx.stack}`, Region: v.region, Role: v.role };
+    return {
+        project: ctx.project,
+        stack: ctx.stack,
+        region: v.region,
+        role: v.role,
+        tags: { ...v.tags, ...base },
+        network: { vpcCidr: v.vpcCidr, azCount: v.azCount, natGateways: v.natGateways },
+        cluster: {
+            kubernetesVersion: v.kubernetesVersion,
+            instanceTypes: v.nodeInstanceTypes.types,
+            architecture: v.nodeInstanceTypes.architecture,
+            nodes: { min: v.nodeMinSize, desired: v.nodeDesiredSize, max: v.nodeMaxSize },
+            adminPrincipalArns: v.adminPrincipalArns,
+            viewerPrincipalArns: v.viewerPrincipalArns,
+            publicAccessCidrs: v.publicAccessCidrs,
+        },
+        services: {
+            backendImage: v.backendImage,
+            frontendImage: v.frontendImage,
+            replicas: v.replicasOverride > 0 ? v.replicasOverride : v.role === "active" ? v.activeReplicas : v.standbyReplicas,
+            activeReplicas: v.activeReplicas,
+            standbyReplicas: v.standbyReplicas,
+            replicasOverride: v.replicasOverride,
+        },
+        failover: {
+            hostedZone: v.hostedZone,
+            recordName: v.recordName,
+            failoverType: v.role === "active" ? "PRIMARY" : "SECONDARY",
+            publishRecord: v.failoverRecord,
+            healthCheck: {
+                path: v.healthCheckPath,
+                interval: v.healthCheckInterval,
+                failureThreshold: v.healthCheckFailureThreshold,
+                regions: v.healthCheckRegions,
+            },
+        },
+    };
+}
+
+/** Builds the typed config from raw CLI values; throws one ConfigError listing every problem. */
+export function parseConfig(raw: RawConfig, ctx: ConfigContext): StackConfig {
+    return toStackConfig(parseValues(raw, ctx.project), ctx);
+}
+
+/** This project's keys from a flat `namespace:key` config map, without the namespace. */
+export function projectValues(all: Readonly<Record<string, string>>, project: string): Record<string, string> {
+    const prefix = `${project}:`;
+    return Object.fromEntries(
+        Object.entries(all).flatMap(([key, value]) => (key.startsWith(prefix) ? [[key.slice(prefix.length), value]] : [])),
+    );
+}
+
+/** Reads this project's keys from the Pulumi runtime and parses them. */
+export function loadConfig(): StackConfig {
+    const project = pulumi.getProject();
+    const config = parseConfig(projectValues(pulumi.runtime.allConfig(), project), { project, stack: pulumi.getStack() });
+    if (config.cluster.publicAccessCidrs.includes("0.0.0.0/0")) {
+        void pulumi.log.warn(
+            `${project}:publicAccessCidrs allows the whole internet to reach the Kubernetes API; narrow it to your VPN and CI egress.`,
+        );
+    }
+    return config;
+}

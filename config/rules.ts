@@ -1,0 +1,134 @@
+/** The rule of each key, as a named function: what a valid value looks like. */
+import { Region } from "@pulumi/aws/types/enums";
+import { cidrWithin, parseCidr, RFC1918 } from "../regions/cidr";
+import { Architecture, architectureOf, gravitonTypes } from "../regions/cluster/architecture";
+import { isDnsName, withoutRootDot, ZONE_ID } from "./dns";
+import { invalid, Kind, list, Parsed, then } from "./kinds";
+import type { HostedZoneRef, ImageRef } from "./types";
+
+const REGIONS: readonly string[] = Object.values(Region);
+
+export function isAwsRegion(v: string): boolean {
+    return REGIONS.includes(v);
+}
+
+/** An aligned /16 to /20 inside RFC 1918 space. */
+export function isVpcCidr(v: string): boolean {
+    const c = parseCidr(v);
+    return !!c && c.prefix >= 16 && c.prefix <= 20 && RFC1918.some((range) => cidrWithin(v, range));
+}
+
+export function isCidr(v: string): boolean {
+    return parseCidr(v) !== undefined;
+}
+
+export function isKubernetesMinor(v: string): boolean {
+    return /^1\.(\d{2})$/.test(v);
+}
+
+// family + generation + options, a dot, a size: m6i.large, c7gn.2xlarge, u-6tb1.metal
+export function isInstanceType(v: string): boolean {
+    return /^[a-z][a-z0-9-]*\d[a-z0-9-]*\.[a-z0-9]+$/.test(v);
+}
+
+export function isIamPrincipal(v: string): boolean {
+    return /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/.test(v);
+}
+
+export function isHostedZone(v: string): boolean {
+    return ZONE_ID.test(v) || isDnsName(v);
+}
+
+export function isHealthCheckPath(v: string): boolean {
+    return /^\/[\x21-\x7e]{0,254}$/.test(v);
+}
+
+export function hostedZoneRef(v: string): HostedZoneRef {
+    return ZONE_ID.test(v) ? { id: v } : { name: withoutRootDot(v) };
+}
+
+/** Where Route 53 can run health checkers from. */
+export const HEALTH_CHECK_REGIONS = [
+    "us-east-1",
+    "us-west-1",
+    "us-west-2",
+    "eu-west-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-northeast-1",
+    "sa-east-1",
+];
+
+/** Route 53 checker regions: none (its defaults) or at least three. */
+export function checkerRegions(): Kind<string[], "array"> {
+    return then(
+        list((v) => HEALTH_CHECK_REGIONS.includes(v), `Route 53 checker regions (${HEALTH_CHECK_REGIONS.join(", ")})`),
+        (regions) =>
+            regions.length === 0 || regions.length >= 3
+                ? { value: regions }
+                : invalid(regions, "none (Route 53's defaults) or at least 3 regions"),
+    );
+}
+
+/** Node group instance types, all of one CPU architecture, and that architecture. */
+export function instanceTypes(): Kind<{ types: string[]; architecture: Architecture }, "array"> {
+    return then(list(isInstanceType, 'EC2 instance types such as "m6i.large"', 1), (types) => {
+        const architecture = architectureOf(types);
+        if (architecture !== "mixed") return { value: { types, architecture } };
+        return invalid(types, `one CPU architecture per node group (Graviton ${JSON.stringify(gravitonTypes(types))} mixed with x86_64)`);
+    });
+}
+
+// An ECR repository name plus a tag or a sha256 digest; no registry host, since the
+// program always pulls from this region's own registry.
+const IMAGE =
+    /^([a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*)(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$/;
+
+/** A repository in this region's ECR with a pinned tag or digest. */
+export function image(): Kind<ImageRef, "string"> {
+    const allowed =
+        'a repository in this region\'s ECR with a pinned tag or digest, such as "sample-app-backend:1.0.0" or "sample-app-backend@sha256:<64 hex>"; no registry host, no "latest"';
+    // Docker reads a first path segment with a dot, or "localhost", as a registry host.
+    const hasHost = (v: string) => v.includes("/") && (/^[^/]*\./.test(v) || v.startsWith("localhost/"));
+    return {
+        type: "string",
+        parse: (raw) => {
+            const m = IMAGE.exec(raw);
+            if (!m || hasHost(raw) || raw.endsWith(":latest")) return invalid(raw, allowed);
+            return { value: { repository: m[1] ?? "", pin: m[2] ?? "" } };
+        },
+    };
+}
+
+/** Tag keys the program owns; users can't override them. */
+export const RESERVED_TAGS = ["ManagedBy", "Stack", "Region", "Role", "Name"] as const;
+
+const TAG_KEY = /^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
+const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
+
+/** `Key=Value` strings, as a map; each entry is checked on its own, so every bad one is named. */
+export function userTags(): Kind<Record<string, string>, "array"> {
+    return then(
+        list((v) => /^[^=]+=/.test(v), '"Key=Value" strings'),
+        (entries): Parsed<Record<string, string>> => {
+            const tags: Record<string, string> = {};
+            const problems: string[] = [];
+            for (const entry of entries) {
+                const eq = entry.indexOf("=");
+                const [key, value] = [entry.slice(0, eq), entry.slice(eq + 1)];
+                if ((RESERVED_TAGS as readonly string[]).includes(key)) {
+                    problems.push(`got ${JSON.stringify(entry)}; allowed: any key but the program's own ${RESERVED_TAGS.join(", ")}`);
+                } else if (!TAG_KEY.test(key) || !TAG_VALUE.test(value)) {
+                    problems.push(
+                        `got ${JSON.stringify(entry)}; allowed: keys of 1-128 and values of 0-256 letters, digits, spaces and _.:/=+-@, keys not starting with "aws:"`,
+                    );
+                } else if (key in tags) {
+                    problems.push(`got ${JSON.stringify(key)} twice; allowed: each key once`);
+                } else {
+                    tags[key] = value;
+                }
+            }
+            return problems.length > 0 ? { problems } : { value: tags };
+        },
+    );
+}

@@ -1,0 +1,84 @@
+/** The stack's typed configuration, as the program and the tools use it. */
+import type { ClusterArgs } from "../regions/cluster";
+
+export type Role = "active" | "standby";
+export type NatMode = "perAz" | "single";
+
+export interface NetworkSettings {
+    /** The VPC's IPv4 CIDR block. */
+    readonly vpcCidr: string;
+    /** How many availability zones the subnets span. */
+    readonly azCount: number;
+    /** One NAT gateway per AZ, or a single shared one. */
+    readonly natGateways: NatMode;
+}
+
+/** The cluster's own settings: everything its component takes but what other components provide. */
+export type ClusterSettings = Omit<ClusterArgs, "region" | "privateSubnetIds" | "tags">;
+
+/** A container image in this region's ECR: the repository plus a pinned tag or digest. */
+export interface ImageRef {
+    /** ECR repository name, such as `sample-app-backend`. */
+    readonly repository: string;
+    /** `:tag` or `@sha256:...`, appended to the repository URL. */
+    readonly pin: string;
+}
+
+export interface ServicesSettings {
+    readonly backendImage: ImageRef;
+    readonly frontendImage: ImageRef;
+    /** Pods per service now: the override, or the role's count. */
+    readonly replicas: number;
+    /** Pods per service whatever the role; 0 follows the role. */
+    readonly replicasOverride: number;
+    /** Pods per service when active; the switchover scales to this. */
+    readonly activeReplicas: number;
+    /** Pods per service when standby. */
+    readonly standbyReplicas: number;
+}
+
+/** The existing public hosted zone, by id or by name. */
+export type HostedZoneRef = { readonly id: string } | { readonly name: string };
+
+export interface HealthCheckSettings {
+    readonly path: string;
+    /** Seconds between checks: 10 or 30; fixed once the check exists. */
+    readonly interval: 10 | 30;
+    /** Consecutive failures before the region counts as down. */
+    readonly failureThreshold: number;
+    /** Checker regions; empty means Route 53's defaults. */
+    readonly regions: string[];
+}
+
+export interface FailoverSettings {
+    /** The existing public hosted zone: its id (`Z...`) or its name. */
+    readonly hostedZone: HostedZoneRef;
+    /** The one name users reach, the same in every stack. */
+    readonly recordName: string;
+    /** `PRIMARY` for the active role, `SECONDARY` for the standby. */
+    readonly failoverType: "PRIMARY" | "SECONDARY";
+    /** Whether this stack publishes its record; the switchover withdraws it briefly. */
+    readonly publishRecord: boolean;
+    readonly healthCheck: HealthCheckSettings;
+}
+
+export interface StackConfig {
+    readonly project: string;
+    readonly stack: string;
+    readonly region: string;
+    readonly role: Role;
+    /** Tags for every AWS resource: the fixed ones plus the user's. */
+    readonly tags: Record<string, string>;
+    readonly network: NetworkSettings;
+    readonly cluster: ClusterSettings;
+    readonly services: ServicesSettings;
+    readonly failover: FailoverSettings;
+}
+
+/** Raw values as the CLI passes them: every value a string, lists as JSON. */
+export type RawConfig = Readonly<Record<string, string | undefined>>;
+
+export interface ConfigContext {
+    readonly project: string;
+    readonly stack: string;
+}

@@ -1,0 +1,71 @@
+import { strict as assert } from "node:assert";
+import { CROSS_FIELD_RULES, nodeSizesOrdered, principalInOneList, recordInsideZone, standbyWithinActive, Values } from "../config";
+import { parseValues, projectValues } from "../config/parse";
+import { resolveStackConfig } from "../tools/stacks";
+
+/** prod-us's valid values with `change` applied: each rule sees a real stack's values. */
+function valuesWith(change: Partial<Values>): Values {
+    return { ...parseValues(projectValues(resolveStackConfig("prod-us"), "multiregion"), "multiregion"), ...change };
+}
+
+describe("cross-field rules", () => {
+    const cases: [string, (typeof CROSS_FIELD_RULES)[number], Partial<Values>, string | undefined][] = [
+        ["a principal in one list", principalInOneList, { adminPrincipalArns: ["arn:aws:iam::123456789012:role/A"] }, undefined],
+        [
+            "a principal in both lists",
+            principalInOneList,
+            { adminPrincipalArns: ["arn:aws:iam::123456789012:role/A"], viewerPrincipalArns: ["arn:aws:iam::123456789012:role/A"] },
+            'multiregion:viewerPrincipalArns: got ["arn:aws:iam::123456789012:role/A"], also in adminPrincipalArns; allowed: each principal in one list',
+        ],
+        ["min = desired = max", nodeSizesOrdered, { nodeMinSize: 3, nodeDesiredSize: 3, nodeMaxSize: 3 }, undefined],
+        [
+            "desired above max",
+            nodeSizesOrdered,
+            { nodeMinSize: 2, nodeDesiredSize: 7, nodeMaxSize: 6 },
+            "multiregion:nodeMinSize/nodeDesiredSize/nodeMaxSize: got 2/7/6; allowed: min <= desired <= max",
+        ],
+        [
+            "min above desired",
+            nodeSizesOrdered,
+            { nodeMinSize: 4, nodeDesiredSize: 3, nodeMaxSize: 6 },
+            "multiregion:nodeMinSize/nodeDesiredSize/nodeMaxSize: got 4/3/6; allowed: min <= desired <= max",
+        ],
+        ["a standby as large as the active", standbyWithinActive, { activeReplicas: 3, standbyReplicas: 3 }, undefined],
+        [
+            "a standby larger than the active",
+            standbyWithinActive,
+            { activeReplicas: 3, standbyReplicas: 4 },
+            "multiregion:standbyReplicas: got 4; allowed: at most activeReplicas (3)",
+        ],
+        ["the apex of the zone", recordInsideZone, { hostedZone: { name: "example.com" }, recordName: "example.com" }, undefined],
+        [
+            "a look-alike zone",
+            recordInsideZone,
+            { hostedZone: { name: "example.com" }, recordName: "app.notexample.com" },
+            'multiregion:recordName: got "app.notexample.com"; allowed: a name inside hostedZone "example.com"',
+        ],
+        [
+            "a zone given by id, checked after the lookup",
+            recordInsideZone,
+            { hostedZone: { id: "Z123" }, recordName: "app.example.org" },
+            undefined,
+        ],
+    ];
+    for (const [what, rule, change, expected] of cases) {
+        it(`${expected ? "refuses" : "accepts"} ${what}`, () => assert.equal(rule.check(valuesWith(change), "multiregion"), expected));
+    }
+
+    it("every rule is in the list the parser runs, and each names the keys it reads", () => {
+        assert.deepEqual(CROSS_FIELD_RULES, [principalInOneList, nodeSizesOrdered, standbyWithinActive, recordInsideZone]);
+        for (const rule of CROSS_FIELD_RULES) assert.ok(rule.keys.length >= 2);
+    });
+
+    it("does not run a rule whose keys are invalid on their own, so one mistake is reported once", () => {
+        const raw = { ...projectValues(resolveStackConfig("prod-us"), "multiregion"), standbyReplicas: "0", activeReplicas: "1" };
+        assert.throws(
+            () => parseValues(raw, "multiregion"),
+            (err: Error & { problems?: string[] }) =>
+                err.problems?.length === 2 && err.problems.every((p) => !p.includes("at most activeReplicas")),
+        );
+    });
+});

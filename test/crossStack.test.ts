@@ -1,0 +1,66 @@
+import { strict as assert } from "node:assert";
+import { StackConfig } from "../config";
+import { crossStackProblems } from "../tools/crossStack";
+import { listStacks, loadStack, regionStacks } from "../tools/stacks";
+import { stackRun } from "./support/run";
+
+const RECORD = "aws:route53/record:Record";
+
+describe("rules across every region's stack file", () => {
+    it("has exactly one active stack, one zone and record name, distinct set identifiers and regions, and no overlapping VPCs", () => {
+        const stacks = regionStacks();
+        assert.ok(stacks.length >= 2);
+        assert.deepEqual(crossStackProblems(stacks), []);
+    });
+
+    it("uses each stack's name as its record's set identifier, so distinct stacks mean distinct identifiers", async () => {
+        const ids = await Promise.all(
+            listStacks().map(async (s) => (await stackRun(s)).resources.get(RECORD, `${s}-record`).inputs.setIdentifier),
+        );
+        assert.deepEqual(ids, listStacks());
+    });
+
+    const us = loadStack("prod-us");
+    const eu = loadStack("prod-eu");
+    type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
+    const variant = (base: StackConfig, change: (c: Mutable<StackConfig>) => void): StackConfig => {
+        const copy = structuredClone(base) as Mutable<StackConfig>;
+        change(copy);
+        return copy;
+    };
+    const broken: [string, StackConfig[], string][] = [
+        ["two active stacks", [us, variant(eu, (c) => (c.role = "active"))], "exactly one stack must be active; active: prod-us, prod-eu"],
+        ["no active stack", [variant(us, (c) => (c.role = "standby")), eu], "exactly one stack must be active; active: none"],
+        [
+            "another hosted zone",
+            [us, variant(eu, (c) => (c.failover.hostedZone = { name: "example.net" }))],
+            "every stack must use the same hosted zone; got name example.com / name example.net",
+        ],
+        [
+            "another record name",
+            [us, variant(eu, (c) => (c.failover.recordName = "eu.example.com"))],
+            "every stack must publish the same record name; got app.example.com / eu.example.com",
+        ],
+        ["a repeated stack name", [us, variant(eu, (c) => (c.stack = "prod-us"))], "set identifiers must differ; repeated: prod-us"],
+        [
+            "overlapping VPCs",
+            [us, variant(eu, (c) => (c.network.vpcCidr = "10.10.128.0/20"))],
+            "VPC CIDRs overlap: prod-us 10.10.0.0/16 and prod-eu 10.10.128.0/20",
+        ],
+        [
+            "a second published SECONDARY",
+            [us, eu, variant(eu, (c) => ((c.stack = "prod-ap"), (c.region = "ap-southeast-2"), (c.network.vpcCidr = "10.30.0.0/16")))],
+            "Route 53 allows one SECONDARY per failover name; set failoverRecord: false on all but one of prod-eu, prod-ap",
+        ],
+        [
+            "two stacks in one region",
+            [us, variant(eu, (c) => (c.region = "us-east-2"))],
+            "each stack must be its own region; repeated: us-east-2",
+        ],
+    ];
+    for (const [what, stacks, message] of broken) {
+        it(`fails on ${what}`, () => {
+            assert.ok(crossStackProblems(stacks).includes(message), JSON.stringify(crossStackProblems(stacks)));
+        });
+    }
+});

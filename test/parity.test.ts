@@ -1,0 +1,60 @@
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { planStack, Plan } from "../tools/plan/build";
+import { main as parityMain, parityProblems, parityReport } from "../tools/parity";
+import { setStackValue } from "../tools/stackFile";
+import { copyStackFiles, testIo } from "./support/fixtures";
+
+const plans = new Map<string, Promise<Plan>>();
+function plan(stack: string): Promise<Plan> {
+    if (!plans.has(stack)) plans.set(stack, planStack(stack));
+    return plans.get(stack)!;
+}
+
+describe("npm run parity", () => {
+    it("passes on the repository's stack files", async () => {
+        const out = testIo();
+        assert.equal(await parityMain([], out), 0);
+        assert.match(out.text(), /^prod-eu against prod-us: in parity$/m);
+    });
+
+    it("fails on a standby with another Kubernetes version, naming the property", async () => {
+        const root = copyStackFiles();
+        setStackValue("prod-eu", "multiregion:kubernetesVersion", "1.34", root);
+        const out = testIo({ root });
+        assert.equal(await parityMain([], out), 1);
+        assert.match(out.text(), /^ {2}aws:eks\/cluster:Cluster <stack>-eks version: "1\.35" in prod-us, "1\.34" in prod-eu$/m);
+        assert.match(out.text(), /^ {2}aws:eks\/nodeGroup:NodeGroup <stack>-nodes version: /m);
+    });
+
+    it("fails on a standby without the NetworkPolicy, naming it", async () => {
+        const active = await plan("prod-us");
+        const standby = await plan("prod-eu");
+        const drifted: Plan = {
+            ...standby,
+            resources: standby.resources.filter((r) => r.type !== "kubernetes:networking.k8s.io/v1:NetworkPolicy"),
+        };
+        assert.deepEqual(parityProblems(active, standby), []);
+        const report = parityReport([active, drifted]);
+        assert.equal(report.ok, false);
+        assert.ok(
+            report.lines.includes("  kubernetes:networking.k8s.io/v1:NetworkPolicy <stack>-backend-ingress: only in prod-us"),
+            report.lines.join("\n"),
+        );
+    });
+
+    it("fails on a smaller instance type nobody chose", async () => {
+        const root = copyStackFiles();
+        fs.writeFileSync(
+            path.join(root, "Pulumi.prod-eu.yaml"),
+            fs.readFileSync(path.join(root, "Pulumi.prod-eu.yaml"), "utf8").replace("[m6i.large]", "[t3.medium]"),
+        );
+        const out = testIo({ root });
+        assert.equal(await parityMain([], out), 1);
+        assert.match(
+            out.text(),
+            /^ {2}aws:eks\/nodeGroup:NodeGroup <stack>-nodes instanceTypes\[0\]: "m6i\.large" in prod-us, "t3\.medium" in prod-eu$/m,
+        );
+    });
+});

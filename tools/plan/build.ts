@@ -1,0 +1,132 @@
+/**
+ * A plan: what a stack would create, from the real `index.ts` with the stack file's
+ * config under the Pulumi mock runtime. Values AWS would assign are placeholders, marked.
+ */
+import { isPlaceholder, isSecretValue } from "../offline/mocks";
+import { ProgramRun, runProgram } from "../offline/run";
+
+export interface PlannedResource {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    /** Parent URN; absent for the stack itself. */
+    readonly parent?: string;
+    readonly custom: boolean;
+    /** Name of the provider resource, for resources with an explicit one. */
+    readonly provider?: string;
+    /** Every input, secrets shown as "[secret]". */
+    readonly inputs: Record<string, unknown>;
+    /** The few inputs a reviewer looks at first. */
+    readonly key: Record<string, unknown>;
+    readonly options: { protect?: true; ignoreChanges?: string[]; dependsOn?: string[]; import?: string; retainOnDelete?: true };
+}
+
+export interface PlannedOutput {
+    readonly value: unknown;
+    readonly secret: boolean;
+    /** Made up by the mocks: AWS assigns the real value. */
+    readonly placeholder: boolean;
+}
+
+export interface Plan {
+    readonly stack: string;
+    readonly project: string;
+    readonly region: string;
+    readonly role: string;
+    readonly resources: PlannedResource[];
+    readonly counts: Record<string, number>;
+    readonly outputs: Record<string, PlannedOutput>;
+    /** What the program warned about, as `pulumi up` would show it. */
+    readonly warnings: string[];
+}
+
+/** What each type's reviewer wants to see first: CIDRs, zones, versions, sizes, images, Service types, DNS. */
+const KEY_PROPERTIES: Record<string, string[]> = {
+    "pulumi:providers:aws": ["region"],
+    "aws:ec2/vpc:Vpc": ["cidrBlock"],
+    "aws:ec2/subnet:Subnet": ["cidrBlock", "availabilityZone"],
+    "aws:eks/cluster:Cluster": ["version", "accessConfig.authenticationMode", "vpcConfig.publicAccessCidrs", "encryptionConfig.resources"],
+    "aws:eks/nodeGroup:NodeGroup": ["amiType", "instanceTypes", "scalingConfig"],
+    "aws:eks/addon:Addon": ["addonName", "addonVersion", "configurationValues"],
+    "aws:eks/accessEntry:AccessEntry": ["principalArn"],
+    "aws:ecr/repository:Repository": ["name", "imageTagMutability"],
+    "aws:route53/healthCheck:HealthCheck": ["fqdn", "resourcePath", "requestInterval", "failureThreshold", "regions"],
+    "aws:route53/record:Record": ["name", "type", "setIdentifier", "failoverRoutingPolicies"],
+    "kubernetes:core/v1:Namespace": ["metadata.name"],
+    "kubernetes:apps/v1:Deployment": ["metadata.name", "spec.replicas", "spec.template.spec.containers[0].image"],
+    "kubernetes:core/v1:Service": ["metadata.name", "spec.type", "spec.ports"],
+    "kubernetes:policy/v1:PodDisruptionBudget": ["metadata.name", "spec.maxUnavailable"],
+    "kubernetes:networking.k8s.io/v1:NetworkPolicy": ["metadata.name", "spec.podSelector.matchLabels"],
+};
+
+/** Reads `a.b[0].c` from an object. */
+export function getPath(object: unknown, dotted: string): unknown {
+    return dotted
+        .split(/\.|\[(\d+)\]/)
+        .filter((part) => part !== undefined && part !== "")
+        .reduce<unknown>((value, part) => (value as Record<string, unknown> | undefined)?.[part], object);
+}
+
+function redact(value: unknown): unknown {
+    if (isSecretValue(value)) return "[secret]";
+    if (Array.isArray(value)) return value.map(redact);
+    if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redact(v)]));
+    return value;
+}
+
+export function buildPlan(run: ProgramRun): Plan {
+    const byUrn = new Map(run.resources.resources.map((r) => [r.urn, r]));
+    const nameOf = (ref: string) => byUrn.get(ref.split("::").slice(0, -1).join("::"))?.name ?? ref;
+    const resources = run.resources.resources.map((r): PlannedResource => {
+        const inputs = redact(r.inputs) as Record<string, unknown>;
+        const key = Object.fromEntries(
+            (KEY_PROPERTIES[r.type] ?? []).map((p) => [p, getPath(inputs, p)] as const).filter(([, v]) => v !== undefined),
+        );
+        const dependsOn = r.dependencies.map((urn) => byUrn.get(urn)?.name ?? urn);
+        return {
+            urn: r.urn,
+            type: r.type,
+            name: r.name,
+            ...(r.parent ? { parent: r.parent } : {}),
+            custom: r.custom,
+            ...(r.provider ? { provider: nameOf(r.provider) } : {}),
+            inputs,
+            key,
+            options: {
+                ...(r.protect ? { protect: true as const } : {}),
+                ...(r.ignoreChanges.length ? { ignoreChanges: r.ignoreChanges } : {}),
+                ...(dependsOn.length ? { dependsOn } : {}),
+                ...(r.importId ? { import: r.importId } : {}),
+                ...(r.retainOnDelete ? { retainOnDelete: true as const } : {}),
+            },
+        };
+    });
+    const counts: Record<string, number> = {};
+    for (const r of resources) counts[r.type] = (counts[r.type] ?? 0) + 1;
+    const stackUrn = resources.find((r) => r.type === "pulumi:pulumi:Stack")?.urn ?? "";
+    const registered = run.resources.registeredOutputs.get(stackUrn) ?? {};
+    const outputs = Object.fromEntries(
+        Object.entries(run.outputs)
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([name, value]) => {
+                const secret = isSecretValue(registered[name]);
+                return [name, { value: secret ? "[secret]" : value, secret, placeholder: isPlaceholder(value) }];
+            }),
+    );
+    return {
+        stack: run.stack,
+        project: run.project,
+        region: run.config[`${run.project}:region`] ?? "",
+        role: run.config[`${run.project}:role`] ?? "",
+        resources,
+        counts: Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b))),
+        outputs,
+        warnings: run.warnings,
+    };
+}
+
+/** Plans a stack. Invalid config fails with the messages `pulumi up` would give. */
+export async function planStack(stack: string, root?: string): Promise<Plan> {
+    return buildPlan(await runProgram(stack, { hostedZones: "assume", root }));
+}
+

@@ -1,0 +1,84 @@
+/** How two plans differ, resource by resource and property by property. */
+import type { Plan } from "./build";
+import { show } from "./render";
+
+export interface Difference {
+    readonly type: string;
+    /** Resource name with the stack and region written as <stack> and <region>. */
+    readonly name: string;
+    /** Input path, or "" when the whole resource is on one side only. */
+    readonly path: string;
+    readonly a?: unknown;
+    readonly b?: unknown;
+}
+
+/** Writes each plan's stack and region as <stack> and <region>, so two regions' plans line up. */
+export function normalizer(plan: Plan): (value: unknown) => unknown {
+    const replace = (s: string) => s.split(plan.stack).join("<stack>").split(plan.region).join("<region>");
+    const walk = (v: unknown): unknown => {
+        if (typeof v === "string") return replace(v);
+        if (Array.isArray(v)) return v.map(walk);
+        if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+        return v;
+    };
+    return walk;
+}
+
+/** Leaf values of an object by path: `a.b[0].c`. */
+export function flatten(value: unknown, prefix = "", out: Record<string, unknown> = {}): Record<string, unknown> {
+    if (Array.isArray(value) && value.length > 0) value.forEach((v, i) => flatten(v, `${prefix}[${i}]`, out));
+    else if (value && typeof value === "object" && Object.keys(value).length > 0) {
+        for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+    } else out[prefix] = value;
+    return out;
+}
+
+/** How plan `b` differs from plan `a`, resource by resource and property by property. */
+export function diffPlans(a: Plan, b: Plan): Difference[] {
+    const index = (plan: Plan) => {
+        const norm = normalizer(plan);
+        return new Map(
+            plan.resources.map((r) => [
+                `${r.type} ${String(norm(r.name))}`,
+                { r, props: flatten(norm({ ...r.inputs, options: r.options })) },
+            ]),
+        );
+    };
+    const left = index(a);
+    const right = index(b);
+    const out: Difference[] = [];
+    for (const [id, { r, props }] of left) {
+        const other = right.get(id);
+        const name = id.slice(r.type.length + 1);
+        if (!other) {
+            out.push({ type: r.type, name, path: "", a: "present", b: "absent" });
+            continue;
+        }
+        for (const p of new Set([...Object.keys(props), ...Object.keys(other.props)])) {
+            if (JSON.stringify(props[p]) !== JSON.stringify(other.props[p]))
+                out.push({ type: r.type, name, path: p, a: props[p], b: other.props[p] });
+        }
+    }
+    for (const [id, { r }] of right) {
+        if (!left.has(id)) out.push({ type: r.type, name: id.slice(r.type.length + 1), path: "", a: "absent", b: "present" });
+    }
+    return out;
+}
+
+export function renderDiff(a: Plan, b: Plan, diffs: Difference[]): string {
+    const lines = [`Differences from ${a.stack} (${a.region}) to ${b.stack} (${b.region}); <stack> and <region> stand for each one's own:`];
+    if (diffs.length === 0) lines.push("  none");
+    let current = "";
+    for (const d of diffs) {
+        if (!d.path) {
+            lines.push(`${d.a === "absent" ? "+" : "-"} ${d.type} ${d.name}: only in ${d.a === "absent" ? b.stack : a.stack}`);
+            continue;
+        }
+        const head = `~ ${d.type} ${d.name}`;
+        if (head !== current) lines.push(head);
+        current = head;
+        lines.push(`    ${d.path}: ${d.a === undefined ? "(unset)" : show(d.a)} → ${d.b === undefined ? "(unset)" : show(d.b)}`);
+    }
+    return lines.join("\n");
+}
+

@@ -1,0 +1,70 @@
+/**
+ * `npm run plan -- [--stack prod-us ...] [--format json] [--out DIR]`
+ * `npm run plan -- --diff prod-us prod-eu`
+ *
+ * What each region's stack would create, with no credentials, Pulumi CLI or network:
+ * the real `index.ts` with the stack file's config, under the Pulumi mock runtime.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Io, Main, parseCommand, processIo, runMain, UsageError } from "../cli";
+import { listStacks, requireStack, ROOT } from "../stacks";
+import { Plan, planStack } from "./build";
+import { diffPlans, renderDiff } from "./diff";
+import { manifests } from "./manifests";
+import { renderText } from "./render";
+
+const USAGE = `usage: npm run plan -- [--stack STACK ...] [--format text|json] [--out DIR]
+       npm run plan -- --diff STACK_A STACK_B [--format text|json]
+  --stack STACK   plan this stack only (repeatable); default: every Pulumi.<stack>.yaml
+  --format F      text (default) or json
+  --out DIR       also write every Kubernetes object as YAML under DIR/<stack>/
+  --diff A B      how two stacks' plans differ, property by property`;
+
+const SPEC = {
+    usage: USAGE,
+    options: {
+        stack: { type: "string", multiple: true },
+        format: { type: "string", default: "text" },
+        out: { type: "string" },
+        diff: { type: "boolean" },
+    },
+    allowPositionals: true,
+} as const;
+
+async function diff(stacks: string[], format: string, io: Io): Promise<void> {
+    if (stacks.length !== 2) throw new UsageError(`--diff takes two stacks: --diff prod-us prod-eu\n${USAGE}`);
+    const a = await planStack(requireStack(stacks[0], io.root), io.root);
+    const b = await planStack(requireStack(stacks[1], io.root), io.root);
+    const diffs = diffPlans(a, b);
+    io.out(format === "json" ? JSON.stringify(diffs, null, 2) : renderDiff(a, b, diffs));
+}
+
+function writeManifests(plans: Plan[], dir: string): void {
+    for (const plan of plans) {
+        const stackDir = path.join(dir, plan.stack);
+        fs.mkdirSync(stackDir, { recursive: true });
+        for (const [file, text] of Object.entries(manifests(plan))) fs.writeFileSync(path.join(stackDir, file), text);
+    }
+}
+
+export const main: Main = async (argv, io) => {
+    const { values, positionals } = parseCommand(argv, SPEC);
+    const format = values.format;
+    if (format !== "text" && format !== "json") throw new UsageError(`--format is text or json, got ${format}\n${USAGE}`);
+    if (values.diff) return diff(positionals, format, io);
+    if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}; use --stack\n${USAGE}`);
+    const stacks = (values.stack ?? listStacks(io.root)).map((s) => requireStack(s, io.root));
+    // Plan everything before writing anything: a failing stack leaves no partial output.
+    const plans: Plan[] = [];
+    for (const stack of stacks) plans.push(await planStack(stack, io.root));
+    if (values.out) writeManifests(plans, values.out);
+    io.out(format === "json" ? JSON.stringify(plans.length === 1 ? plans[0] : plans, null, 2) : plans.map(renderText).join("\n\n"));
+    if (values.out) {
+        io.out(
+            `\nKubernetes manifests written to ${values.out}/<stack>/; check them with: kubectl apply --dry-run=server -f ${values.out}/<stack>`,
+        );
+    }
+};
+
+if (require.main === module) runMain(main, processIo(ROOT));

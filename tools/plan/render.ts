@@ -1,0 +1,49 @@
+/** The human-readable plan: the tree, counts by type, outputs and failover times. */
+import type { Plan, PlannedResource } from "./build";
+
+export function show(value: unknown): string {
+    return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+export function renderText(plan: Plan): string {
+    const lines: string[] = [];
+    lines.push(`Plan for ${plan.stack}: ${plan.region}, ${plan.role} (offline, under the Pulumi mock runtime)`);
+    lines.push("");
+    lines.push(`Resources (${plan.resources.length}):`);
+    const children = new Map<string, PlannedResource[]>();
+    for (const r of plan.resources) if (r.parent) children.set(r.parent, [...(children.get(r.parent) ?? []), r]);
+    const walk = (r: PlannedResource, prefix: string, last: boolean, root: boolean) => {
+        const key = Object.entries(r.key)
+            .map(([k, v]) => `${k}=${show(v)}`)
+            .join("  ");
+        const flags = [r.options.protect ? "protected" : "", r.options.import ? `adopts ${r.options.import}` : ""]
+            .filter(Boolean)
+            .join(", ");
+        lines.push(
+            `${prefix}${root ? "" : last ? "└─ " : "├─ "}${r.type}  ${r.name}${key ? `  ${key}` : ""}${flags ? `  (${flags})` : ""}`,
+        );
+        const kids = children.get(r.urn) ?? [];
+        kids.forEach((kid, i) => walk(kid, root ? "" : prefix + (last ? "   " : "│  "), i === kids.length - 1, false));
+    };
+    for (const root of plan.resources.filter((r) => !r.parent)) walk(root, "", true, true);
+    lines.push("");
+    lines.push("Count by type:");
+    for (const [type, n] of Object.entries(plan.counts)) lines.push(`  ${String(n).padStart(3)}  ${type}`);
+    lines.push("");
+    lines.push("Outputs (* = placeholder for a value AWS assigns):");
+    for (const [name, o] of Object.entries(plan.outputs)) lines.push(`  ${name}: ${show(o.value)}${o.placeholder ? "  *" : ""}`);
+    if (plan.warnings.length > 0) {
+        lines.push("");
+        lines.push("Warnings:");
+        for (const w of plan.warnings) lines.push(`  ${w}`);
+    }
+    const failover = plan.outputs.failover?.value as Record<string, number | string | boolean> | undefined;
+    if (failover) {
+        lines.push("");
+        lines.push(
+            `Failover: ${failover.type} record${failover.recordPublished ? "" : " (withdrawn)"}; detection ${failover.detectionSeconds} s, worst-case switch ${failover.worstCaseSwitchSeconds} s (detection + ${failover.dnsTtlSeconds} s alias TTL)`,
+        );
+    }
+    return lines.join("\n");
+}
+
