@@ -8,7 +8,10 @@ export default tseslint.config(
     ...tseslint.configs.recommendedTypeChecked,
     {
         languageOptions: {
-            parserOptions: { projectService: { allowDefaultProject: ["eslint.config.mjs"] }, tsconfigRootDir: import.meta.dirname },
+            parserOptions: {
+                projectService: { allowDefaultProject: ["eslint.config.mjs", ".mocharc.cjs"] },
+                tsconfigRootDir: import.meta.dirname,
+            },
         },
         plugins: { "@pulumi": pulumi },
         rules: {

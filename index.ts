@@ -16,8 +16,8 @@ async function lookups(config: StackConfig, provider: aws.Provider) {
         { provider },
     );
     return {
-        availabilityZones: pickZones(config.project, config.region, zones.names, config.network.azCount),
-        hostedZone: await lookupHostedZone(config.project, config.failover, provider),
+        availabilityZones: pickZones(config, config.region, zones.names, config.network.azCount),
+        hostedZone: await lookupHostedZone(config, config.failover, provider),
         // The alias target's zone must match the load balancer type the frontend Service asks for (NLB).
         loadBalancerZone: await aws.lb.getHostedZoneId({ loadBalancerType: "network" }, { provider }),
     };

@@ -3,6 +3,7 @@
  * it reads. A rule runs only when those keys are valid on their own, so a user sees
  * every independent problem at once and never one caused by another.
  */
+import { zonesOf } from "../regions/awsData";
 import { isInZone } from "./dns";
 import type { ConfigKey, Values } from "./keys";
 
@@ -39,4 +40,17 @@ export const recordInsideZone = rule(["hostedZone", "recordName"], (v, p) => {
     return `${p}:recordName: got ${JSON.stringify(v.recordName)}; allowed: a name inside hostedZone ${JSON.stringify(v.hostedZone.name)}`;
 });
 
-export const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [principalInOneList, nodeSizesOrdered, standbyWithinActive, recordInsideZone];
+/** The region's own zone count; the program checks the account's real zones again before creating anything. */
+export const azCountWithinRegion = rule(["region", "azCount"], (v, p) => {
+    const zones = zonesOf(v.region) ?? [];
+    if (v.azCount <= zones.length) return undefined;
+    return `${p}:azCount: got ${v.azCount}; allowed: at most ${zones.length}, the zones ${v.region} has (${zones.join(", ")})`;
+});
+
+export const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [
+    azCountWithinRegion,
+    principalInOneList,
+    nodeSizesOrdered,
+    standbyWithinActive,
+    recordInsideZone,
+];

@@ -9,7 +9,7 @@ import {
     hostedZoneRef,
     image,
     instanceTypes,
-    isAwsRegion,
+    awsRegion,
     isCidr,
     isHealthCheckPath,
     isHostedZone,
@@ -33,7 +33,7 @@ function key<V, T extends KeyType>(kind: Kind<V, T>, doc: { description: string;
 
 // ---- Region and network ----------------------------------------------------------
 const REGION_KEYS = {
-    region: key(text(isAwsRegion, 'an AWS region code known to @pulumi/aws, such as "us-east-2"'), {
+    region: key(awsRegion(), {
         description: "AWS region of this stack, such as us-east-2. Required.",
     }),
     role: key(oneOf(["active", "standby"] as const), {

@@ -8,14 +8,25 @@ import { CROSS_FIELD_RULES } from "./crossField";
 import { CONFIG_KEYS, ConfigKey, Key, Values } from "./keys";
 import type { ConfigContext, RawConfig, StackConfig } from "./types";
 
+/** Invalid config: every problem at once, each naming the key, the value and what is allowed. */
 export class ConfigError extends Error {
-    constructor(public readonly problems: string[]) {
-        super(`invalid stack configuration:\n  - ${problems.join("\n  - ")}`);
+    constructor(
+        public readonly problems: string[],
+        /** The stack whose file holds the values, when known. */
+        stack?: string,
+    ) {
+        const where = stack ? `invalid configuration for stack ${stack} (Pulumi.${stack}.yaml)` : "invalid stack configuration";
+        super(`${where}:\n  - ${problems.join("\n  - ")}`);
         this.name = "ConfigError";
     }
 }
 
 const KEYS = Object.keys(CONFIG_KEYS) as ConfigKey[];
+
+/** The problem of a required key that has no value. */
+export function missingKey(key: string, project: string, description: string): string {
+    return `${project}:${key}: missing; required: ${description.replace(/\.? Required\.$/, "")} (pulumi config set ${key} <value>)`;
+}
 
 /** The raw string the CLI would pass for a key a stack file leaves out. */
 function defaultText(spec: Key<unknown>): string | undefined {
@@ -38,7 +49,7 @@ export function parseValues(raw: RawConfig, project: string): Values {
         const spec: Key<unknown> = CONFIG_KEYS[key];
         const text = raw[key] ?? defaultText(spec);
         if (text === undefined) {
-            problems.push(`${project}:${key}: missing; required: ${spec.description} (pulumi config set ${key} <value>)`);
+            problems.push(missingKey(key, project, spec.description));
             continue;
         }
         const parsed = spec.parse(text);
@@ -101,7 +112,11 @@ export function toStackConfig(v: Values, ctx: ConfigContext): StackConfig {
 
 /** Builds the typed config from raw CLI values; throws one ConfigError listing every problem. */
 export function parseConfig(raw: RawConfig, ctx: ConfigContext): StackConfig {
-    return toStackConfig(parseValues(raw, ctx.project), ctx);
+    try {
+        return toStackConfig(parseValues(raw, ctx.project), ctx);
+    } catch (err) {
+        throw err instanceof ConfigError ? new ConfigError(err.problems, ctx.stack) : err;
+    }
 }
 
 /** This project's keys from a flat `namespace:key` config map, without the namespace. */

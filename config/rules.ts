@@ -1,15 +1,25 @@
 /** The rule of each key, as a named function: what a valid value looks like. */
-import { Region } from "@pulumi/aws/types/enums";
+import { AWS_DATA_FILE, COMMERCIAL_REGIONS, HEALTH_CHECKER_REGIONS, OTHER_PARTITIONS } from "../regions/awsData";
 import { cidrWithin, parseCidr, RFC1918 } from "../regions/cidr";
 import { Architecture, architectureOf, gravitonTypes } from "../regions/cluster/architecture";
 import { isDnsName, withoutRootDot, ZONE_ID } from "./dns";
 import { invalid, Kind, list, Parsed, then } from "./kinds";
 import type { HostedZoneRef, ImageRef } from "./types";
 
-const REGIONS: readonly string[] = Object.values(Region);
-
-export function isAwsRegion(v: string): boolean {
-    return REGIONS.includes(v);
+/** A commercial AWS region this program has data for; other partitions are named as such. */
+export function awsRegion(): Kind<string, "string"> {
+    return {
+        type: "string",
+        parse: (raw) => {
+            if (COMMERCIAL_REGIONS[raw]) return { value: raw };
+            const partition = OTHER_PARTITIONS[raw];
+            const allowed = `a commercial AWS region listed in ${AWS_DATA_FILE}, such as "us-east-2"; add a new region's line there`;
+            return invalid(
+                raw,
+                partition ? `${allowed} (${raw} is in the ${partition} partition, which this program does not target)` : allowed,
+            );
+        },
+    };
 }
 
 /** An aligned /16 to /20 inside RFC 1918 space. */
@@ -47,22 +57,10 @@ export function hostedZoneRef(v: string): HostedZoneRef {
     return ZONE_ID.test(v) ? { id: v } : { name: withoutRootDot(v) };
 }
 
-/** Where Route 53 can run health checkers from. */
-export const HEALTH_CHECK_REGIONS = [
-    "us-east-1",
-    "us-west-1",
-    "us-west-2",
-    "eu-west-1",
-    "ap-southeast-1",
-    "ap-southeast-2",
-    "ap-northeast-1",
-    "sa-east-1",
-];
-
 /** Route 53 checker regions: none (its defaults) or at least three. */
 export function checkerRegions(): Kind<string[], "array"> {
     return then(
-        list((v) => HEALTH_CHECK_REGIONS.includes(v), `Route 53 checker regions (${HEALTH_CHECK_REGIONS.join(", ")})`),
+        list((v) => HEALTH_CHECKER_REGIONS.includes(v), `Route 53 checker regions (${HEALTH_CHECKER_REGIONS.join(", ")})`),
         (regions) =>
             regions.length === 0 || regions.length >= 3
                 ? { value: regions }

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { isInZone, withoutRootDot } from "../config/dns";
-import type { HostedZoneRef } from "../config/types";
+import type { ConfigContext, HostedZoneRef } from "../config/types";
 import { ConfigError } from "../config/parse";
 
 /** How Route 53 checks a region's load balancer. */
@@ -43,7 +43,7 @@ export interface FailoverArgs {
  * and checks the record name belongs to it.
  */
 export async function lookupHostedZone(
-    project: string,
+    ctx: ConfigContext,
     failover: { readonly hostedZone: HostedZoneRef; readonly recordName: string },
     provider: aws.Provider,
 ): Promise<aws.route53.GetZoneResult> {
@@ -54,14 +54,14 @@ export async function lookupHostedZone(
     const zoneName = withoutRootDot(zone.name);
     const problems: string[] = [];
     if (zone.privateZone) {
-        problems.push(`${project}:hostedZone: got ${JSON.stringify(zone.zoneId)}, a private zone; allowed: a public hosted zone`);
+        problems.push(`${ctx.project}:hostedZone: got ${JSON.stringify(zone.zoneId)}, a private zone; allowed: a public hosted zone`);
     }
     if (!isInZone(failover.recordName, zoneName)) {
         problems.push(
-            `${project}:recordName: got ${JSON.stringify(failover.recordName)}; allowed: a name inside the hosted zone ${zoneName}`,
+            `${ctx.project}:recordName: got ${JSON.stringify(failover.recordName)}; allowed: a name inside the hosted zone ${zoneName}`,
         );
     }
-    if (problems.length > 0) throw new ConfigError(problems);
+    if (problems.length > 0) throw new ConfigError(problems, ctx.stack);
     return zone;
 }
 

@@ -1,12 +1,16 @@
 import { ConfigError } from "../config/parse";
+import type { ConfigContext } from "../config/types";
 
-/** Picks the first `count` zones, failing with a config error when the region has fewer. */
-export function pickZones(project: string, region: string, available: string[], count: number): string[] {
+/** Picks the first `count` zones, failing with a config error when this account's region has fewer. */
+export function pickZones(ctx: ConfigContext, region: string, available: string[], count: number): string[] {
     const sorted = [...available].sort();
     if (sorted.length < count) {
-        throw new ConfigError([
-            `${project}:azCount: got ${count}; allowed: at most ${sorted.length}, the zones ${region} offers without opt-in (${sorted.join(", ")})`,
-        ]);
+        throw new ConfigError(
+            [
+                `${ctx.project}:azCount: got ${count}; allowed: at most ${sorted.length}, the zones ${region} offers this account (${sorted.join(", ")})`,
+            ],
+            ctx.stack,
+        );
     }
     return sorted.slice(0, count);
 }

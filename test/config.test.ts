@@ -1,9 +1,10 @@
 import { strict as assert } from "node:assert";
-import { CONFIG_KEYS, ConfigError, parseConfig, projectValues, RawConfig } from "../config";
+import { ConfigError, parseConfig, projectValues, RawConfig } from "../config";
+import { BAD_INPUT } from "./config.cases";
 import { rejectionOf } from "./support/assertions";
 import { createdResources } from "./support/fixtures";
 import { ProgramError, runProgram } from "./support/run";
-import { listStacks, readProject, resolveStackConfig } from "../tools/stacks";
+import { listStacks, loadStack, readProject, resolveStackConfig } from "../tools/stacks";
 
 const project = readProject().name;
 const ctx = { project, stack: "prod-us" };
@@ -33,186 +34,7 @@ describe("config", () => {
     }
 
     describe("rejects bad input, naming the key, the value and what is allowed", () => {
-        const cases: [string, Record<string, unknown>, RegExp][] = [
-            ["an unknown role", { role: "primary" }, /^multiregion:role: got "primary"; allowed: "active" or "standby"$/],
-            ["an unknown region", { region: "us-east-9" }, /^multiregion:region: got "us-east-9"; allowed: an AWS region code/],
-            [
-                "a malformed CIDR",
-                { vpcCidr: "10.10.0.0" },
-                /^multiregion:vpcCidr: got "10\.10\.0\.0"; allowed: an aligned IPv4 CIDR from \/16 to \/20/,
-            ],
-            ["octets over 255", { vpcCidr: "10.300.0.0/16" }, /^multiregion:vpcCidr: got "10\.300\.0\.0\/16"/],
-            ["a too-small CIDR", { vpcCidr: "10.10.0.0/24" }, /^multiregion:vpcCidr: got "10\.10\.0\.0\/24"; allowed: .*\/16 to \/20/],
-            ["a too-large CIDR", { vpcCidr: "10.0.0.0/8" }, /^multiregion:vpcCidr: got "10\.0\.0\.0\/8"/],
-            ["a CIDR with host bits", { vpcCidr: "10.10.0.1/16" }, /^multiregion:vpcCidr: got "10\.10\.0\.1\/16"; allowed: an aligned/],
-            [
-                "a public CIDR",
-                { vpcCidr: "8.8.0.0/16" },
-                /^multiregion:vpcCidr: got "8\.8\.0\.0\/16"; allowed: .*10\.0\.0\.0\/8, 172\.16\.0\.0\/12 or 192\.168\.0\.0\/16/,
-            ],
-            ["one AZ", { azCount: 1 }, /^multiregion:azCount: got "1"; allowed: an integer from 2 to 6$/],
-            ["seven AZs", { azCount: 7 }, /^multiregion:azCount: got "7"; allowed: an integer from 2 to 6$/],
-            ["an unknown NAT mode", { natGateways: "two" }, /^multiregion:natGateways: got "two"; allowed: "perAz" or "single"$/],
-            [
-                "a version without minor",
-                { kubernetesVersion: "1" },
-                /^multiregion:kubernetesVersion: got "1"; allowed: a minor version "1\.NN"/,
-            ],
-            ["a version YAML turned into 1.3", { kubernetesVersion: "1.3" }, /^multiregion:kubernetesVersion: got "1\.3"/],
-            ["a patch version", { kubernetesVersion: "1.35.2" }, /^multiregion:kubernetesVersion: got "1\.35\.2"/],
-            ["a v-prefixed version", { kubernetesVersion: "v1.35" }, /^multiregion:kubernetesVersion: got "v1\.35"/],
-            ["a negative min size", { nodeMinSize: -1 }, /^multiregion:nodeMinSize: got "-1"; allowed: an integer from 0 to 450$/],
-            ["a zero max size", { nodeMaxSize: 0 }, /^multiregion:nodeMaxSize: got "0"; allowed: an integer from 1 to 450$/],
-            [
-                "desired above max",
-                { nodeDesiredSize: 7, nodeMaxSize: 6 },
-                /^multiregion:nodeMinSize\/nodeDesiredSize\/nodeMaxSize: got 2\/7\/6; allowed: min <= desired <= max$/,
-            ],
-            [
-                "min above desired",
-                { nodeMinSize: 4, nodeDesiredSize: 3 },
-                /^multiregion:nodeMinSize\/nodeDesiredSize\/nodeMaxSize: got 4\/3\/6; allowed: min <= desired <= max$/,
-            ],
-            [
-                "an instance type without size",
-                { nodeInstanceTypes: ["m6i"] },
-                /^multiregion:nodeInstanceTypes: got "m6i"; allowed: a list of at least 1 of EC2 instance types/,
-            ],
-            ["an instance type without generation", { nodeInstanceTypes: ["large.m"] }, /^multiregion:nodeInstanceTypes: got "large\.m"/],
-            ["no instance types", { nodeInstanceTypes: [] }, /^multiregion:nodeInstanceTypes: got "\[\]"; allowed: a list of at least 1/],
-            [
-                "mixed CPU architectures",
-                { nodeInstanceTypes: ["m6i.large", "m7g.large"] },
-                /^multiregion:nodeInstanceTypes: .*allowed: one CPU architecture per node group/,
-            ],
-            [
-                "a duplicated instance type",
-                { nodeInstanceTypes: ["m6i.large", "m6i.large"] },
-                /^multiregion:nodeInstanceTypes: got \["m6i\.large"\]; allowed: .*without duplicates/,
-            ],
-            [
-                "an admin that is not an IAM ARN",
-                { adminPrincipalArns: ["alice"] },
-                /^multiregion:adminPrincipalArns: got "alice"; allowed: a list of IAM role or user ARNs/,
-            ],
-            [
-                "no public access CIDRs",
-                { publicAccessCidrs: [] },
-                /^multiregion:publicAccessCidrs: got "\[\]"; allowed: a list of at least 1 of aligned IPv4 CIDRs/,
-            ],
-            [
-                "a public access address without prefix",
-                { publicAccessCidrs: ["203.0.113.7"] },
-                /^multiregion:publicAccessCidrs: got "203\.0\.113\.7"/,
-            ],
-            ["a tag without =", { tags: ["Owner"] }, /^multiregion:tags: got "Owner"; allowed: a list of "Key=Value" strings$/],
-            [
-                "a reserved tag",
-                { tags: ["Role=web"] },
-                /^multiregion:tags: got "Role=web"; allowed: any key but the program's own ManagedBy, Stack, Region, Role, Name$/,
-            ],
-            ["an aws: tag", { tags: ["aws:owner=me"] }, /^multiregion:tags: got "aws:owner=me"; allowed: keys of 1-128/],
-            ["a tag key given twice", { tags: ["Owner=a", "Owner=b"] }, /^multiregion:tags: got "Owner" twice; allowed: each key once$/],
-            [
-                "a list that is not JSON",
-                { nodeInstanceTypes: "m6i.large" },
-                /^multiregion:nodeInstanceTypes: got "m6i\.large"; allowed: a list/,
-            ],
-            [
-                "an integer that is not a number",
-                { azCount: "three" },
-                /^multiregion:azCount: got "three"; allowed: an integer from 2 to 6$/,
-            ],
-            [
-                "an image tagged latest",
-                { backendImage: "sample-app-backend:latest" },
-                /^multiregion:backendImage: got "sample-app-backend:latest"; allowed: a repository in this region's ECR with a pinned tag or digest.*no "latest"$/,
-            ],
-            [
-                "an untagged image",
-                { frontendImage: "sample-app-frontend" },
-                /^multiregion:frontendImage: got "sample-app-frontend"; allowed: a repository in this region's ECR with a pinned tag or digest/,
-            ],
-            [
-                "an image in another registry",
-                { backendImage: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/sample-app-backend:1.0.0" },
-                /^multiregion:backendImage: got "123456789012\.dkr\.ecr\.eu-west-1.*; allowed: .*no registry host/,
-            ],
-            [
-                "a short digest",
-                { backendImage: "sample-app-backend@sha256:abc" },
-                /^multiregion:backendImage: got "sample-app-backend@sha256:abc"/,
-            ],
-            ["one active replica", { activeReplicas: 1 }, /^multiregion:activeReplicas: got "1"; allowed: an integer from 2 to 100$/],
-            ["no standby replica", { standbyReplicas: 0 }, /^multiregion:standbyReplicas: got "0"; allowed: an integer from 1 to 100$/],
-            [
-                "a standby larger than the active",
-                { standbyReplicas: 4, activeReplicas: 3 },
-                /^multiregion:standbyReplicas: got 4; allowed: at most activeReplicas \(3\)$/,
-            ],
-            [
-                "a negative replica override",
-                { replicasOverride: -1 },
-                /^multiregion:replicasOverride: got "-1"; allowed: an integer from 0 to 100$/,
-            ],
-            [
-                "a hosted zone that is neither id nor name",
-                { hostedZone: "Example Zone" },
-                /^multiregion:hostedZone: got "Example Zone"; allowed: a hosted zone id such as "Z0123456789ABCDEFGHIJ" or a lower-case domain name/,
-            ],
-            [
-                "a record name that is not a DNS name",
-                { recordName: "app_example" },
-                /^multiregion:recordName: got "app_example"; allowed: a lower-case DNS name/,
-            ],
-            [
-                "a record outside the zone",
-                { recordName: "app.example.org" },
-                /^multiregion:recordName: got "app\.example\.org"; allowed: a name inside hostedZone "example\.com"$/,
-            ],
-            [
-                "a record in a look-alike zone",
-                { recordName: "app.notexample.com" },
-                /^multiregion:recordName: got "app\.notexample\.com"; allowed: a name inside hostedZone/,
-            ],
-            [
-                "a health-check interval of 15",
-                { healthCheckInterval: 15 },
-                /^multiregion:healthCheckInterval: got "15"; allowed: 10 or 30$/,
-            ],
-            [
-                "a failure threshold of 0",
-                { healthCheckFailureThreshold: 0 },
-                /^multiregion:healthCheckFailureThreshold: got "0"; allowed: an integer from 1 to 10$/,
-            ],
-            [
-                "a failure threshold of 11",
-                { healthCheckFailureThreshold: 11 },
-                /^multiregion:healthCheckFailureThreshold: got "11"; allowed: an integer from 1 to 10$/,
-            ],
-            [
-                "a relative health-check path",
-                { healthCheckPath: "health" },
-                /^multiregion:healthCheckPath: got "health"; allowed: a path starting with "\/"/,
-            ],
-            [
-                "two checker regions",
-                { healthCheckRegions: ["us-east-1", "eu-west-1"] },
-                /^multiregion:healthCheckRegions: got \["us-east-1","eu-west-1"\]; allowed: none \(Route 53's defaults\) or at least 3 regions$/,
-            ],
-            [
-                "a region Route 53 does not check from",
-                { healthCheckRegions: ["us-east-1", "eu-west-1", "us-east-2"] },
-                /^multiregion:healthCheckRegions: got "us-east-2"; allowed: a list of Route 53 checker regions \(us-east-1, us-west-1/,
-            ],
-            [
-                "a failoverRecord that is not a boolean",
-                { failoverRecord: "yes" },
-                /^multiregion:failoverRecord: got "yes"; allowed: true or false$/,
-            ],
-            ["an unknown key", { azcount: "3" }, /^multiregion:azcount: unknown key; known keys: region, role, vpcCidr, azCount/],
-        ];
-        for (const [what, overrides, expected] of cases) {
+        for (const [what, overrides, expected] of BAD_INPUT) {
             it(what, () => {
                 const raw = { ...rawFor("prod-us") };
                 for (const [key, value] of Object.entries(overrides)) {
@@ -228,22 +50,39 @@ describe("config", () => {
             const raw = rawFor("prod-us");
             delete raw.region;
             assert.deepEqual(problemsOf(raw), [
-                `multiregion:region: missing; required: ${CONFIG_KEYS.region.description} (pulumi config set region <value>)`,
+                "multiregion:region: missing; required: AWS region of this stack, such as us-east-2 (pulumi config set region <value>)",
             ]);
         });
 
-        it("a missing required key, in the CLI's check of Pulumi.yaml", () => {
+        it("every missing required key, in the CLI's check of Pulumi.yaml, naming the file", () => {
             assert.throws(
-                () => resolveStackConfig("prod-us", { role: undefined }),
-                /^Error: Stack 'prod-us' is missing configuration value 'multiregion:role'$/,
+                () => resolveStackConfig("prod-us", { role: undefined, recordName: undefined }),
+                (err: Error) =>
+                    err.message ===
+                    [
+                        "Pulumi.prod-us.yaml:",
+                        "  - multiregion:role: missing; required: Failover role of this region: active or standby. Required; exactly one stack is active. (pulumi config set role <value>)",
+                        "  - multiregion:recordName: missing; required: The failover record users reach, such as app.example.com, inside hostedZone. Same in every stack (pulumi config set recordName <value>)",
+                    ].join("\n"),
             );
         });
 
-        it("a value of the wrong type, in the CLI's check of Pulumi.yaml", () => {
+        it("a value of the wrong type, in the CLI's check of Pulumi.yaml, saying what to write", () => {
             assert.throws(
-                () => resolveStackConfig("prod-us", { azCount: "3" }),
-                /^Error: Stack 'prod-us' with configuration key 'multiregion:azCount' must be of type 'integer'$/,
+                () => resolveStackConfig("prod-us", { azCount: "3", failoverRecord: "yes", nodeInstanceTypes: "m6i.large" }),
+                (err: Error) =>
+                    err.message ===
+                    [
+                        "Pulumi.prod-us.yaml:",
+                        '  - multiregion:azCount: got the string "3"; it is an integer: write it without quotes: 3',
+                        '  - multiregion:nodeInstanceTypes: got "m6i.large"; it is a list: write [m6i.large]',
+                        '  - multiregion:failoverRecord: got "yes"; it is true or false, without quotes',
+                    ].join("\n"),
             );
+        });
+
+        it("accepts as many zones as the region has: six in us-east-1", () => {
+            assert.deepEqual(problemsOf({ ...rawFor("prod-us"), region: "us-east-1", azCount: "6" }), []);
         });
 
         it("every problem at once, so one run shows them all", () => {
@@ -269,11 +108,13 @@ describe("config", () => {
         });
 
         it("when the region has fewer zones than azCount", async () => {
-            const err = await rejectionOf(runProgram("prod-eu", { overrides: { azCount: 3 }, zones: ["eu-west-1a", "eu-west-1b"] }));
+            const region = loadStack("prod-eu").region;
+            const zones = [`${region}a`, `${region}b`];
+            const err = await rejectionOf(runProgram("prod-eu", { overrides: { azCount: 3 }, zones }));
             assert.ok(err instanceof ProgramError);
             assert.equal(
                 err.message,
-                "invalid stack configuration:\n  - multiregion:azCount: got 3; allowed: at most 2, the zones eu-west-1 offers without opt-in (eu-west-1a, eu-west-1b)",
+                `invalid configuration for stack prod-eu (Pulumi.prod-eu.yaml):\n  - multiregion:azCount: got 3; allowed: at most 2, the zones ${region} offers this account (${zones.join(", ")})`,
             );
             const created = createdResources(err.resources);
             assert.deepEqual(created, []);

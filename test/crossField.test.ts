@@ -1,5 +1,13 @@
 import { strict as assert } from "node:assert";
-import { CROSS_FIELD_RULES, nodeSizesOrdered, principalInOneList, recordInsideZone, standbyWithinActive, Values } from "../config";
+import {
+    azCountWithinRegion,
+    CROSS_FIELD_RULES,
+    nodeSizesOrdered,
+    principalInOneList,
+    recordInsideZone,
+    standbyWithinActive,
+    Values,
+} from "../config";
 import { parseValues, projectValues } from "../config/parse";
 import { resolveStackConfig } from "../tools/stacks";
 
@@ -10,6 +18,13 @@ function valuesWith(change: Partial<Values>): Values {
 
 describe("cross-field rules", () => {
     const cases: [string, (typeof CROSS_FIELD_RULES)[number], Partial<Values>, string | undefined][] = [
+        ["six zones in us-east-1", azCountWithinRegion, { region: "us-east-1", azCount: 6 }, undefined],
+        [
+            "four zones in eu-west-1",
+            azCountWithinRegion,
+            { region: "eu-west-1", azCount: 4 },
+            "multiregion:azCount: got 4; allowed: at most 3, the zones eu-west-1 has (eu-west-1a, eu-west-1b, eu-west-1c)",
+        ],
         ["a principal in one list", principalInOneList, { adminPrincipalArns: ["arn:aws:iam::123456789012:role/A"] }, undefined],
         [
             "a principal in both lists",
@@ -56,7 +71,13 @@ describe("cross-field rules", () => {
     }
 
     it("every rule is in the list the parser runs, and each names the keys it reads", () => {
-        assert.deepEqual(CROSS_FIELD_RULES, [principalInOneList, nodeSizesOrdered, standbyWithinActive, recordInsideZone]);
+        assert.deepEqual(CROSS_FIELD_RULES, [
+            azCountWithinRegion,
+            principalInOneList,
+            nodeSizesOrdered,
+            standbyWithinActive,
+            recordInsideZone,
+        ]);
         for (const rule of CROSS_FIELD_RULES) assert.ok(rule.keys.length >= 2);
     });
 

@@ -34,12 +34,12 @@ describe("rules across every region's stack file", () => {
         [
             "another hosted zone",
             [us, variant(eu, (c) => (c.failover.hostedZone = { name: "example.net" }))],
-            "every stack must use the same hosted zone; got name example.com / name example.net",
+            "every stack must use the same hosted zone; prod-us uses name example.com, prod-eu uses name example.net",
         ],
         [
             "another record name",
             [us, variant(eu, (c) => (c.failover.recordName = "eu.example.com"))],
-            "every stack must publish the same record name; got app.example.com / eu.example.com",
+            "every stack must publish the same record name; prod-us uses app.example.com, prod-eu uses eu.example.com",
         ],
         ["a repeated stack name", [us, variant(eu, (c) => (c.stack = "prod-us"))], "set identifiers must differ; repeated: prod-us"],
         [
@@ -55,7 +55,7 @@ describe("rules across every region's stack file", () => {
         [
             "two stacks in one region",
             [us, variant(eu, (c) => (c.region = "us-east-2"))],
-            "each stack must be its own region; repeated: us-east-2",
+            "each stack must be its own region; prod-us and prod-eu are both in us-east-2",
         ],
     ];
     for (const [what, stacks, message] of broken) {

@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { listStacks } from "../tools/stacks";
-import { EXAMPLE_ZONE, LB_ZONE_IDS, nlbHostname } from "./support/mocks";
+import { COMMERCIAL_REGIONS } from "../regions/awsData";
+import { EXAMPLE_ZONE, nlbHostname } from "./support/mocks";
 import { rejectionOf } from "./support/assertions";
 import { createdResources, mockId } from "./support/fixtures";
 import { ProgramError, ProgramRun, runProgram, stackRun } from "./support/run";
@@ -45,7 +46,7 @@ describe("failover", () => {
                 assert.deepEqual(record.failoverRoutingPolicies, [{ type: run.settings.role === "active" ? "PRIMARY" : "SECONDARY" }]);
                 assert.equal(record.healthCheckId, mockId(`${stack}-health`));
                 assert.deepEqual(record.aliases, [
-                    { name: frontendHostname(run), zoneId: LB_ZONE_IDS.network[region], evaluateTargetHealth: true },
+                    { name: frontendHostname(run), zoneId: COMMERCIAL_REGIONS[region]!.nlb, evaluateTargetHealth: true },
                 ]);
                 assert.equal(record.ttl, undefined, "aliases take the load balancer's TTL");
                 assert.equal(record.records, undefined);
@@ -120,7 +121,7 @@ describe("failover", () => {
             const err = await failure(runProgram("prod-us", { overrides: { hostedZone: zone.zoneId }, hostedZones: [zone] }));
             assert.equal(
                 err.message,
-                'invalid stack configuration:\n  - multiregion:recordName: got "app.example.com"; allowed: a name inside the hosted zone example.org',
+                'invalid configuration for stack prod-us (Pulumi.prod-us.yaml):\n  - multiregion:recordName: got "app.example.com"; allowed: a name inside the hosted zone example.org',
             );
             assert.deepEqual(createdResources(err.resources), []);
         });

@@ -102,6 +102,7 @@ describe("npm run images", () => {
         const out = io.lines;
         assert.deepEqual(rec.calls, []);
         assert.ok(out.some((l) => l.startsWith("aws ecr create-repository --repository-name sample-app-backend")));
-        assert.ok(out.includes("docker push '<account-id>.dkr.ecr.eu-west-1.amazonaws.com/sample-app-frontend:1.0.0'"));
+        const region = loadStack("prod-eu").region;
+        assert.ok(out.includes(`docker push '<account-id>.dkr.ecr.${region}.amazonaws.com/sample-app-frontend:1.0.0'`));
     });
 });

@@ -103,14 +103,15 @@ describe("network", () => {
 
     it("natGateways=single routes every private subnet through one NAT", async () => {
         const run = await runProgram("prod-eu", { overrides: { natGateways: "single" } });
+        const firstNat = `prod-eu-nat-${run.zones[0]}`;
         const nats = run.resources.ofType(NAT);
         assert.deepEqual(
             nats.map((n) => n.name),
-            ["prod-eu-nat-eu-west-1a"],
+            [firstNat],
         );
         const privateRoutes = run.resources.ofType(ROUTE_TABLE).filter((r) => r.name.includes("-private-rt-"));
         assert.equal(privateRoutes.length, 3);
-        for (const rt of privateRoutes) assert.equal(rt.inputs.routes[0].natGatewayId, mockId("prod-eu-nat-eu-west-1a"));
+        for (const rt of privateRoutes) assert.equal(rt.inputs.routes[0].natGatewayId, mockId(firstNat));
     });
 
     it("azCount=2 builds two zones' worth of subnets", async () => {

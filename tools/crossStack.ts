@@ -1,13 +1,25 @@
-/** Rules that span every region's stack file: what no single stack can check alone. */
+/** Rules that span a fleet's stack files: what no single stack can check alone. */
 import { StackConfig } from "../config";
 import { cidrsOverlap } from "../regions/cidr";
+import { fleetOf, fleetStacks, loadStacks, ROOT } from "./stacks";
 
 function zoneKey(config: StackConfig): string {
     const zone = config.failover.hostedZone;
     return "id" in zone ? `id ${zone.id}` : `name ${zone.name}`;
 }
 
-/** Every way the stacks disagree with an active/standby pair; empty when they agree. */
+/** "prod-us uses A, prod-eu uses B" when the stacks disagree on `f`; undefined when they agree. */
+function disagreement(stacks: StackConfig[], f: (s: StackConfig) => string): string | undefined {
+    if (new Set(stacks.map(f)).size <= 1) return undefined;
+    return stacks.map((s) => `${s.stack} uses ${f(s)}`).join(", ");
+}
+
+/** Pairs of stacks that share a value of `f`. */
+function clashes(stacks: StackConfig[], f: (s: StackConfig) => string): [StackConfig, StackConfig][] {
+    return stacks.flatMap((a, i) => stacks.slice(i + 1).flatMap((b) => (f(a) === f(b) ? [[a, b] as [StackConfig, StackConfig]] : [])));
+}
+
+/** Every way a fleet's stacks disagree with an active/standby pair, each naming the stacks; empty when they agree. */
 export function crossStackProblems(stacks: StackConfig[]): string[] {
     const problems: string[] = [];
     const active = stacks.filter((s) => s.role === "active").map((s) => s.stack);
@@ -21,18 +33,14 @@ export function crossStackProblems(stacks: StackConfig[]): string[] {
             `Route 53 allows one SECONDARY per failover name; set failoverRecord: false on all but one of ${secondaries.join(", ")}`,
         );
     }
-    const distinct = (f: (s: StackConfig) => string) => [...new Set(stacks.map(f))];
-    const zones = distinct(zoneKey);
-    if (zones.length > 1) problems.push(`every stack must use the same hosted zone; got ${zones.join(" / ")}`);
-    const names = distinct((s) => s.failover.recordName);
-    if (names.length > 1) problems.push(`every stack must publish the same record name; got ${names.join(" / ")}`);
+    const zones = disagreement(stacks, zoneKey);
+    if (zones) problems.push(`every stack must use the same hosted zone; ${zones}`);
+    const names = disagreement(stacks, (s) => s.failover.recordName);
+    if (names) problems.push(`every stack must publish the same record name; ${names}`);
     // The set identifier of a stack's record is its stack name.
-    const ids = stacks.map((s) => s.stack);
-    const dupes = ids.filter((id, i) => ids.indexOf(id) !== i);
-    if (dupes.length > 0) problems.push(`set identifiers must differ; repeated: ${dupes.join(", ")}`);
-    const regions = stacks.map((s) => s.region);
-    const sameRegion = regions.filter((r, i) => regions.indexOf(r) !== i);
-    if (sameRegion.length > 0) problems.push(`each stack must be its own region; repeated: ${sameRegion.join(", ")}`);
+    for (const [a] of clashes(stacks, (s) => s.stack)) problems.push(`set identifiers must differ; repeated: ${a.stack}`);
+    for (const [a, b] of clashes(stacks, (s) => s.region))
+        problems.push(`each stack must be its own region; ${a.stack} and ${b.stack} are both in ${a.region}`);
     for (const [i, a] of stacks.entries()) {
         for (const b of stacks.slice(i + 1)) {
             if (cidrsOverlap(a.network.vpcCidr, b.network.vpcCidr)) {
@@ -41,4 +49,29 @@ export function crossStackProblems(stacks: StackConfig[]): string[] {
         }
     }
     return problems;
+}
+
+/** The stack files of a fleet disagree: every problem, naming the stacks. */
+export class CrossStackError extends Error {
+    override readonly name = "CrossStackError";
+    constructor(fleet: string, problems: string[]) {
+        super(`the ${fleet}-* stack files disagree:\n  - ${problems.join("\n  - ")}`);
+    }
+}
+
+/**
+ * Loads every stack of the fleets `stacks` belong to and applies the cross-stack rules,
+ * so checking one stack still checks it against the others. Returns one line per fleet
+ * saying what was checked; throws every stack file's problems, or every rule broken.
+ */
+export function checkFleets(stacks: string[], root = ROOT): string[] {
+    const fleets = [...new Set(stacks.map(fleetOf))];
+    const members = fleets.map((fleet) => fleetStacks(`${fleet}-`, root));
+    const configs = loadStacks(members.flat(), root);
+    return fleets.map((fleet, i) => {
+        const mine = configs.filter((c) => members[i]!.includes(c.stack));
+        const problems = crossStackProblems(mine);
+        if (problems.length > 0) throw new CrossStackError(fleet, problems);
+        return `Cross-stack rules hold for ${mine.map((c) => `${c.stack} (${c.role}, ${c.region})`).join(", ")}.`;
+    });
 }

@@ -22,13 +22,15 @@ export function deployOrder(stacks: StackConfig[]): { standby: DeployTarget[]; a
 }
 
 const USAGE = `usage: npm run -s deploy-order
-  Prints standby=<JSON list> and active=<JSON> for $GITHUB_OUTPUT: every standby stack first, then the active one.`;
+  Prints, for $GITHUB_OUTPUT, the order deploys go in, from the stack files: standby=<JSON list>, the
+  standby stacks, deployed first as canaries; active=<JSON>, the active stack; stacks=<JSON list>, all of them.`;
 
 export const main: Main = (argv: string[], io: Io) => {
     parseCommand(argv, { usage: USAGE, options: {} });
     const { standby, active } = deployOrder(regionStacks(io.root));
     io.out(`standby=${JSON.stringify(standby)}`);
     io.out(`active=${JSON.stringify(active)}`);
+    io.out(`stacks=${JSON.stringify([active, ...standby].sort((a, b) => a.stack.localeCompare(b.stack)))}`);
     return Promise.resolve();
 };
 

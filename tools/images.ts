@@ -12,7 +12,7 @@
 import { ImageRef, StackConfig } from "../config";
 import { DOCKER_PLATFORM } from "../regions/cluster/architecture";
 import { REPOSITORY_SETTINGS } from "../services/registry";
-import { CommandRunner, Main, parseCommand, processIo, runMain, shellQuote, UsageError } from "./cli";
+import { CommandRunner, Main, MissingToolError, parseCommand, processIo, runMain, shellQuote, UsageError } from "./cli";
 import { loadStack, requireStack, ROOT } from "./stacks";
 
 export interface ImageBuild {
@@ -52,7 +52,14 @@ export function planImages(config: StackConfig): ImagePlan {
 
 export async function pushImages(plan: ImagePlan, runner: CommandRunner, log: (line: string) => void): Promise<void> {
     const aws = (...args: string[]) => ["aws", ...args, "--region", plan.region];
-    const account = await runner.run(["aws", "sts", "get-caller-identity", "--query", "Account", "--output", "text"], { capture: true });
+    const account = await runner
+        .run(["aws", "sts", "get-caller-identity", "--query", "Account", "--output", "text"], { capture: true })
+        .catch((err: unknown) => {
+            if (err instanceof MissingToolError) throw err;
+            throw new MissingToolError(
+                `no usable AWS credentials (aws sts get-caller-identity failed); sign in with aws sso login, or set AWS_PROFILE, then run this again`,
+            );
+        });
     const registry = `${account}.dkr.ecr.${plan.region}.amazonaws.com`;
 
     for (const repository of [...new Set(plan.builds.map((b) => b.repository))]) {

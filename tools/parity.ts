@@ -4,7 +4,8 @@
  * NetworkPolicy, a smaller instance type nobody chose) is how a standby fails on the
  * day it is needed.
  */
-import { Main, parseCommand, processIo, runMain } from "./cli";
+import { count, Main, parseCommand, processIo, runMain } from "./cli";
+import { checkFleets } from "./crossStack";
 import { Plan, planStack } from "./plan/build";
 import { Difference, diffPlans } from "./plan/diff";
 import { regionStacks, ROOT } from "./stacks";
@@ -51,12 +52,12 @@ export function parityReport(plans: Plan[]): { ok: boolean; lines: string[] } {
         const problems = parityProblems(active[0]!, standby);
         ok &&= problems.length === 0;
         lines.push(
-            `${standby.stack} against ${active[0]!.stack}: ${problems.length === 0 ? "in parity" : `${problems.length} difference(s) outside the allowlist`}`,
+            `${standby.stack} against ${active[0]!.stack}: ${problems.length === 0 ? "in parity" : `${count(problems.length, "difference")} outside the allowlist`}`,
         );
         for (const d of problems) lines.push(`  ${describeProblem(active[0]!, standby, d)}`);
     }
     lines.push(
-        `allowed to differ: stack and region names, ${PARITY_ALLOWLIST.map((r) => `${r.type === "*" ? "" : `${r.type} `}${r.path.source.replace(/^\^|\$$/g, "").replace(/\\/g, "")} (${r.why})`).join("; ")}`,
+        `allowed to differ: stack, region and zone names, ${PARITY_ALLOWLIST.map((r) => `${r.type === "*" ? "" : `${r.type} `}${r.path.source.replace(/^\^|\$$/g, "").replace(/\\/g, "")} (${r.why})`).join("; ")}`,
     );
     return { ok, lines };
 }
@@ -67,8 +68,10 @@ const USAGE = `usage: npm run parity
 
 export const main: Main = async (argv, io) => {
     parseCommand(argv, { usage: USAGE, options: {} });
+    const stacks = regionStacks(io.root).map((c) => c.stack);
+    for (const line of checkFleets(stacks, io.root)) io.out(line);
     const plans: Plan[] = [];
-    for (const config of regionStacks(io.root)) plans.push(await planStack(config.stack, io.root));
+    for (const stack of stacks) plans.push(await planStack(stack, io.root));
     const { ok, lines } = parityReport(plans);
     for (const line of lines) io.out(line);
     return ok ? 0 : 1;

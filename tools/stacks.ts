@@ -1,38 +1,22 @@
 /**
- * The project and its stack files, read the way the Pulumi CLI reads them: the stack
- * file's values over the `config:` defaults of Pulumi.yaml, every value a string (lists
- * and maps as JSON), with the CLI's own type and required-key checks; then typed.
+ * The project and its stack files, read the way the Pulumi CLI reads them, then typed
+ * and checked exactly as `pulumi up` checks them. Stacks group into fleets by the prefix
+ * of their name (`prod-us` and `prod-eu` are the `prod` fleet): the cross-stack rules
+ * hold within a fleet.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import YAML from "yaml";
-import { parseConfig, projectValues, StackConfig } from "../config";
+import { ConfigError, parseConfig, projectValues, StackConfig } from "../config";
 import { UsageError } from "./cli";
+import { FileProblems, ProjectFile, readProject as readProjectFile, resolveConfig, StackFileError } from "./cliConfig";
+
+export { cliString, StackFileError } from "./cliConfig";
+export type { ProjectFile } from "./cliConfig";
 
 export const ROOT = path.resolve(__dirname, "..");
 
-interface Declared {
-    type: "string" | "integer" | "boolean" | "array";
-    default?: unknown;
-}
-
-export interface ProjectFile {
-    name: string;
-    /** Declared keys, namespaced: `multiregion:region`. */
-    config: Record<string, Declared>;
-}
-
 export function readProject(root = ROOT): ProjectFile {
-    const doc = YAML.parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")) as {
-        name: string;
-        config?: Record<string, Declared>;
-    };
-    const config: Record<string, Declared> = {};
-    for (const [key, decl] of Object.entries(doc.config ?? {})) {
-        // Unqualified keys belong to the project's namespace.
-        config[key.includes(":") ? key : `${doc.name}:${key}`] = decl;
-    }
-    return { name: doc.name, config };
+    return readProjectFile(root);
 }
 
 /** Stack names that have a `Pulumi.<stack>.yaml`, sorted. */
@@ -56,71 +40,56 @@ export function requireStack(stack: string | undefined, root = ROOT): string {
     return stack;
 }
 
-export function readStackFile(stack: string, root = ROOT): Record<string, unknown> {
-    const file = stackFilePath(stack, root);
-    if (!fs.existsSync(file)) {
-        throw new Error(`no stack file ${path.basename(file)}; stacks: ${listStacks(root).join(", ")}`);
-    }
-    const doc = (YAML.parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
-    return doc.config ?? {};
-}
-
-/** How the CLI passes a config value to the program. */
-export function cliString(value: unknown): string {
-    return typeof value === "string" ? value : JSON.stringify(value);
-}
-
-function matchesType(value: unknown, type: Declared["type"]): boolean {
-    switch (type) {
-        case "string":
-            return typeof value === "string";
-        case "integer":
-            return Number.isInteger(value);
-        case "boolean":
-            return typeof value === "boolean";
-        case "array":
-            return Array.isArray(value);
-    }
-}
-
 /**
  * The flat `namespace:key -> string` map the program sees for `stack`.
  * `overrides` replace stack-file values; an `undefined` override removes the key.
  */
 export function resolveStackConfig(stack: string, overrides: Record<string, unknown> = {}, root = ROOT): Record<string, string> {
-    const project = readProject(root);
-    const values: Record<string, unknown> = { ...readStackFile(stack, root) };
-    for (const [key, value] of Object.entries(overrides)) {
-        const full = key.includes(":") ? key : `${project.name}:${key}`;
-        if (value === undefined) delete values[full];
-        else values[full] = value;
-    }
-
-    const result: Record<string, string> = {};
-    for (const [key, decl] of Object.entries(project.config)) {
-        if (key in values) {
-            if (!matchesType(values[key], decl.type)) {
-                throw new Error(`Stack '${stack}' with configuration key '${key}' must be of type '${decl.type}'`);
-            }
-        } else if (decl.default !== undefined) {
-            result[key] = cliString(decl.default);
-        } else {
-            throw new Error(`Stack '${stack}' is missing configuration value '${key}'`);
-        }
-    }
-    for (const [key, value] of Object.entries(values)) result[key] = cliString(value);
-    return result;
+    return resolveConfig(readProject(root), stackFilePath(requireStack(stack, root), root), overrides);
 }
 
-/** The typed config of a stack file, checked exactly as `pulumi up` would check it. */
+/** The typed config of a stack file, checked exactly as `pulumi up` would check it; problems name the file. */
 export function loadStack(stack: string, root = ROOT): StackConfig {
     const project = readProject(root).name;
-    return parseConfig(projectValues(resolveStackConfig(stack, {}, root), project), { project, stack });
+    const raw = resolveStackConfig(stack, {}, root);
+    try {
+        return parseConfig(projectValues(raw, project), { project, stack });
+    } catch (err) {
+        if (err instanceof ConfigError) throw new StackFileError(path.basename(stackFilePath(stack, root)), err.problems);
+        throw err;
+    }
 }
 
-/** The parsed config of every `Pulumi.prod-*.yaml`: the region stacks of one failover pair. */
+/** Every stack's typed config; when any fail, one error lists every file's problems. */
+export function loadStacks(stacks: string[], root = ROOT): StackConfig[] {
+    const loaded: StackConfig[] = [];
+    const failed: FileProblems[] = [];
+    for (const stack of stacks) {
+        try {
+            loaded.push(loadStack(stack, root));
+        } catch (err) {
+            if (!(err instanceof StackFileError)) throw err;
+            failed.push(...err.files);
+        }
+    }
+    if (failed.length > 0) throw new StackFileError(failed);
+    return loaded;
+}
+
+/** The fleet a stack belongs to: its name up to the first dash. */
+export function fleetOf(stack: string): string {
+    return stack.split("-")[0] ?? stack;
+}
+
+/** The stacks of `stack`'s fleet, itself included. */
+export function fleetStacks(stack: string, root = ROOT): string[] {
+    return listStacks(root).filter((s) => fleetOf(s) === fleetOf(stack));
+}
+
+/** The production fleet: every `Pulumi.prod-*.yaml`, the stacks CI deploys. */
 export function regionStacks(root = ROOT): StackConfig[] {
-    return listStacks(root)
-        .filter((s) => s.startsWith("prod-"))
-        .map((s) => loadStack(s, root));
+    return loadStacks(
+        listStacks(root).filter((s) => fleetOf(s) === "prod"),
+        root,
+    );
 }

@@ -5,6 +5,7 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as runtimeSettings from "@pulumi/pulumi/runtime/settings";
+import { zonesOf } from "../../regions/awsData";
 import { Collector, createMocks, HostedZone, PLACEHOLDER_ZONE_ID, ResourceRecord, startCollecting } from "./mocks";
 import { parentName, parseConfig, projectValues, StackConfig, withoutRootDot, ZONE_ID } from "../../config";
 import { readProject, resolveStackConfig, ROOT } from "../stacks";
@@ -18,6 +19,8 @@ export interface ProgramRun {
     readonly settings: StackConfig;
     readonly resources: Collector;
     readonly outputs: Record<string, unknown>;
+    /** The availability zones the mocked region offered. */
+    readonly zones: string[];
     /** Warnings the program logged through `pulumi.log.warn`. */
     readonly warnings: string[];
 }
@@ -94,6 +97,10 @@ async function runOnce(stack: string, opts: RunOptions): Promise<ProgramRun> {
     // A failed invoke reaches the program without its message; the mocks recorded it.
     const failedInvokes = () => (collector.failedCalls.length > 0 ? new Error([...new Set(collector.failedCalls)].join("; ")) : undefined);
     let outputs: Record<string, unknown>;
+    // The SDK captures a stack trace for every promise it makes, for leak reports no mock run
+    // prints; source-mapping them was most of a plan's time. DEBUG keeps them whole.
+    const stackTraceLimit = Error.stackTraceLimit;
+    if (!process.env.DEBUG) Error.stackTraceLimit = 1;
     try {
         outputs = (await pulumi.runtime.runInPulumiStack(entry)) ?? {};
     } catch (err) {
@@ -102,11 +109,13 @@ async function runOnce(stack: string, opts: RunOptions): Promise<ProgramRun> {
         // Let every outstanding registration land before anyone asserts on it.
         await (runtimeSettings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
         console.warn = consoleWarn;
+        Error.stackTraceLimit = stackTraceLimit;
     }
     const failed = failedInvokes();
     if (failed) throw new ProgramError(failed, collector);
     const settings = parseConfig(projectValues(config, project), { project, stack });
-    return { stack, project, config, settings, resources: collector, outputs, warnings };
+    const zones = [...(opts.zones ?? zonesOf(region) ?? [])].sort();
+    return { stack, project, config, settings, zones, resources: collector, outputs, warnings };
 }
 
 export function runProgram(stack: string, opts: RunOptions = {}): Promise<ProgramRun> {

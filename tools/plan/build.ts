@@ -2,7 +2,7 @@
  * A plan: what a stack would create, from the real `index.ts` with the stack file's
  * config under the Pulumi mock runtime. Values AWS would assign are placeholders, marked.
  */
-import { isPlaceholder, isSecretValue } from "../offline/mocks";
+import { isSecretValue } from "../offline/mocks";
 import { ProgramRun, runProgram } from "../offline/run";
 
 export interface PlannedResource {
@@ -18,6 +18,8 @@ export interface PlannedResource {
     readonly inputs: Record<string, unknown>;
     /** The few inputs a reviewer looks at first. */
     readonly key: Record<string, unknown>;
+    /** Input paths whose values the offline runtime made up: AWS assigns the real ones. */
+    readonly placeholders: string[];
     readonly options: { protect?: true; ignoreChanges?: string[]; dependsOn?: string[]; import?: string; retainOnDelete?: true };
 }
 
@@ -33,6 +35,8 @@ export interface Plan {
     readonly project: string;
     readonly region: string;
     readonly role: string;
+    /** The availability zones the region offered, in order. */
+    readonly zones: string[];
     readonly resources: PlannedResource[];
     readonly counts: Record<string, number>;
     readonly outputs: Record<string, PlannedOutput>;
@@ -67,6 +71,15 @@ export function getPath(object: unknown, dotted: string): unknown {
         .reduce<unknown>((value, part) => (value as Record<string, unknown> | undefined)?.[part], object);
 }
 
+/** Leaf values of an object by path: `a.b[0].c`. */
+export function flatten(value: unknown, prefix = "", out: Record<string, unknown> = {}): Record<string, unknown> {
+    if (Array.isArray(value) && value.length > 0) value.forEach((v, i) => flatten(v, `${prefix}[${i}]`, out));
+    else if (value && typeof value === "object" && Object.keys(value).length > 0) {
+        for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+    } else out[prefix] = value;
+    return out;
+}
+
 function redact(value: unknown): unknown {
     if (isSecretValue(value)) return "[secret]";
     if (Array.isArray(value)) return value.map(redact);
@@ -83,6 +96,9 @@ export function buildPlan(run: ProgramRun): Plan {
             (KEY_PROPERTIES[r.type] ?? []).map((p) => [p, getPath(inputs, p)] as const).filter(([, v]) => v !== undefined),
         );
         const dependsOn = r.dependencies.map((urn) => byUrn.get(urn)?.name ?? urn);
+        const placeholders = Object.entries(flatten(inputs))
+            .filter(([, v]) => run.resources.isPlaceholder(v))
+            .map(([path]) => path);
         return {
             urn: r.urn,
             type: r.type,
@@ -92,6 +108,7 @@ export function buildPlan(run: ProgramRun): Plan {
             ...(r.provider ? { provider: nameOf(r.provider) } : {}),
             inputs,
             key,
+            placeholders,
             options: {
                 ...(r.protect ? { protect: true as const } : {}),
                 ...(r.ignoreChanges.length ? { ignoreChanges: r.ignoreChanges } : {}),
@@ -110,7 +127,7 @@ export function buildPlan(run: ProgramRun): Plan {
             .sort(([a], [b]) => a.localeCompare(b))
             .map(([name, value]) => {
                 const secret = isSecretValue(registered[name]);
-                return [name, { value: secret ? "[secret]" : value, secret, placeholder: isPlaceholder(value) }];
+                return [name, { value: secret ? "[secret]" : value, secret, placeholder: run.resources.isPlaceholder(value) }];
             }),
     );
     return {
@@ -118,6 +135,7 @@ export function buildPlan(run: ProgramRun): Plan {
         project: run.project,
         region: run.config[`${run.project}:region`] ?? "",
         role: run.config[`${run.project}:role`] ?? "",
+        zones: run.zones,
         resources,
         counts: Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b))),
         outputs,

@@ -1,10 +1,10 @@
 /** How two plans differ, resource by resource and property by property. */
-import type { Plan } from "./build";
+import { flatten, Plan } from "./build";
 import { show } from "./render";
 
 export interface Difference {
     readonly type: string;
-    /** Resource name with the stack and region written as <stack> and <region>. */
+    /** Resource name with the zones, stack and region written as <zone1>…, <stack> and <region>. */
     readonly name: string;
     /** Input path, or "" when the whole resource is on one side only. */
     readonly path: string;
@@ -12,9 +12,13 @@ export interface Difference {
     readonly b?: unknown;
 }
 
-/** Writes each plan's stack and region as <stack> and <region>, so two regions' plans line up. */
+/**
+ * Writes each plan's zones, stack and region as <zone1>…, <stack> and <region>, so two
+ * regions' plans line up even where their zone letters differ (ca-central-1 has a, b, d).
+ */
 export function normalizer(plan: Plan): (value: unknown) => unknown {
-    const replace = (s: string) => s.split(plan.stack).join("<stack>").split(plan.region).join("<region>");
+    const names: [string, string][] = [...plan.zones.map((z, i) => [z, `<zone${i + 1}>`] as [string, string]), [plan.stack, "<stack>"], [plan.region, "<region>"]];
+    const replace = (s: string) => names.reduce((text, [from, to]) => text.split(from).join(to), s);
     const walk = (v: unknown): unknown => {
         if (typeof v === "string") return replace(v);
         if (Array.isArray(v)) return v.map(walk);
@@ -24,15 +28,6 @@ export function normalizer(plan: Plan): (value: unknown) => unknown {
     return walk;
 }
 
-/** Leaf values of an object by path: `a.b[0].c`. */
-export function flatten(value: unknown, prefix = "", out: Record<string, unknown> = {}): Record<string, unknown> {
-    if (Array.isArray(value) && value.length > 0) value.forEach((v, i) => flatten(v, `${prefix}[${i}]`, out));
-    else if (value && typeof value === "object" && Object.keys(value).length > 0) {
-        for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
-    } else out[prefix] = value;
-    return out;
-}
-
 /** How plan `b` differs from plan `a`, resource by resource and property by property. */
 export function diffPlans(a: Plan, b: Plan): Difference[] {
     const index = (plan: Plan) => {
@@ -40,14 +35,14 @@ export function diffPlans(a: Plan, b: Plan): Difference[] {
         return new Map(
             plan.resources.map((r) => [
                 `${r.type} ${String(norm(r.name))}`,
-                { r, props: flatten(norm({ ...r.inputs, options: r.options })) },
+                { r, props: flatten(norm({ ...r.inputs, options: r.options })), made: new Set(r.placeholders) },
             ]),
         );
     };
     const left = index(a);
     const right = index(b);
     const out: Difference[] = [];
-    for (const [id, { r, props }] of left) {
+    for (const [id, { r, props, made }] of left) {
         const other = right.get(id);
         const name = id.slice(r.type.length + 1);
         if (!other) {
@@ -55,8 +50,11 @@ export function diffPlans(a: Plan, b: Plan): Difference[] {
             continue;
         }
         for (const p of new Set([...Object.keys(props), ...Object.keys(other.props)])) {
-            if (JSON.stringify(props[p]) !== JSON.stringify(other.props[p]))
+            // Two made-up values say nothing about either region.
+            const invented = made.has(p) && other.made.has(p);
+            if (!invented && JSON.stringify(props[p]) !== JSON.stringify(other.props[p])) {
                 out.push({ type: r.type, name, path: p, a: props[p], b: other.props[p] });
+            }
         }
     }
     for (const [id, { r }] of right) {
@@ -66,7 +64,9 @@ export function diffPlans(a: Plan, b: Plan): Difference[] {
 }
 
 export function renderDiff(a: Plan, b: Plan, diffs: Difference[]): string {
-    const lines = [`Differences from ${a.stack} (${a.region}) to ${b.stack} (${b.region}); <stack> and <region> stand for each one's own:`];
+    const lines = [
+        `Differences from ${a.stack} (${a.region}) to ${b.stack} (${b.region}); <stack>, <region> and <zone1>… stand for each one's own, and made-up values are not compared:`,
+    ];
     if (diffs.length === 0) lines.push("  none");
     let current = "";
     for (const d of diffs) {

@@ -8,18 +8,21 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Io, Main, parseCommand, processIo, runMain, UsageError } from "../cli";
+import { checkFleets } from "../crossStack";
 import { listStacks, requireStack, ROOT } from "../stacks";
 import { Plan, planStack } from "./build";
 import { diffPlans, renderDiff } from "./diff";
 import { manifests } from "./manifests";
 import { renderText } from "./render";
 
-const USAGE = `usage: npm run plan -- [--stack STACK ...] [--format text|json] [--out DIR]
+const USAGE = `usage: npm run plan -- [--stack STACK ...] [--format text|json] [--json-out FILE] [--out DIR]
        npm run plan -- --diff STACK_A STACK_B [--format text|json]
-  --stack STACK   plan this stack only (repeatable); default: every Pulumi.<stack>.yaml
-  --format F      text (default) or json
-  --out DIR       also write every Kubernetes object as YAML under DIR/<stack>/
-  --diff A B      how two stacks' plans differ, property by property`;
+  --stack STACK     plan this stack only (repeatable); default: every Pulumi.<stack>.yaml.
+                    Either way each stack is checked against the other stacks of its fleet.
+  --format F        text (default) or json, on stdout (use npm run -s, or npm's banner comes first)
+  --json-out FILE   also write the plan as JSON to FILE
+  --out DIR         also write every Kubernetes object as YAML under DIR/<stack>/
+  --diff A B        how two stacks' plans differ, property by property`;
 
 const SPEC = {
     usage: USAGE,
@@ -27,6 +30,7 @@ const SPEC = {
         stack: { type: "string", multiple: true },
         format: { type: "string", default: "text" },
         out: { type: "string" },
+        "json-out": { type: "string" },
         diff: { type: "boolean" },
     },
     allowPositionals: true,
@@ -55,11 +59,19 @@ export const main: Main = async (argv, io) => {
     if (values.diff) return diff(positionals, format, io);
     if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}; use --stack\n${USAGE}`);
     const stacks = (values.stack ?? listStacks(io.root)).map((s) => requireStack(s, io.root));
-    // Plan everything before writing anything: a failing stack leaves no partial output.
+    // Every stack file is checked, and its fleet's rules applied, before anything is planned or written.
+    const checked = checkFleets(stacks, io.root);
     const plans: Plan[] = [];
     for (const stack of stacks) plans.push(await planStack(stack, io.root));
+    const json = JSON.stringify(plans.length === 1 ? plans[0] : plans, null, 2);
     if (values.out) writeManifests(plans, values.out);
-    io.out(format === "json" ? JSON.stringify(plans.length === 1 ? plans[0] : plans, null, 2) : plans.map(renderText).join("\n\n"));
+    if (values["json-out"]) fs.writeFileSync(values["json-out"], `${json}\n`);
+    if (format === "json") {
+        io.out(json);
+        for (const line of checked) io.err(line);
+    } else {
+        io.out([...plans.map(renderText), checked.join("\n")].join("\n\n"));
+    }
     if (values.out) {
         io.out(
             `\nKubernetes manifests written to ${values.out}/<stack>/; check them with: kubectl apply --dry-run=server -f ${values.out}/<stack>`,

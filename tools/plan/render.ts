@@ -5,27 +5,37 @@ export function show(value: unknown): string {
     return typeof value === "string" ? value : JSON.stringify(value);
 }
 
-export function renderText(plan: Plan): string {
+/** True when the input at `path`, or anything inside it, was made up offline. */
+function invented(r: PlannedResource, path: string): boolean {
+    return r.placeholders.some((p) => p === path || p.startsWith(`${path}.`) || p.startsWith(`${path}[`));
+}
+
+/** The resource tree, each resource with its key properties; made-up values end in `*`. */
+export function renderTree(plan: Plan): string[] {
     const lines: string[] = [];
-    lines.push(`Plan for ${plan.stack}: ${plan.region}, ${plan.role} (offline, under the Pulumi mock runtime)`);
-    lines.push("");
-    lines.push(`Resources (${plan.resources.length}):`);
     const children = new Map<string, PlannedResource[]>();
     for (const r of plan.resources) if (r.parent) children.set(r.parent, [...(children.get(r.parent) ?? []), r]);
     const walk = (r: PlannedResource, prefix: string, last: boolean, root: boolean) => {
         const key = Object.entries(r.key)
-            .map(([k, v]) => `${k}=${show(v)}`)
+            .map(([k, v]) => `${k}=${show(v)}${invented(r, k) ? "*" : ""}`)
             .join("  ");
         const flags = [r.options.protect ? "protected" : "", r.options.import ? `adopts ${r.options.import}` : ""]
             .filter(Boolean)
             .join(", ");
-        lines.push(
-            `${prefix}${root ? "" : last ? "└─ " : "├─ "}${r.type}  ${r.name}${key ? `  ${key}` : ""}${flags ? `  (${flags})` : ""}`,
-        );
+        lines.push(`${prefix}${root ? "" : last ? "└─ " : "├─ "}${r.type}  ${r.name}${key ? `  ${key}` : ""}${flags ? `  (${flags})` : ""}`);
         const kids = children.get(r.urn) ?? [];
         kids.forEach((kid, i) => walk(kid, root ? "" : prefix + (last ? "   " : "│  "), i === kids.length - 1, false));
     };
     for (const root of plan.resources.filter((r) => !r.parent)) walk(root, "", true, true);
+    return lines;
+}
+
+export function renderText(plan: Plan): string {
+    const lines: string[] = [];
+    lines.push(`Plan for ${plan.stack}: ${plan.region}, ${plan.role} (offline, under the Pulumi mock runtime)`);
+    lines.push("");
+    lines.push(`Resources (${plan.resources.length}; * marks a value AWS assigns, made up here):`);
+    lines.push(...renderTree(plan));
     lines.push("");
     lines.push("Count by type:");
     for (const [type, n] of Object.entries(plan.counts)) lines.push(`  ${String(n).padStart(3)}  ${type}`);
@@ -46,4 +56,3 @@ export function renderText(plan: Plan): string {
     }
     return lines.join("\n");
 }
-

@@ -102,6 +102,8 @@ export async function switchover(target: string, run: Run, dryRun = false): Prom
     const s = situation(target, stacks);
     printPlan(run, s);
     if (dryRun) return;
+    // The Automation API drives the Pulumi CLI; fail with how to get it rather than a spawn error.
+    await run.io.commands.run(["pulumi", "version"], { capture: true });
     const url = await checkDeployed(run, s);
     // Re-run the last step the files show, in case its update did not finish.
     for (let i = Math.max(0, s.applied - 1); i < s.steps.length; i++) await runStep(run, s, i, url);

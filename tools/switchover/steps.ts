@@ -3,7 +3,7 @@
  * stack, and where a run stands, derived from the stack files and the steps' own edits.
  */
 import { StackConfig } from "../../config";
-import { UsageError } from "../cli";
+import { count, UsageError } from "../cli";
 
 type Value = string | number | boolean;
 
@@ -21,20 +21,20 @@ export function planSwitchover(from: StackConfig, to: StackConfig): Step[] {
     const toActive = to.services.activeReplicas;
     return [
         {
-            title: `scale ${to.stack} to active capacity (${toActive} pods per service), still SECONDARY`,
+            title: `scale ${to.stack} to active capacity (${count(toActive, "pod")} per service), still SECONDARY`,
             stack: to.stack,
             edits: { replicasOverride: toActive },
             waitHealthy: true,
         },
         { title: `withdraw ${to.stack}'s SECONDARY record`, stack: to.stack, edits: { failoverRecord: false } },
         {
-            title: `demote ${from.stack} to SECONDARY, keeping its ${fromActive} pods per service`,
+            title: `demote ${from.stack} to SECONDARY, keeping its ${count(fromActive, "pod")} per service`,
             stack: from.stack,
             edits: { role: "standby", replicasOverride: fromActive },
         },
         { title: `promote ${to.stack} to PRIMARY`, stack: to.stack, edits: { role: "active", failoverRecord: true, replicasOverride: 0 } },
         {
-            title: `scale ${from.stack} down to standby capacity (${from.services.standbyReplicas} pods per service)`,
+            title: `scale ${from.stack} down to standby capacity (${count(from.services.standbyReplicas, "pod")} per service)`,
             stack: from.stack,
             edits: { replicasOverride: 0 },
         },
@@ -66,7 +66,7 @@ export function statesAfterSteps(from: StackConfig, to: StackConfig, steps: Step
 /** A one-line account of a stack's DNS role and capacity, from its stack file. */
 export function describeStack(config: StackConfig): string {
     const record = config.failover.publishRecord ? config.failover.failoverType : "no record";
-    return `${config.stack}: role ${config.role}, ${record}, ${config.services.replicas} pods per service`;
+    return `${config.stack}: role ${config.role}, ${record}, ${count(config.services.replicas, "pod")} per service`;
 }
 
 export interface Situation {
