@@ -7,7 +7,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { loadConfig, StackConfig } from "./config";
 import { Cluster, Failover, failoverTimes, lookupHostedZone, Network, pickZones } from "./regions";
-import { ImageRegistry, SampleApp } from "./services";
+import { capacityOf, ImageRegistry, SampleApp } from "./services";
 
 /** What must exist before anything is created: the region's zones, the hosted zone, the load balancers' zone id. */
 async function lookups(config: StackConfig, provider: aws.Provider) {
@@ -43,7 +43,7 @@ export = async () => {
         { provider },
     );
 
-    const { backendImage, frontendImage, replicas } = config.services;
+    const { backendImage, frontendImage, minReplicas, maxReplicas, cpuTargetPercent } = config.services;
     const registry = new ImageRegistry(name, { repositories: [backendImage.repository, frontendImage.repository], tags }, { provider });
     const app = new SampleApp(
         name,
@@ -51,7 +51,8 @@ export = async () => {
             region: config.region,
             backendImage: registry.imageFor(backendImage),
             frontendImage: registry.imageFor(frontendImage),
-            replicas,
+            scaling: { minReplicas, maxReplicas, cpuTargetPercent },
+            metricsSource: cluster.metricsServer,
         },
         { provider: cluster.provider },
     );
@@ -70,16 +71,27 @@ export = async () => {
         { provider },
     );
 
+    return outputs(config, { network, cluster, registry, app, failover });
+};
+
+/** What each stack exports: how to reach it, its failover settings and times, its capacity. */
+function outputs(
+    config: StackConfig,
+    c: { network: Network; cluster: Cluster; registry: ImageRegistry; app: SampleApp; failover: Failover },
+) {
+    const settings = config.failover;
+    const { network, cluster, registry, app, failover } = c;
     return {
         region: config.region,
         role: config.role,
         appUrl: `http://${settings.recordName}`,
         healthCheckId: failover.healthCheckId,
         failover: { type: settings.failoverType, recordPublished: settings.publishRecord, ...failoverTimes(settings.healthCheck) },
+        capacity: capacityOf(config.services),
         vpcId: network.vpcId,
         clusterName: cluster.clusterName,
         kubeconfig: cluster.kubeconfig,
         imageRepositories: registry.repositoryUrls,
         loadBalancerUrl: pulumi.interpolate`http://${app.frontendHostname}`,
     };
-};
+}

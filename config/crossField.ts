@@ -23,15 +23,18 @@ export const principalInOneList = rule(["adminPrincipalArns", "viewerPrincipalAr
     return `${p}:viewerPrincipalArns: got ${JSON.stringify(both)}, also in adminPrincipalArns; allowed: each principal in one list`;
 });
 
-export const nodeSizesOrdered = rule(["nodeMinSize", "nodeDesiredSize", "nodeMaxSize"], (v, p) => {
-    const [min, desired, max] = [v.nodeMinSize, v.nodeDesiredSize, v.nodeMaxSize];
-    if (min <= desired && desired <= max) return undefined;
-    return `${p}:nodeMinSize/nodeDesiredSize/nodeMaxSize: got ${min}/${desired}/${max}; allowed: min <= desired <= max`;
-});
-
 export const standbyWithinActive = rule(["activeReplicas", "standbyReplicas"], (v, p) => {
     if (v.standbyReplicas <= v.activeReplicas) return undefined;
     return `${p}:standbyReplicas: got ${v.standbyReplicas}; allowed: at most activeReplicas (${v.activeReplicas})`;
+});
+
+/** One region alone must carry the load after a failover, so the ceiling covers the active floor. */
+export const maxCoversFloors = rule(["activeReplicas", "maxReplicas", "replicasOverride"], (v, p) => {
+    const floor = Math.max(v.activeReplicas, v.replicasOverride);
+    if (v.maxReplicas >= floor) return undefined;
+    const what =
+        v.replicasOverride > v.activeReplicas ? `replicasOverride (${v.replicasOverride})` : `activeReplicas (${v.activeReplicas})`;
+    return `${p}:maxReplicas: got ${v.maxReplicas}; allowed: at least ${what}`;
 });
 
 /** Only checkable offline for a zone given by name; a zone id is checked after the lookup. */
@@ -50,7 +53,7 @@ export const azCountWithinRegion = rule(["region", "azCount"], (v, p) => {
 export const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [
     azCountWithinRegion,
     principalInOneList,
-    nodeSizesOrdered,
     standbyWithinActive,
+    maxCoversFloors,
     recordInsideZone,
 ];

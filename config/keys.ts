@@ -8,16 +8,18 @@ import {
     checkerRegions,
     hostedZoneRef,
     image,
-    instanceTypes,
     awsRegion,
     isCidr,
     isHealthCheckPath,
     isHostedZone,
     isIamPrincipal,
+    isAddonVersion,
     isKubernetesMinor,
     isVpcCidr,
     userTags,
 } from "./rules";
+import { AUTO_MODE_MIN_MINOR } from "../regions/cluster/autoMode";
+import { POD_REQUESTS_PER_SECOND } from "../services/sizing";
 import { isDnsName, withoutRootDot } from "./dns";
 
 /** One key: how to read it, and what a user needs to know about it. */
@@ -51,20 +53,18 @@ const REGION_KEYS = {
 
 // ---- Cluster ---------------------------------------------------------------------
 const CLUSTER_KEYS = {
-    kubernetesVersion: key(text(isKubernetesMinor, 'a minor version "1.NN", such as "1.35"'), {
-        default: "1.35",
-        description: "EKS Kubernetes version, 1.NN. 1.35 is in standard support until March 2027.",
+    kubernetesVersion: key(
+        text(isKubernetesMinor, `a minor version "1.NN" from "1.${AUTO_MODE_MIN_MINOR}", as EKS Auto Mode needs, such as "1.35"`),
+        {
+            default: "1.35",
+            description: "EKS Kubernetes version, 1.NN, at least 1.29 for EKS Auto Mode. 1.35 is in standard support until March 2027.",
+        },
+    ),
+    metricsServerVersion: key(text(isAddonVersion, 'empty, or an EKS add-on version such as "v0.8.0-eksbuild.1"'), {
+        default: "",
+        description:
+            "The metrics-server add-on version the autoscalers read CPU from, such as v0.8.0-eksbuild.1. Empty takes EKS's default for the cluster's version once, at creation, and keeps it.",
     }),
-    nodeInstanceTypes: key(instanceTypes(), {
-        default: ["m6i.large"],
-        description: "Node group instance types, one CPU architecture (x86_64 or Graviton).",
-    }),
-    nodeMinSize: key(integer(0, 450), { default: 2, description: "Node group minimum size, 0 or more." }),
-    nodeDesiredSize: key(integer(0, 450), {
-        default: 3,
-        description: "Node group size at creation, between min and max; later drift is ignored so manual or autoscaler scaling sticks.",
-    }),
-    nodeMaxSize: key(integer(1, 450), { default: 6, description: "Node group maximum size, at least 1 and at least min." }),
     adminPrincipalArns: key(list(isIamPrincipal, 'IAM role or user ARNs such as "arn:aws:iam::123456789012:role/Admin"'), {
         default: [],
         description:
@@ -92,15 +92,32 @@ const SERVICES_KEYS = {
         description:
             "Frontend image in this region's ECR, as repository:tag or repository@sha256:digest, such as sample-app-frontend:1.0.0. Never latest. Required.",
     }),
-    activeReplicas: key(integer(2, 100), { default: 3, description: "Pods per service while this region is active, at least 2." }),
+    activeReplicas: key(integer(2, 100), {
+        default: 3,
+        description: "The autoscaler's floor, in pods per service, while this region is active; at least 2.",
+    }),
     standbyReplicas: key(integer(1, 100), {
         default: 1,
-        description: "Pods per service while this region is standby: a warm standby that takes traffic at once, 1 to activeReplicas.",
+        description:
+            "The warm floor per service while this region is standby: it takes traffic at once and the autoscaler grows it. 1 to activeReplicas.",
     }),
-    replicasOverride: key(integer(0, 100), {
+    maxReplicas: key(integer(2, 200), {
+        default: 10,
+        description: "The autoscaler's ceiling per service, in either role: what one region alone must carry. At least activeReplicas.",
+    }),
+    cpuTargetPercent: key(integer(10, 95), {
+        default: 70,
+        description: "Average CPU, as a percentage of each pod's request, the autoscaler keeps services at; 10 to 95.",
+    }),
+    podRequestsPerSecond: key(integer(1, 1_000_000), {
+        default: POD_REQUESTS_PER_SECOND,
+        description:
+            "Requests per second one frontend pod serves at its CPU limit, from npm run bench; only used to size: the plan and the capacity output.",
+    }),
+    replicasOverride: key(integer(0, 200), {
         default: 0,
         description:
-            "Pods per service whatever the role; 0 follows the role. Only the switchover sets it, to hold capacity while roles change.",
+            "The autoscaler's floor whatever the role; 0 follows the role. Only the switchover sets it, to hold capacity while roles change.",
     }),
 };
 

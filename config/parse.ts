@@ -23,6 +23,15 @@ export class ConfigError extends Error {
 
 const KEYS = Object.keys(CONFIG_KEYS) as ConfigKey[];
 
+const AUTO_MODE_NODES = "EKS Auto Mode's node pools choose and scale the nodes";
+/** Keys earlier versions read, and why they are gone, so an old stack file gets a clear answer. */
+const REMOVED_KEYS: Record<string, string> = {
+    nodeInstanceTypes: AUTO_MODE_NODES,
+    nodeMinSize: AUTO_MODE_NODES,
+    nodeDesiredSize: AUTO_MODE_NODES,
+    nodeMaxSize: `${AUTO_MODE_NODES}; maxReplicas bounds the pods instead`,
+};
+
 /** The problem of a required key that has no value. */
 export function missingKey(key: string, project: string, description: string): string {
     return `${project}:${key}: missing; required: ${description.replace(/\.? Required\.$/, "")} (pulumi config set ${key} <value>)`;
@@ -42,7 +51,9 @@ function isComplete(values: Partial<Values>): values is Values {
 export function parseValues(raw: RawConfig, project: string): Values {
     const problems: string[] = [];
     for (const key of Object.keys(raw)) {
-        if (!(KEYS as string[]).includes(key)) problems.push(`${project}:${key}: unknown key; known keys: ${KEYS.join(", ")}`);
+        const removed = REMOVED_KEYS[key];
+        if (removed) problems.push(`${project}:${key}: no longer read: ${removed}; remove it from the stack file`);
+        else if (!(KEYS as string[]).includes(key)) problems.push(`${project}:${key}: unknown key; known keys: ${KEYS.join(", ")}`);
     }
     const values: Partial<Record<ConfigKey, unknown>> = {};
     for (const key of KEYS) {
@@ -80,9 +91,7 @@ export function toStackConfig(v: Values, ctx: ConfigContext): StackConfig {
         network: { vpcCidr: v.vpcCidr, azCount: v.azCount, natGateways: v.natGateways },
         cluster: {
             kubernetesVersion: v.kubernetesVersion,
-            instanceTypes: v.nodeInstanceTypes.types,
-            architecture: v.nodeInstanceTypes.architecture,
-            nodes: { min: v.nodeMinSize, desired: v.nodeDesiredSize, max: v.nodeMaxSize },
+            metricsServerVersion: v.metricsServerVersion === "" ? undefined : v.metricsServerVersion,
             adminPrincipalArns: v.adminPrincipalArns,
             viewerPrincipalArns: v.viewerPrincipalArns,
             publicAccessCidrs: v.publicAccessCidrs,
@@ -90,7 +99,10 @@ export function toStackConfig(v: Values, ctx: ConfigContext): StackConfig {
         services: {
             backendImage: v.backendImage,
             frontendImage: v.frontendImage,
-            replicas: v.replicasOverride > 0 ? v.replicasOverride : v.role === "active" ? v.activeReplicas : v.standbyReplicas,
+            minReplicas: v.replicasOverride > 0 ? v.replicasOverride : v.role === "active" ? v.activeReplicas : v.standbyReplicas,
+            maxReplicas: v.maxReplicas,
+            cpuTargetPercent: v.cpuTargetPercent,
+            podRequestsPerSecond: v.podRequestsPerSecond,
             activeReplicas: v.activeReplicas,
             standbyReplicas: v.standbyReplicas,
             replicasOverride: v.replicasOverride,

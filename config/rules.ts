@@ -1,7 +1,7 @@
 /** The rule of each key, as a named function: what a valid value looks like. */
 import { AWS_DATA_FILE, COMMERCIAL_REGIONS, HEALTH_CHECKER_REGIONS, OTHER_PARTITIONS } from "../regions/awsData";
 import { cidrWithin, parseCidr, RFC1918 } from "../regions/cidr";
-import { Architecture, architectureOf, gravitonTypes } from "../regions/cluster/architecture";
+import { AUTO_MODE_MIN_MINOR } from "../regions/cluster/autoMode";
 import { isDnsName, withoutRootDot, ZONE_ID } from "./dns";
 import { invalid, Kind, list, Parsed, then } from "./kinds";
 import type { HostedZoneRef, ImageRef } from "./types";
@@ -32,13 +32,15 @@ export function isCidr(v: string): boolean {
     return parseCidr(v) !== undefined;
 }
 
+/** `1.NN`, no older than EKS Auto Mode supports. */
 export function isKubernetesMinor(v: string): boolean {
-    return /^1\.(\d{2})$/.test(v);
+    const m = /^1\.(\d{2})$/.exec(v);
+    return !!m && Number(m[1]) >= AUTO_MODE_MIN_MINOR;
 }
 
-// family + generation + options, a dot, a size: m6i.large, c7gn.2xlarge, u-6tb1.metal
-export function isInstanceType(v: string): boolean {
-    return /^[a-z][a-z0-9-]*\d[a-z0-9-]*\.[a-z0-9]+$/.test(v);
+/** Empty (EKS's default), or an EKS add-on version: `vX.Y.Z-eksbuild.N`. */
+export function isAddonVersion(v: string): boolean {
+    return v === "" || /^v\d+\.\d+\.\d+-eksbuild\.\d+$/.test(v);
 }
 
 export function isIamPrincipal(v: string): boolean {
@@ -66,15 +68,6 @@ export function checkerRegions(): Kind<string[], "array"> {
                 ? { value: regions }
                 : invalid(regions, "none (Route 53's defaults) or at least 3 regions"),
     );
-}
-
-/** Node group instance types, all of one CPU architecture, and that architecture. */
-export function instanceTypes(): Kind<{ types: string[]; architecture: Architecture }, "array"> {
-    return then(list(isInstanceType, 'EC2 instance types such as "m6i.large"', 1), (types) => {
-        const architecture = architectureOf(types);
-        if (architecture !== "mixed") return { value: { types, architecture } };
-        return invalid(types, `one CPU architecture per node group (Graviton ${JSON.stringify(gravitonTypes(types))} mixed with x86_64)`);
-    });
 }
 
 // An ECR repository name plus a tag or a sha256 digest; no registry host, since the

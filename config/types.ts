@@ -27,13 +27,19 @@ export interface ImageRef {
 export interface ServicesSettings {
     readonly backendImage: ImageRef;
     readonly frontendImage: ImageRef;
-    /** Pods per service now: the override, or the role's count. */
-    readonly replicas: number;
-    /** Pods per service whatever the role; 0 follows the role. */
+    /** The autoscaler's floor per service now: the override, or the role's floor. */
+    readonly minReplicas: number;
+    /** The autoscaler's ceiling per service, in either role. */
+    readonly maxReplicas: number;
+    /** Average CPU, as a percentage of the request, the autoscaler aims for. */
+    readonly cpuTargetPercent: number;
+    /** What one frontend pod serves at its CPU limit, for sizing only. */
+    readonly podRequestsPerSecond: number;
+    /** The floor whatever the role; 0 follows the role. */
     readonly replicasOverride: number;
-    /** Pods per service when active; the switchover scales to this. */
+    /** The floor when active; the switchover scales to this. */
     readonly activeReplicas: number;
-    /** Pods per service when standby. */
+    /** The floor when standby. */
     readonly standbyReplicas: number;
 }
 

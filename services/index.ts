@@ -1,3 +1,6 @@
+export * from "./autoscaling";
+export * from "./loadBalancer";
 export * from "./microservice";
 export * from "./registry";
 export * from "./sampleApp";
+export * from "./sizing";

@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { Scaling, scalingSpec } from "./autoscaling";
 
 /** CPU and memory for one container. */
 export interface ContainerResources {
@@ -7,7 +8,12 @@ export interface ContainerResources {
     readonly limits: { readonly cpu: string; readonly memory: string };
 }
 
-/** What one stateless HTTP service needs: its image, ports, probes, environment and resources. */
+/** How a Service is reached: inside the cluster, or through a load balancer of a class, configured by annotations. */
+export type Exposure =
+    | { readonly type: "ClusterIP" }
+    | { readonly type: "LoadBalancer"; readonly loadBalancerClass: string; readonly annotations: Record<string, string> };
+
+/** What one stateless HTTP service needs: its image, ports, probes, environment, resources and scaling. */
 export interface MicroserviceArgs {
     /** Namespace of every object. */
     readonly namespace: pulumi.Input<string>;
@@ -17,16 +23,15 @@ export interface MicroserviceArgs {
     readonly selector: Record<string, string>;
     /** Full image reference, pinned by tag or digest. */
     readonly image: pulumi.Input<string>;
-    /** Pod count. */
-    readonly replicas: number;
-    /** Port the container listens on. */
-    readonly containerPort: number;
-    /** Port the Service exposes. */
-    readonly servicePort: number;
-    /** `ClusterIP` for in-cluster callers, `LoadBalancer` for the internet. */
-    readonly serviceType: "ClusterIP" | "LoadBalancer";
-    /** Service annotations, such as the load balancer type. */
-    readonly serviceAnnotations?: Record<string, string>;
+    /** The autoscaler's floor, ceiling and CPU target. */
+    readonly scaling: Scaling;
+    /** What the autoscaler reads CPU from; it is created after it. */
+    readonly metricsSource: pulumi.Resource;
+    /** Container ports by name; `http` is the app, which the probes use. */
+    readonly containerPorts: Record<string, number>;
+    /** The Service's ports, each to a named container port. */
+    readonly servicePorts: { readonly name: string; readonly port: number; readonly targetPort: string }[];
+    readonly exposure: Exposure;
     /** Container environment. */
     readonly env: Record<string, pulumi.Input<string>>;
     /** Container CPU and memory. */
@@ -35,6 +40,8 @@ export interface MicroserviceArgs {
     readonly livenessPath: string;
     /** Readiness path: failing it takes the pod out of the Service. */
     readonly readinessPath: string;
+    /** How long a pod may take to stop after SIGTERM: its drain plus its in-flight limit, with room to spare. */
+    readonly terminationGracePeriodSeconds: number;
 }
 
 /** Non-root UID:GID of the images (the `node` user of the official Node.js image). */
@@ -50,8 +57,7 @@ export function podTemplate(args: MicroserviceArgs, labels: Record<string, strin
         metadata: { labels },
         spec: {
             automountServiceAccountToken: false,
-            // Drain (5 s) plus the in-flight limit (10 s) fit well inside this.
-            terminationGracePeriodSeconds: 30,
+            terminationGracePeriodSeconds: args.terminationGracePeriodSeconds,
             securityContext: {
                 runAsNonRoot: true,
                 runAsUser: APP_UID,
@@ -70,7 +76,11 @@ export function podTemplate(args: MicroserviceArgs, labels: Record<string, strin
                     name: args.appName,
                     image: args.image,
                     imagePullPolicy: "IfNotPresent",
-                    ports: [{ name: "http", containerPort: args.containerPort, protocol: "TCP" }],
+                    ports: Object.entries(args.containerPorts).map(([portName, containerPort]) => ({
+                        name: portName,
+                        containerPort,
+                        protocol: "TCP",
+                    })),
                     env: Object.entries(args.env).map(([envName, value]) => ({ name: envName, value })),
                     resources: args.resources,
                     readinessProbe: probe(args.readinessPath),
@@ -88,7 +98,10 @@ export function podTemplate(args: MicroserviceArgs, labels: Record<string, strin
     };
 }
 
-/** One stateless HTTP service on Kubernetes: its Deployment, its Service and a PodDisruptionBudget. */
+/**
+ * One stateless HTTP service on Kubernetes: its Deployment, the autoscaler that sizes it,
+ * its Service and a PodDisruptionBudget.
+ */
 export class Microservice extends pulumi.ComponentResource {
     /** The Service's name: the DNS name callers use inside the namespace. */
     public readonly serviceName: pulumi.Output<string>;
@@ -98,13 +111,16 @@ export class Microservice extends pulumi.ComponentResource {
     constructor(name: string, args: MicroserviceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("multiregion:services:Microservice", name, {}, opts);
         const labels = { ...args.selector, "app.kubernetes.io/name": args.appName, "app.kubernetes.io/managed-by": "pulumi" };
+        const namespace = args.namespace;
 
         const deployment = new k8s.apps.v1.Deployment(
             `${name}-deployment`,
             {
-                metadata: { name: args.appName, namespace: args.namespace, labels },
+                metadata: { name: args.appName, namespace, labels },
                 spec: {
-                    replicas: args.replicas,
+                    // No replicas: the autoscaler owns them. A value here would reset what it chose on every
+                    // update; Kubernetes advises leaving it out of the manifest (kubernetes.io/docs/tasks/
+                    // run-application/horizontal-pod-autoscale/#migrating-deployments-and-statefulsets-to-horizontal-autoscaling).
                     selector: { matchLabels: args.selector },
                     // New pods must be ready before old ones go, so capacity never dips.
                     strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
@@ -114,31 +130,25 @@ export class Microservice extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const service = new k8s.core.v1.Service(
-            `${name}-service`,
+        new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+            `${name}-hpa`,
             {
-                metadata: {
-                    name: `${args.appName}-service`,
-                    namespace: args.namespace,
-                    labels,
-                    annotations: args.serviceAnnotations,
-                },
-                spec: {
-                    type: args.serviceType,
-                    selector: args.selector,
-                    ports: [{ name: "http", port: args.servicePort, targetPort: "http", protocol: "TCP" }],
-                },
+                // The stack file owns the floor: after an emergency `kubectl patch` of minReplicas,
+                // the next `pulumi up` takes it back rather than failing on the field conflict.
+                metadata: { name: args.appName, namespace, labels, annotations: { "pulumi.com/patchForce": "true" } },
+                spec: scalingSpec(args.appName, args.scaling),
             },
-            // Pulumi waits for ready endpoints (and the load balancer), so the Deployment comes first.
-            { parent: this, dependsOn: [deployment] },
+            { parent: this, dependsOn: [deployment, args.metricsSource] },
         );
 
-        // One pod may go at a time for node maintenance; with a single standby pod this still lets nodes drain.
+        const service = this.service(name, args, labels, deployment);
+        // One pod may go at a time, even at a floor of one, and a pod that is not ready never
+        // holds up a node drain or an Auto Mode consolidation.
         new k8s.policy.v1.PodDisruptionBudget(
             `${name}-pdb`,
             {
-                metadata: { name: args.appName, namespace: args.namespace, labels },
-                spec: { maxUnavailable: 1, selector: { matchLabels: args.selector } },
+                metadata: { name: args.appName, namespace, labels },
+                spec: { maxUnavailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow", selector: { matchLabels: args.selector } },
             },
             { parent: this },
         );
@@ -146,5 +156,30 @@ export class Microservice extends pulumi.ComponentResource {
         this.serviceName = service.metadata.name;
         this.loadBalancerHostname = service.status.loadBalancer.ingress.apply((ingress) => ingress?.[0]?.hostname);
         this.registerOutputs({ serviceName: this.serviceName, loadBalancerHostname: this.loadBalancerHostname });
+    }
+
+    /** The Service: in-cluster, or an internet-facing load balancer of the exposure's class. */
+    private service(name: string, args: MicroserviceArgs, labels: Record<string, string>, deployment: k8s.apps.v1.Deployment) {
+        const lb = args.exposure.type === "LoadBalancer" ? args.exposure : undefined;
+        return new k8s.core.v1.Service(
+            `${name}-service`,
+            {
+                metadata: { name: `${args.appName}-service`, namespace: args.namespace, labels, annotations: lb?.annotations },
+                spec: {
+                    type: args.exposure.type,
+                    loadBalancerClass: lb?.loadBalancerClass,
+                    selector: args.selector,
+                    ports: args.servicePorts.map((p) => ({ ...p, protocol: "TCP" })),
+                },
+            },
+            {
+                parent: this,
+                // Pulumi waits for ready endpoints (and the load balancer), so the Deployment comes first.
+                dependsOn: [deployment],
+                // The class is immutable once set; moving to another controller means a new Service.
+                replaceOnChanges: ["spec.loadBalancerClass"],
+                deleteBeforeReplace: true,
+            },
+        );
     }
 }

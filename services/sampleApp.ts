@@ -1,5 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { Scaling } from "./autoscaling";
+import { NLB_CLASS, publicNlbAnnotations } from "./loadBalancer";
 import { Microservice } from "./microservice";
 
 /** The classic two-service example: a JSON backend and an HTML frontend that calls it. */
@@ -10,21 +12,31 @@ export interface SampleAppArgs {
     readonly backendImage: pulumi.Input<string>;
     /** Pinned frontend image in this region's registry. */
     readonly frontendImage: pulumi.Input<string>;
-    /** Pods per service: full capacity when active, a warm standby otherwise. */
-    readonly replicas: number;
+    /** Each service's autoscaler: the role's floor, the ceiling one region must carry, the CPU target. */
+    readonly scaling: Scaling;
+    /** The autoscalers' metrics source, which they wait for. */
+    readonly metricsSource: pulumi.Resource;
 }
 
 export const NAMESPACE = "sample-app";
 export const BACKEND_SERVICE = "sample-app-backend-service";
-const CONTAINER_PORT = 8080;
-const SERVICE_PORT = 80;
+/** The port both apps listen on. */
+export const CONTAINER_PORT = 8080;
 const BACKEND = { app: "sample-app", tier: "backend" };
 const FRONTEND = { app: "sample-app", tier: "frontend" };
 // The API server rejects any pod here that is not non-root, seccomp-confined and capability-free.
 const RESTRICTED = { "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/enforce-version": "latest" };
 
 // Shallow probes for both: a backend outage must not restart frontends; Route 53 uses the deep /health.
-const SHARED = { containerPort: CONTAINER_PORT, servicePort: SERVICE_PORT, livenessPath: "/livez", readinessPath: "/readyz" };
+const PROBES = { livenessPath: "/livez", readinessPath: "/readyz" };
+const IN_FLIGHT_LIMIT_SECONDS = 10;
+
+/**
+ * How long each app keeps serving after SIGTERM while traffic moves away: the backend
+ * leaves a ClusterIP Service in moments; the frontend must outlast the NLB noticing it
+ * (two failed checks 10 s apart) and deregistering it.
+ */
+export const DRAIN_SECONDS = { backend: 5, frontend: 20 };
 
 /** Only frontend pods may call the backend. */
 function backendIngress(name: string, parent: pulumi.Resource, namespace: pulumi.Input<string>): k8s.networking.v1.NetworkPolicy {
@@ -42,7 +54,16 @@ function backendIngress(name: string, parent: pulumi.Resource, namespace: pulumi
     );
 }
 
-/** The sample app in its restricted namespace: both microservices and the policy that only lets the frontend reach the backend. */
+/** A tier's probes, shutdown timing and environment. */
+function lifecycle(tier: keyof typeof DRAIN_SECONDS, env: Record<string, pulumi.Input<string>>) {
+    return {
+        ...PROBES,
+        terminationGracePeriodSeconds: DRAIN_SECONDS[tier] + IN_FLIGHT_LIMIT_SECONDS + 15,
+        env: { PORT: String(CONTAINER_PORT), DRAIN_MS: String(DRAIN_SECONDS[tier] * 1000), ...env },
+    };
+}
+
+/** The sample app in its restricted namespace: both autoscaled microservices and the policy that only lets the frontend reach the backend. */
 export class SampleApp extends pulumi.ComponentResource {
     /** Public hostname of the frontend's load balancer. */
     public readonly frontendHostname: pulumi.Output<string>;
@@ -56,17 +77,23 @@ export class SampleApp extends pulumi.ComponentResource {
             { parent: this },
         );
         const ns = namespace.metadata.name;
-        const common = { ...SHARED, namespace: ns, replicas: args.replicas };
+        const common = {
+            namespace: ns,
+            scaling: args.scaling,
+            metricsSource: args.metricsSource,
+            containerPorts: { http: CONTAINER_PORT },
+        };
 
         const backend = new Microservice(
             `${name}-backend`,
             {
                 ...common,
+                ...lifecycle("backend", { REGION: args.region }),
                 appName: "sample-app-backend",
                 selector: BACKEND,
                 image: args.backendImage,
-                serviceType: "ClusterIP",
-                env: { PORT: String(CONTAINER_PORT), REGION: args.region },
+                servicePorts: [{ name: "http", port: 80, targetPort: "http" }],
+                exposure: { type: "ClusterIP" },
                 resources: { requests: { cpu: "100m", memory: "64Mi" }, limits: { cpu: "500m", memory: "128Mi" } },
             },
             { parent: this },
@@ -76,16 +103,15 @@ export class SampleApp extends pulumi.ComponentResource {
             `${name}-frontend`,
             {
                 ...common,
+                ...lifecycle("frontend", { REGION: args.region, BACKEND_URL: pulumi.interpolate`http://${backend.serviceName}` }),
                 appName: "sample-app-frontend",
                 selector: FRONTEND,
                 image: args.frontendImage,
-                serviceType: "LoadBalancer",
-                // An internet-facing NLB; Route 53 aliases it with the NLB hosted-zone id.
-                serviceAnnotations: { "service.beta.kubernetes.io/aws-load-balancer-type": "nlb" },
-                env: {
-                    PORT: String(CONTAINER_PORT),
-                    REGION: args.region,
-                    BACKEND_URL: pulumi.interpolate`http://${backend.serviceName}`,
+                servicePorts: [{ name: "http", port: 80, targetPort: "http" }],
+                exposure: {
+                    type: "LoadBalancer",
+                    loadBalancerClass: NLB_CLASS,
+                    annotations: publicNlbAnnotations({ port: CONTAINER_PORT, path: PROBES.readinessPath }),
                 },
                 resources: { requests: { cpu: "100m", memory: "96Mi" }, limits: { cpu: "500m", memory: "192Mi" } },
             },

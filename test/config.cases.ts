@@ -36,39 +36,29 @@ export const BAD_INPUT: [string, Record<string, unknown>, RegExp][] = [
     ["one AZ", { azCount: 1 }, /^multiregion:azCount: got "1"; allowed: an integer from 2 to 6$/],
     ["seven AZs", { azCount: 7 }, /^multiregion:azCount: got "7"; allowed: an integer from 2 to 6$/],
     ["an unknown NAT mode", { natGateways: "two" }, /^multiregion:natGateways: got "two"; allowed: "perAz" or "single"$/],
-    ["a version without minor", { kubernetesVersion: "1" }, /^multiregion:kubernetesVersion: got "1"; allowed: a minor version "1\.NN"/],
+    [
+        "a version without minor",
+        { kubernetesVersion: "1" },
+        /^multiregion:kubernetesVersion: got "1"; allowed: a minor version "1\.NN" from "1\.29"/,
+    ],
+    [
+        "a version older than EKS Auto Mode supports",
+        { kubernetesVersion: "1.28" },
+        /^multiregion:kubernetesVersion: got "1\.28"; allowed: a minor version "1\.NN" from "1\.29", as EKS Auto Mode needs, such as "1\.35"$/,
+    ],
+    [
+        "a metrics-server version that is not an EKS add-on version",
+        { metricsServerVersion: "0.8.0" },
+        /^multiregion:metricsServerVersion: got "0\.8\.0"; allowed: empty, or an EKS add-on version such as "v0\.8\.0-eksbuild\.1"$/,
+    ],
+    [
+        "a node key Auto Mode made obsolete",
+        { nodeInstanceTypes: ["m6i.large"] },
+        /^multiregion:nodeInstanceTypes: no longer read: EKS Auto Mode's node pools choose and scale the nodes; remove it from the stack file$/,
+    ],
     ["a version YAML turned into 1.3", { kubernetesVersion: "1.3" }, /^multiregion:kubernetesVersion: got "1\.3"/],
     ["a patch version", { kubernetesVersion: "1.35.2" }, /^multiregion:kubernetesVersion: got "1\.35\.2"/],
     ["a v-prefixed version", { kubernetesVersion: "v1.35" }, /^multiregion:kubernetesVersion: got "v1\.35"/],
-    ["a negative min size", { nodeMinSize: -1 }, /^multiregion:nodeMinSize: got "-1"; allowed: an integer from 0 to 450$/],
-    ["a zero max size", { nodeMaxSize: 0 }, /^multiregion:nodeMaxSize: got "0"; allowed: an integer from 1 to 450$/],
-    [
-        "desired above max",
-        { nodeDesiredSize: 7, nodeMaxSize: 6 },
-        /^multiregion:nodeMinSize\/nodeDesiredSize\/nodeMaxSize: got 2\/7\/6; allowed: min <= desired <= max$/,
-    ],
-    [
-        "min above desired",
-        { nodeMinSize: 4, nodeDesiredSize: 3 },
-        /^multiregion:nodeMinSize\/nodeDesiredSize\/nodeMaxSize: got 4\/3\/6; allowed: min <= desired <= max$/,
-    ],
-    [
-        "an instance type without size",
-        { nodeInstanceTypes: ["m6i"] },
-        /^multiregion:nodeInstanceTypes: got "m6i"; allowed: a list of at least 1 of EC2 instance types/,
-    ],
-    ["an instance type without generation", { nodeInstanceTypes: ["large.m"] }, /^multiregion:nodeInstanceTypes: got "large\.m"/],
-    ["no instance types", { nodeInstanceTypes: [] }, /^multiregion:nodeInstanceTypes: got "\[\]"; allowed: a list of at least 1/],
-    [
-        "mixed CPU architectures",
-        { nodeInstanceTypes: ["m6i.large", "m7g.large"] },
-        /^multiregion:nodeInstanceTypes: .*allowed: one CPU architecture per node group/,
-    ],
-    [
-        "a duplicated instance type",
-        { nodeInstanceTypes: ["m6i.large", "m6i.large"] },
-        /^multiregion:nodeInstanceTypes: got \["m6i\.large"\]; allowed: .*without duplicates/,
-    ],
     [
         "an admin that is not an IAM ARN",
         { adminPrincipalArns: ["alice"] },
@@ -92,7 +82,11 @@ export const BAD_INPUT: [string, Record<string, unknown>, RegExp][] = [
     ],
     ["an aws: tag", { tags: ["aws:owner=me"] }, /^multiregion:tags: got "aws:owner=me"; allowed: keys of 1-128/],
     ["a tag key given twice", { tags: ["Owner=a", "Owner=b"] }, /^multiregion:tags: got "Owner" twice; allowed: each key once$/],
-    ["a list that is not JSON", { nodeInstanceTypes: "m6i.large" }, /^multiregion:nodeInstanceTypes: got "m6i\.large"; allowed: a list/],
+    [
+        "a list that is not JSON",
+        { publicAccessCidrs: "203.0.113.0/24" },
+        /^multiregion:publicAccessCidrs: got "203\.0\.113\.0\/24"; allowed: a list/,
+    ],
     ["an integer that is not a number", { azCount: "three" }, /^multiregion:azCount: got "three"; allowed: an integer from 2 to 6$/],
     [
         "an image tagged latest",
@@ -112,6 +106,20 @@ export const BAD_INPUT: [string, Record<string, unknown>, RegExp][] = [
     ["a short digest", { backendImage: "sample-app-backend@sha256:abc" }, /^multiregion:backendImage: got "sample-app-backend@sha256:abc"/],
     ["one active replica", { activeReplicas: 1 }, /^multiregion:activeReplicas: got "1"; allowed: an integer from 2 to 100$/],
     ["no standby replica", { standbyReplicas: 0 }, /^multiregion:standbyReplicas: got "0"; allowed: an integer from 1 to 100$/],
+    ["a ceiling of one pod", { maxReplicas: 1 }, /^multiregion:maxReplicas: got "1"; allowed: an integer from 2 to 200$/],
+    ["a ceiling below the active floor", { maxReplicas: 2 }, /^multiregion:maxReplicas: got 2; allowed: at least activeReplicas \(3\)$/],
+    [
+        "a standby floor above the ceiling",
+        { standbyReplicas: 3, activeReplicas: 3, maxReplicas: 2 },
+        /^multiregion:maxReplicas: got 2; allowed: at least activeReplicas \(3\)$/,
+    ],
+    ["a CPU target of 5%", { cpuTargetPercent: 5 }, /^multiregion:cpuTargetPercent: got "5"; allowed: an integer from 10 to 95$/],
+    ["a CPU target of 99%", { cpuTargetPercent: 99 }, /^multiregion:cpuTargetPercent: got "99"; allowed: an integer from 10 to 95$/],
+    [
+        "no throughput per pod",
+        { podRequestsPerSecond: 0 },
+        /^multiregion:podRequestsPerSecond: got "0"; allowed: an integer from 1 to 1000000$/,
+    ],
     [
         "a standby larger than the active",
         { standbyReplicas: 4, activeReplicas: 3 },
@@ -120,7 +128,7 @@ export const BAD_INPUT: [string, Record<string, unknown>, RegExp][] = [
     [
         "a negative replica override",
         { replicasOverride: -1 },
-        /^multiregion:replicasOverride: got "-1"; allowed: an integer from 0 to 100$/,
+        /^multiregion:replicasOverride: got "-1"; allowed: an integer from 0 to 200$/,
     ],
     [
         "a hosted zone that is neither id nor name",

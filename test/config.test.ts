@@ -29,7 +29,7 @@ describe("config", () => {
         it(`parses ${stack} without problems`, () => {
             const config = parseConfig(rawFor(stack), { project, stack });
             assert.equal(config.stack, stack);
-            assert.ok(config.cluster.instanceTypes.length > 0);
+            assert.ok(config.services.maxReplicas >= config.services.minReplicas);
         });
     }
 
@@ -69,13 +69,13 @@ describe("config", () => {
 
         it("a value of the wrong type, in the CLI's check of Pulumi.yaml, saying what to write", () => {
             assert.throws(
-                () => resolveStackConfig("prod-us", { azCount: "3", failoverRecord: "yes", nodeInstanceTypes: "m6i.large" }),
+                () => resolveStackConfig("prod-us", { azCount: "3", failoverRecord: "yes", publicAccessCidrs: "203.0.113.0/24" }),
                 (err: Error) =>
                     err.message ===
                     [
                         "Pulumi.prod-us.yaml:",
                         '  - multiregion:azCount: got the string "3"; it is an integer: write it without quotes: 3',
-                        '  - multiregion:nodeInstanceTypes: got "m6i.large"; it is a list: write [m6i.large]',
+                        '  - multiregion:publicAccessCidrs: got "203.0.113.0/24"; it is a list: write [203.0.113.0/24]',
                         '  - multiregion:failoverRecord: got "yes"; it is true or false, without quotes',
                     ].join("\n"),
             );

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import {
     azCountWithinRegion,
     CROSS_FIELD_RULES,
-    nodeSizesOrdered,
+    maxCoversFloors,
     principalInOneList,
     recordInsideZone,
     standbyWithinActive,
@@ -32,18 +32,18 @@ describe("cross-field rules", () => {
             { adminPrincipalArns: ["arn:aws:iam::123456789012:role/A"], viewerPrincipalArns: ["arn:aws:iam::123456789012:role/A"] },
             'multiregion:viewerPrincipalArns: got ["arn:aws:iam::123456789012:role/A"], also in adminPrincipalArns; allowed: each principal in one list',
         ],
-        ["min = desired = max", nodeSizesOrdered, { nodeMinSize: 3, nodeDesiredSize: 3, nodeMaxSize: 3 }, undefined],
+        ["a ceiling at the active floor", maxCoversFloors, { activeReplicas: 3, maxReplicas: 3, replicasOverride: 0 }, undefined],
         [
-            "desired above max",
-            nodeSizesOrdered,
-            { nodeMinSize: 2, nodeDesiredSize: 7, nodeMaxSize: 6 },
-            "multiregion:nodeMinSize/nodeDesiredSize/nodeMaxSize: got 2/7/6; allowed: min <= desired <= max",
+            "a ceiling below the active floor",
+            maxCoversFloors,
+            { activeReplicas: 4, maxReplicas: 3, replicasOverride: 0 },
+            "multiregion:maxReplicas: got 3; allowed: at least activeReplicas (4)",
         ],
         [
-            "min above desired",
-            nodeSizesOrdered,
-            { nodeMinSize: 4, nodeDesiredSize: 3, nodeMaxSize: 6 },
-            "multiregion:nodeMinSize/nodeDesiredSize/nodeMaxSize: got 4/3/6; allowed: min <= desired <= max",
+            "a ceiling below the switchover's override",
+            maxCoversFloors,
+            { activeReplicas: 3, maxReplicas: 5, replicasOverride: 6 },
+            "multiregion:maxReplicas: got 5; allowed: at least replicasOverride (6)",
         ],
         ["a standby as large as the active", standbyWithinActive, { activeReplicas: 3, standbyReplicas: 3 }, undefined],
         [
@@ -74,8 +74,8 @@ describe("cross-field rules", () => {
         assert.deepEqual(CROSS_FIELD_RULES, [
             azCountWithinRegion,
             principalInOneList,
-            nodeSizesOrdered,
             standbyWithinActive,
+            maxCoversFloors,
             recordInsideZone,
         ]);
         for (const rule of CROSS_FIELD_RULES) assert.ok(rule.keys.length >= 2);

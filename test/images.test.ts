@@ -73,10 +73,8 @@ describe("npm run images", () => {
         assert.equal(log.filter((l) => l.includes("already pushed")).length, 2);
     });
 
-    it("builds arm64 images for a Graviton node group", () => {
-        const config = loadStack("prod-us");
-        const plan = planImages({ ...config, cluster: { ...config.cluster, architecture: "arm64" } });
-        assert.equal(plan.platform, "linux/arm64");
+    it("builds amd64 images, the only architecture of Auto Mode's general-purpose node pool", () => {
+        assert.equal(planImages(loadStack("prod-us")).platform, "linux/amd64");
     });
 
     it("refuses a digest-pinned image, which it cannot build", () => {

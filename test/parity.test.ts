@@ -1,6 +1,4 @@
 import { strict as assert } from "node:assert";
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { planStack, Plan } from "../tools/plan/build";
 import { main as parityMain, parityProblems, parityReport } from "../tools/parity";
 import { setStackValue } from "../tools/stackFile";
@@ -25,7 +23,6 @@ describe("npm run parity", () => {
         const out = testIo({ root });
         assert.equal(await parityMain([], out), 1);
         assert.match(out.text(), /^ {2}aws:eks\/cluster:Cluster <stack>-eks version: "1\.35" in prod-us, "1\.34" in prod-eu$/m);
-        assert.match(out.text(), /^ {2}aws:eks\/nodeGroup:NodeGroup <stack>-nodes version: /m);
     });
 
     it("fails on a standby without the NetworkPolicy, naming it", async () => {
@@ -44,17 +41,23 @@ describe("npm run parity", () => {
         );
     });
 
-    it("fails on a smaller instance type nobody chose", async () => {
+    it("fails on a standby that cannot grow as far as the active, naming the autoscalers", async () => {
         const root = copyStackFiles();
-        fs.writeFileSync(
-            path.join(root, "Pulumi.prod-eu.yaml"),
-            fs.readFileSync(path.join(root, "Pulumi.prod-eu.yaml"), "utf8").replace("[m6i.large]", "[t3.medium]"),
-        );
+        setStackValue("prod-eu", "multiregion:maxReplicas", 4, root);
         const out = testIo({ root });
         assert.equal(await parityMain([], out), 1);
-        assert.match(
-            out.text(),
-            /^ {2}aws:eks\/nodeGroup:NodeGroup <stack>-nodes instanceTypes\[0\]: "m6i\.large" in prod-us, "t3\.medium" in prod-eu$/m,
-        );
+        for (const tier of ["backend", "frontend"]) {
+            assert.ok(
+                out.lines.includes(
+                    `  kubernetes:autoscaling/v2:HorizontalPodAutoscaler <stack>-${tier}-hpa spec.maxReplicas: 10 in prod-us, 4 in prod-eu`,
+                ),
+                out.text(),
+            );
+        }
+    });
+
+    it("lets the autoscaler's floor follow the role, and nothing else about it", async () => {
+        const text = parityReport([await plan("prod-us"), await plan("prod-eu")]).lines.join("\n");
+        assert.match(text, /HorizontalPodAutoscaler spec\.minReplicas \(the autoscaler's floor follows the role\)/);
     });
 });

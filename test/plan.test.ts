@@ -41,6 +41,8 @@ describe("npm run plan", () => {
                             "aws:eks/cluster:Cluster",
                             "aws:eks/nodeGroup:NodeGroup",
                             "aws:eks/addon:Addon",
+                            "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+                            "kubernetes:core/v1:ConfigMap",
                             "aws:ecr/repository:Repository",
                             "kubernetes:apps/v1:Deployment",
                             "kubernetes:core/v1:Service",
@@ -54,8 +56,10 @@ describe("npm run plan", () => {
                         "aws:ec2/subnet:Subnet": 6,
                         "aws:ec2/natGateway:NatGateway": 3,
                         "aws:eks/cluster:Cluster": 1,
-                        "aws:eks/nodeGroup:NodeGroup": 1,
-                        "aws:eks/addon:Addon": 3,
+                        "aws:eks/nodeGroup:NodeGroup": undefined,
+                        "aws:eks/addon:Addon": 1,
+                        "kubernetes:autoscaling/v2:HorizontalPodAutoscaler": 2,
+                        "kubernetes:core/v1:ConfigMap": 1,
                         "aws:ecr/repository:Repository": 2,
                         "kubernetes:apps/v1:Deployment": 2,
                         "kubernetes:core/v1:Service": 2,
@@ -70,7 +74,7 @@ describe("npm run plan", () => {
                 );
             });
 
-            it("shows the key properties: CIDRs, AZs, versions, instance types, replicas, images, Service types, record and health check", async () => {
+            it("shows the key properties: CIDRs, AZs, versions, node pools, autoscaling, images, Service types, record and health check", async () => {
                 const p = await plan(stack);
                 const region = p.region;
                 const text = renderText(p);
@@ -85,14 +89,25 @@ describe("npm run plan", () => {
                     ),
                 );
                 assert.match(text, /aws:eks\/cluster:Cluster  \S+-eks  version=1\.35 .*\(protected\)/);
-                assert.match(text, /instanceTypes=\["m6i\.large"\]/);
+                assert.match(text, /computeConfig\.nodePools=\["general-purpose","system"\]/);
+                assert.ok(
+                    text.includes(
+                        `metadata.name=sample-app-frontend  spec.template.spec.containers[0].image=123456789012.dkr.ecr.${region}.amazonaws.com/sample-app-frontend:1.0.0*`,
+                    ),
+                );
+                const floor = p.role === "active" ? 3 : 1;
                 assert.match(
                     text,
                     new RegExp(
-                        `spec.replicas=${p.role === "active" ? 3 : 1}  spec.template.spec.containers\\[0\\].image=123456789012\\.dkr\\.ecr\\.${region}\\.amazonaws\\.com/sample-app-frontend:1\\.0\\.0`,
+                        `HorizontalPodAutoscaler  ${stack}-frontend-hpa  metadata\\.name=sample-app-frontend  spec\\.minReplicas=${floor}  spec\\.maxReplicas=10  spec\\.metrics\\[0\\]\\.resource\\.target\\.averageUtilization=70`,
                     ),
                 );
-                assert.match(text, /spec\.type=LoadBalancer/);
+                assert.match(text, /spec\.type=LoadBalancer  spec\.loadBalancerClass=eks\.amazonaws\.com\/nlb/);
+                assert.ok(
+                    text.includes(
+                        `Capacity: ${floor}-10 pods per service, scaled to keep CPU at 70% of requests.\n  When all traffic lands here, it serves ${(floor * 1000).toLocaleString("en-US")} req/s at once (its floor), growing to 10,000 req/s at 10 pods.`,
+                    ),
+                );
                 assert.match(
                     text,
                     new RegExp(`failoverRoutingPolicies=\\[\\{"type":"${p.role === "active" ? "PRIMARY" : "SECONDARY"}"\\}\\]`),
@@ -136,7 +151,7 @@ describe("npm run plan", () => {
         for (const stack of listStacks()) {
             const files = fs.readdirSync(path.join(dir, stack)).sort();
             assert.deepEqual(files, Object.keys(manifests(await plan(stack))).sort());
-            assert.equal(files.length, 8);
+            assert.equal(files.length, 11);
             for (const file of files) {
                 const object = YAML.parse(fs.readFileSync(path.join(dir, stack, file), "utf8"));
                 const type = `kubernetes:${object.apiVersion.includes("/") ? object.apiVersion : `core/${object.apiVersion}`}:${object.kind}`;
@@ -192,7 +207,10 @@ describe("npm run plan", () => {
                 ),
                 text,
             );
-            assert.match(text, /^~ kubernetes:apps\/v1:Deployment <stack>-frontend-deployment\n {4}spec\.replicas: 3 → 1$/m);
+            assert.match(
+                text,
+                /^~ kubernetes:autoscaling\/v2:HorizontalPodAutoscaler <stack>-frontend-hpa\n {4}spec\.minReplicas: 3 → 1$/m,
+            );
         });
 
         it("finds nothing between a stack and itself", async () => {

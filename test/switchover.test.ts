@@ -48,7 +48,7 @@ class FakeFleet implements StackBackend {
         const c = loadStack(stack, this.dir);
         return {
             record: c.failover.publishRecord ? c.failover.failoverType : "none",
-            replicas: c.services.replicas,
+            replicas: c.services.minReplicas,
             activeReplicas: c.services.activeReplicas,
         };
     }
@@ -161,8 +161,8 @@ describe("switchover", () => {
             err.message,
             [
                 "switchover stopped at step 3/5 (demote prod-us to SECONDARY, keeping its 3 pods per service): pulumi up failed: RequestLimitExceeded",
-                "  prod-us: role standby, SECONDARY, 3 pods per service (as Pulumi.prod-us.yaml asks; its last update may not have finished)",
-                "  prod-eu: role standby, no record, 3 pods per service (as Pulumi.prod-eu.yaml asks; its last update may not have finished)",
+                "  prod-us: role standby, SECONDARY, a floor of 3 pods per service (as Pulumi.prod-us.yaml asks; its last update may not have finished)",
+                "  prod-eu: role standby, no record, a floor of 3 pods per service (as Pulumi.prod-eu.yaml asks; its last update may not have finished)",
                 "Steps 1-2 are done. Fix the cause, then run the same command again: npm run switchover -- --to prod-eu",
                 "It re-runs step 3's update and carries on. Commit Pulumi.prod-us.yaml and Pulumi.prod-eu.yaml either way.",
             ].join("\n"),

@@ -4,13 +4,13 @@
  * Puts a region's images in place before its first (or next) `pulumi up`:
  *   1. creates each ECR repository the stack file names, unless it exists, with the
  *      settings and tags the stack adopts it with (so adoption finds no difference);
- *   2. builds each image for the node group's CPU architecture;
+ *   2. builds each image for the nodes' CPU architecture (Auto Mode's general-purpose pool is amd64);
  *   3. pushes it with the tag the stack file pins, unless that tag is already there
  *      (tags are immutable, so an existing tag is the same image).
  * `--dry-run` prints the commands instead of running them.
  */
 import { ImageRef, StackConfig } from "../config";
-import { DOCKER_PLATFORM } from "../regions/cluster/architecture";
+import { NODE_PLATFORM } from "../regions/cluster/autoMode";
 import { REPOSITORY_SETTINGS } from "../services/registry";
 import { CommandRunner, Main, MissingToolError, parseCommand, processIo, runMain, shellQuote, UsageError } from "./cli";
 import { loadStack, requireStack, ROOT } from "./stacks";
@@ -25,8 +25,8 @@ export interface ImageBuild {
 export interface ImagePlan {
     readonly stack: string;
     readonly region: string;
-    /** Docker platform of the node group's AMI. */
-    readonly platform: "linux/amd64" | "linux/arm64";
+    /** Docker platform of the nodes. */
+    readonly platform: string;
     /** Tags the stack puts on every repository. */
     readonly tags: Record<string, string>;
     readonly builds: ImageBuild[];
@@ -47,7 +47,7 @@ export function planImages(config: StackConfig): ImagePlan {
         const image = app === "backend" ? services.backendImage : services.frontendImage;
         return { app, repository: image.repository, tag: tagOf(app, image), dockerfile: `services/${app}/Dockerfile` };
     });
-    return { stack, region, platform: DOCKER_PLATFORM[config.cluster.architecture], tags: config.tags, builds };
+    return { stack, region, platform: NODE_PLATFORM, tags: config.tags, builds };
 }
 
 export async function pushImages(plan: ImagePlan, runner: CommandRunner, log: (line: string) => void): Promise<void> {

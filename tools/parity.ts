@@ -23,7 +23,11 @@ export const PARITY_ALLOWLIST: readonly { readonly type: string; readonly path: 
         path: /^aliases\[0\]\.zoneId$/,
         why: "each region's load balancers have their own canonical hosted-zone id",
     },
-    { type: "kubernetes:apps/v1:Deployment", path: /^spec\.replicas$/, why: "replica counts follow the role" },
+    {
+        type: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+        path: /^spec\.minReplicas$/,
+        why: "the autoscaler's floor follows the role",
+    },
     { type: "aws:ec2/vpc:Vpc", path: /^cidrBlock$/, why: "each region's own VPC CIDR" },
     { type: "aws:ec2/subnet:Subnet", path: /^cidrBlock$/, why: "subnets carved from that CIDR" },
 ];

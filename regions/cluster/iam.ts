@@ -1,14 +1,14 @@
-/** The cluster's and the nodes' IAM roles, with the AWS managed policies EKS documents for each. */
+/** The cluster's and the nodes' IAM roles, with the AWS managed policies EKS Auto Mode documents for each. */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 export const MANAGED_POLICY = "arn:aws:iam::aws:policy";
 
-/** A trust policy that lets one AWS service assume the role. */
-export function assumeRolePolicy(service: string): string {
+/** A trust policy that lets one AWS service assume the role with `actions`. */
+export function assumeRolePolicy(service: string, actions: string[] = ["sts:AssumeRole"]): string {
     return JSON.stringify({
         Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }],
+        Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: actions.length === 1 ? actions[0] : actions }],
     });
 }
 
@@ -17,21 +17,27 @@ export interface RoleWithPolicies {
     readonly attachments: aws.iam.RolePolicyAttachment[];
 }
 
-/** A role for `service` with the managed `policies`, each attachment named `${name}-${prefix}${policy}`. */
-function serviceRole(
-    name: string,
-    parent: pulumi.Resource,
-    roleName: string,
-    service: string,
-    attachmentName: (policy: string) => string,
-    policies: string[],
-    tags: Record<string, string>,
-): RoleWithPolicies {
-    const role = new aws.iam.Role(`${name}-${roleName}`, { assumeRolePolicy: assumeRolePolicy(service), tags }, { parent });
-    const attachments = policies.map(
+interface ServiceRole {
+    /** Names the role `${name}-${roleName}`. */
+    readonly roleName: string;
+    readonly service: string;
+    readonly actions?: string[];
+    /** AWS managed policies, each attached as `attachmentName(policy)`. */
+    readonly policies: string[];
+    readonly attachmentName: (policy: string) => string;
+    readonly tags: Record<string, string>;
+}
+
+function serviceRole(name: string, parent: pulumi.Resource, r: ServiceRole): RoleWithPolicies {
+    const role = new aws.iam.Role(
+        `${name}-${r.roleName}`,
+        { assumeRolePolicy: assumeRolePolicy(r.service, r.actions), tags: r.tags },
+        { parent },
+    );
+    const attachments = r.policies.map(
         (policy) =>
             new aws.iam.RolePolicyAttachment(
-                attachmentName(policy),
+                r.attachmentName(policy),
                 { role: role.name, policyArn: `${MANAGED_POLICY}/${policy}` },
                 { parent },
             ),
@@ -39,20 +45,35 @@ function serviceRole(
     return { role, attachments };
 }
 
-/** The role the EKS control plane runs as. */
+/**
+ * The role the control plane runs as. Auto Mode needs `sts:TagSession` in its trust and the
+ * compute, block storage, load balancing and networking policies besides the cluster policy.
+ * https://docs.aws.amazon.com/eks/latest/userguide/auto-cluster-iam-role.html
+ */
 export function clusterRole(name: string, parent: pulumi.Resource, tags: Record<string, string>): RoleWithPolicies {
-    return serviceRole(name, parent, "cluster-role", "eks.amazonaws.com", () => `${name}-cluster-policy`, ["AmazonEKSClusterPolicy"], tags);
+    const autoMode = ["AmazonEKSComputePolicy", "AmazonEKSBlockStoragePolicy", "AmazonEKSLoadBalancingPolicy", "AmazonEKSNetworkingPolicy"];
+    return serviceRole(name, parent, {
+        roleName: "cluster-role",
+        service: "eks.amazonaws.com",
+        actions: ["sts:AssumeRole", "sts:TagSession"],
+        policies: ["AmazonEKSClusterPolicy", ...autoMode],
+        // The first policy keeps the name it had before Auto Mode, so it is not replaced.
+        attachmentName: (policy) => (policy === "AmazonEKSClusterPolicy" ? `${name}-cluster-policy` : `${name}-cluster-${policy}`),
+        tags,
+    });
 }
 
-/** The role the managed node group's instances run as: join the cluster, pull from ECR, run the VPC CNI. */
+/**
+ * The role Auto Mode's nodes run as. EKS creates its EC2 access entry itself for the
+ * built-in node pools, so the program must not create another.
+ * https://docs.aws.amazon.com/eks/latest/userguide/auto-create-node-role.html
+ */
 export function nodeRole(name: string, parent: pulumi.Resource, tags: Record<string, string>): RoleWithPolicies {
-    return serviceRole(
-        name,
-        parent,
-        "node-role",
-        "ec2.amazonaws.com",
-        (policy) => `${name}-node-${policy}`,
-        ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly", "AmazonEKS_CNI_Policy"],
+    return serviceRole(name, parent, {
+        roleName: "auto-node-role",
+        service: "ec2.amazonaws.com",
+        policies: ["AmazonEKSWorkerNodeMinimalPolicy", "AmazonEC2ContainerRegistryPullOnly"],
+        attachmentName: (policy) => `${name}-auto-node-${policy}`,
         tags,
-    );
+    });
 }

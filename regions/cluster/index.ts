@@ -3,16 +3,16 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { grantAccess } from "./access";
 import { addon } from "./addons";
-import { AMI_TYPE, Architecture } from "./architecture";
+import { NODE_POOLS } from "./autoMode";
 import { secretsKey } from "./encryption";
 import { clusterRole, nodeRole } from "./iam";
 import { kubeconfigFor } from "./kubeconfig";
 
 export * from "./access";
-export * from "./architecture";
+export * from "./autoMode";
 export * from "./kubeconfig";
 
-/** What the cluster needs: its version, its nodes, who may use it and where it sits. */
+/** What the cluster needs: its version, who may use it and where it sits. */
 export interface ClusterArgs {
     /** AWS region, written into the kubeconfig's `aws eks get-token` call. */
     readonly region: string;
@@ -20,12 +20,8 @@ export interface ClusterArgs {
     readonly privateSubnetIds: pulumi.Input<string>[];
     /** EKS Kubernetes minor version, `1.NN`. */
     readonly kubernetesVersion: string;
-    /** EC2 instance types of the node group, all of `architecture`. */
-    readonly instanceTypes: string[];
-    /** The instance types' CPU architecture; picks the AL2023 AMI type. */
-    readonly architecture: Architecture;
-    /** Node group bounds; the desired size applies at creation only. */
-    readonly nodes: { readonly min: number; readonly desired: number; readonly max: number };
+    /** The metrics-server add-on's pinned version; undefined takes EKS's default once, at creation. */
+    readonly metricsServerVersion?: string;
     /** IAM principals granted cluster admin. */
     readonly adminPrincipalArns: string[];
     /** IAM principals granted read-only access. */
@@ -39,9 +35,9 @@ export interface ClusterArgs {
 const CONTROL_PLANE_LOGS = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
 
 /**
- * An EKS cluster (API authentication, KMS-encrypted secrets, every control-plane log)
- * with a managed AL2023 node group in private subnets, its managed add-ons, access
- * entries, and the Kubernetes provider every object in the project goes through.
+ * An EKS Auto Mode cluster (API authentication, KMS-encrypted secrets, every control-plane
+ * log): AWS grows and shrinks its nodes with the pods. Also its metrics-server, the
+ * NetworkPolicy switch, access entries, and the Kubernetes provider every object goes through.
  */
 export class Cluster extends pulumi.ComponentResource {
     public readonly clusterName: pulumi.Output<string>;
@@ -49,13 +45,14 @@ export class Cluster extends pulumi.ComponentResource {
     public readonly kubeconfig: pulumi.Output<string>;
     /** Every Kubernetes object in the project goes through this provider. */
     public readonly provider: k8s.Provider;
+    /** The HPAs' metrics source; autoscalers should wait for it. */
+    public readonly metricsServer: aws.eks.Addon;
 
     constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("multiregion:regions:Cluster", name, {}, opts);
         const tags = args.tags;
 
         const cluster = this.controlPlane(name, args);
-        const nodeGroup = this.nodes(name, args, cluster);
         const clusterName = cluster.name;
         const admins = grantAccess(name, this, {
             clusterName,
@@ -71,6 +68,8 @@ export class Cluster extends pulumi.ComponentResource {
             policy: "AmazonEKSViewPolicy",
             tags,
         });
+        // Pods pending on it make Auto Mode launch a system node, so it needs nothing but the cluster.
+        this.metricsServer = addon(name, this, { cluster, addonName: "metrics-server", version: args.metricsServerVersion, tags });
 
         this.clusterName = cluster.name;
         this.kubeconfig = pulumi.secret(
@@ -81,15 +80,23 @@ export class Cluster extends pulumi.ComponentResource {
         this.provider = new k8s.Provider(
             `${name}-k8s`,
             { kubeconfig: this.kubeconfig, enableServerSideApply: true },
-            { parent: this, dependsOn: [nodeGroup, ...admins] },
+            { parent: this, dependsOn: [cluster, ...admins] },
+        );
+        // Auto Mode enforces NetworkPolicies only once this switch is on; the vpc-cni add-on's
+        // setting does not reach Auto Mode nodes. https://docs.aws.amazon.com/eks/latest/userguide/auto-net-pol.html
+        new k8s.core.v1.ConfigMap(
+            `${name}-network-policy-controller`,
+            { metadata: { name: "amazon-vpc-cni", namespace: "kube-system" }, data: { "enable-network-policy-controller": "true" } },
+            { parent: this, provider: this.provider },
         );
         this.registerOutputs({ clusterName: this.clusterName, kubeconfig: this.kubeconfig });
     }
 
-    /** The EKS control plane, its role and its secrets key. */
+    /** The EKS control plane with Auto Mode on, its roles and its secrets key. */
     private controlPlane(name: string, args: ClusterArgs): aws.eks.Cluster {
         const tags = args.tags;
         const role = clusterRole(name, this, tags);
+        const nodes = nodeRole(name, this, tags);
         const secrets = secretsKey(name, this, role.role, tags);
         return new aws.eks.Cluster(
             `${name}-eks`,
@@ -109,51 +116,16 @@ export class Cluster extends pulumi.ComponentResource {
                 },
                 encryptionConfig: { provider: { keyArn: secrets.key.arn }, resources: ["secrets"] },
                 enabledClusterLogTypes: CONTROL_PLANE_LOGS,
-                // Every add-on is managed below, so EKS should not install unmanaged copies.
+                // Auto Mode's compute, block storage and load balancing go on together, and it
+                // requires that EKS installs no self-managed add-ons.
+                computeConfig: { enabled: true, nodePools: NODE_POOLS, nodeRoleArn: nodes.role.arn },
+                storageConfig: { blockStorage: { enabled: true } },
+                kubernetesNetworkConfig: { elasticLoadBalancing: { enabled: true } },
                 bootstrapSelfManagedAddons: false,
                 tags,
             },
-            // The role's permissions must exist before the cluster and outlive it on delete.
-            { parent: this, protect: true, dependsOn: [...role.attachments, secrets.grant] },
+            // The roles' permissions must exist before the cluster and outlive it on delete.
+            { parent: this, protect: true, dependsOn: [...role.attachments, ...nodes.attachments, secrets.grant] },
         );
-    }
-
-    /** The managed node group and the add-ons it needs to become Ready, then CoreDNS on it. */
-    private nodes(name: string, args: ClusterArgs, cluster: aws.eks.Cluster): aws.eks.NodeGroup {
-        const tags = args.tags;
-        const role = nodeRole(name, this, tags);
-        // Nodes need the CNI and kube-proxy to become Ready; NetworkPolicy needs enforcement on.
-        const vpcCni = addon(name, this, {
-            cluster,
-            addonName: "vpc-cni",
-            configurationValues: JSON.stringify({ enableNetworkPolicy: "true" }),
-            tags,
-        });
-        const kubeProxy = addon(name, this, { cluster, addonName: "kube-proxy", tags });
-        const nodeGroup = new aws.eks.NodeGroup(
-            `${name}-nodes`,
-            {
-                clusterName: cluster.name,
-                version: cluster.version,
-                nodeRoleArn: role.role.arn,
-                subnetIds: args.privateSubnetIds,
-                amiType: AMI_TYPE[args.architecture],
-                capacityType: "ON_DEMAND",
-                instanceTypes: args.instanceTypes,
-                scalingConfig: { minSize: args.nodes.min, desiredSize: args.nodes.desired, maxSize: args.nodes.max },
-                updateConfig: { maxUnavailable: 1 },
-                tags,
-            },
-            {
-                parent: this,
-                // Autoscaling owns the desired size after creation.
-                ignoreChanges: ["scalingConfig.desiredSize"],
-                // Nodes join only with their policies in place, and lose them only after they are gone.
-                dependsOn: [...role.attachments, vpcCni, kubeProxy],
-            },
-        );
-        // CoreDNS pods need nodes to schedule on before the add-on reports healthy.
-        addon(name, this, { cluster, addonName: "coredns", tags }, [nodeGroup]);
-        return nodeGroup;
     }
 }

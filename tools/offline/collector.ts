@@ -28,6 +28,8 @@ export interface ResourceRecord {
     /** The `import` option: the ID of an existing resource to adopt. */
     readonly importId: string;
     readonly retainOnDelete: boolean;
+    readonly replaceOnChanges: string[];
+    readonly deleteBeforeReplace: boolean;
 }
 
 export class Collector {
@@ -103,6 +105,8 @@ function patchMonitor(): void {
                     dependencies: req.getDependenciesList(),
                     importId: req.getImportid(),
                     retainOnDelete: req.getRetainondelete() === true,
+                    replaceOnChanges: req.getReplaceonchangesList(),
+                    deleteBeforeReplace: req.getDeletebeforereplace() === true,
                 });
             }
             callback(err, response);

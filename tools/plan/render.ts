@@ -1,4 +1,5 @@
 /** The human-readable plan: the tree, counts by type, outputs and failover times. */
+import type { Capacity } from "../../services/sizing";
 import type { Plan, PlannedResource } from "./build";
 
 export function show(value: unknown): string {
@@ -30,6 +31,18 @@ export function renderTree(plan: Plan): string[] {
     return lines;
 }
 
+/** Each service's autoscaling range, and what the region serves the moment a failover sends it traffic. */
+export function renderCapacity(plan: Plan): string[] {
+    const c = plan.outputs.capacity?.value as Capacity | undefined;
+    if (!c) return [];
+    const rps = (n: number) => `${n.toLocaleString("en-US")} req/s`;
+    return [
+        "",
+        `Capacity: ${c.minReplicas}-${c.maxReplicas} pods per service, scaled to keep CPU at ${c.cpuTargetPercent}% of requests.`,
+        `  When all traffic lands here, it serves ${rps(c.floorRequestsPerSecond)} at once (its floor), growing to ${rps(c.maxRequestsPerSecond)} at ${c.maxReplicas} pods.`,
+    ];
+}
+
 export function renderText(plan: Plan): string {
     const lines: string[] = [];
     lines.push(`Plan for ${plan.stack}: ${plan.region}, ${plan.role} (offline, under the Pulumi mock runtime)`);
@@ -47,6 +60,7 @@ export function renderText(plan: Plan): string {
         lines.push("Warnings:");
         for (const w of plan.warnings) lines.push(`  ${w}`);
     }
+    lines.push(...renderCapacity(plan));
     const failover = plan.outputs.failover?.value as Record<string, number | string | boolean> | undefined;
     if (failover) {
         lines.push("");

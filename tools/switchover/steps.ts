@@ -66,7 +66,7 @@ export function statesAfterSteps(from: StackConfig, to: StackConfig, steps: Step
 /** A one-line account of a stack's DNS role and capacity, from its stack file. */
 export function describeStack(config: StackConfig): string {
     const record = config.failover.publishRecord ? config.failover.failoverType : "no record";
-    return `${config.stack}: role ${config.role}, ${record}, ${count(config.services.replicas, "pod")} per service`;
+    return `${config.stack}: role ${config.role}, ${record}, a floor of ${count(config.services.minReplicas, "pod")} per service`;
 }
 
 export interface Situation {
