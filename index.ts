@@ -1,12 +1,12 @@
 /**
- * One region of the active/standby pair: a VPC, an EKS cluster, the sample
- * microservices, and this region's Route 53 health check and failover record.
- * Each stack (`Pulumi.prod-*.yaml`) is one region; the stack files differ only in values.
+ * One region of the active/standby pair: a VPC, an EKS Auto Mode cluster, the sample
+ * microservices behind a TLS load balancer, and this region's Route 53 health check and
+ * failover record. Each stack (`Pulumi.prod-*.yaml`) is one region; the stack files
+ * differ only in values.
  */
 import * as aws from "@pulumi/aws";
-import * as pulumi from "@pulumi/pulumi";
 import { loadConfig, StackConfig } from "./config";
-import { Cluster, Failover, failoverTimes, lookupHostedZone, Network, pickZones } from "./regions";
+import { Certificate, Cluster, Failover, failoverTimes, lookupHostedZone, Network, pickZones } from "./regions";
 import { capacityOf, ImageRegistry, SampleApp } from "./services";
 
 /** What must exist before anything is created: the region's zones, the hosted zone, the load balancers' zone id. */
@@ -23,26 +23,40 @@ async function lookups(config: StackConfig, provider: aws.Provider) {
     };
 }
 
-export = async () => {
-    const config = loadConfig();
-    const name = config.stack;
-    const tags = config.tags;
-
-    // Every AWS resource goes through this provider; the ambient default is never used.
-    const provider = new aws.Provider(`aws-${config.region}`, { region: config.region });
-    const { availabilityZones, hostedZone, loadBalancerZone } = await lookups(config, provider);
-
+/** The region's network and cluster. */
+function platform(config: StackConfig, provider: aws.Provider, availabilityZones: string[]) {
+    const { stack: name, tags } = config;
     const network = new Network(
         name,
-        { cidrBlock: config.network.vpcCidr, availabilityZones, natGateways: config.network.natGateways, tags },
+        {
+            cidrBlock: config.network.vpcCidr,
+            availabilityZones,
+            natGateways: config.network.natGateways,
+            flowLogs: { accountId: config.accountId, region: config.region, retentionDays: config.logRetentionDays },
+            tags,
+        },
         { provider },
     );
     const cluster = new Cluster(
         name,
-        { region: config.region, privateSubnetIds: network.privateSubnetIds, ...config.cluster, tags },
+        {
+            region: config.region,
+            accountId: config.accountId,
+            uniqueName: `${config.project}-${config.stack}`,
+            privateSubnetIds: network.privateSubnetIds,
+            ...config.cluster,
+            tags,
+        },
         { provider },
     );
+    return { network, cluster };
+}
 
+/** The app: its certificate, its images' registry, and its services on the cluster. */
+function application(config: StackConfig, provider: aws.Provider, cluster: Cluster, zoneId: string) {
+    const { stack: name, tags } = config;
+    const { recordName } = config.failover;
+    const certificate = new Certificate(name, { domainName: recordName, zoneId, tags }, { provider });
     const { backendImage, frontendImage, minReplicas, maxReplicas, cpuTargetPercent } = config.services;
     const registry = new ImageRegistry(name, { repositories: [backendImage.repository, frontendImage.repository], tags }, { provider });
     const app = new SampleApp(
@@ -53,38 +67,41 @@ export = async () => {
             frontendImage: registry.imageFor(frontendImage),
             scaling: { minReplicas, maxReplicas, cpuTargetPercent },
             metricsSource: cluster.metricsServer,
+            publicHost: recordName,
+            certificateArn: certificate.certificateArn,
         },
         { provider: cluster.provider },
     );
+    return { registry, app };
+}
 
-    const settings = config.failover;
+export = async () => {
+    const config = loadConfig();
+    // Every AWS resource goes through this provider; the ambient default is never used.
+    // Credentials for any other account fail before anything changes.
+    const provider = new aws.Provider(`aws-${config.region}`, { region: config.region, allowedAccountIds: [config.accountId] });
+    const { availabilityZones, hostedZone, loadBalancerZone } = await lookups(config, provider);
+
+    const { network, cluster } = platform(config, provider, availabilityZones);
+    const { registry, app } = application(config, provider, cluster, hostedZone.zoneId);
     const failover = new Failover(
-        name,
+        config.stack,
         {
-            ...settings,
+            ...config.failover,
             zoneId: hostedZone.zoneId,
             setIdentifier: config.stack,
             loadBalancerHostname: app.frontendHostname,
             loadBalancerZoneId: loadBalancerZone.id,
-            tags,
+            tags: config.tags,
         },
         { provider },
     );
 
-    return outputs(config, { network, cluster, registry, app, failover });
-};
-
-/** What each stack exports: how to reach it, its failover settings and times, its capacity. */
-function outputs(
-    config: StackConfig,
-    c: { network: Network; cluster: Cluster; registry: ImageRegistry; app: SampleApp; failover: Failover },
-) {
     const settings = config.failover;
-    const { network, cluster, registry, app, failover } = c;
     return {
         region: config.region,
         role: config.role,
-        appUrl: `http://${settings.recordName}`,
+        appUrl: `https://${settings.recordName}`,
         healthCheckId: failover.healthCheckId,
         failover: { type: settings.failoverType, recordPublished: settings.publishRecord, ...failoverTimes(settings.healthCheck) },
         capacity: capacityOf(config.services),
@@ -92,6 +109,8 @@ function outputs(
         clusterName: cluster.clusterName,
         kubeconfig: cluster.kubeconfig,
         imageRepositories: registry.repositoryUrls,
-        loadBalancerUrl: pulumi.interpolate`http://${app.frontendHostname}`,
+        // The certificate names the record, not this hostname: reach this region by the name,
+        // connected here, as in curl --connect-to app.example.com:443:<loadBalancerHostname>:443.
+        loadBalancerHostname: app.frontendHostname,
     };
-}
+};

@@ -13,14 +13,17 @@ import {
     isHealthCheckPath,
     isHostedZone,
     isIamPrincipal,
+    isAccountId,
     isAddonVersion,
+    isCertifiableName,
     isKubernetesMinor,
     isVpcCidr,
     userTags,
 } from "./rules";
+import { LOG_RETENTION_DAYS } from "../regions/awsData";
 import { AUTO_MODE_MIN_MINOR } from "../regions/cluster/autoMode";
 import { POD_REQUESTS_PER_SECOND } from "../services/sizing";
-import { isDnsName, withoutRootDot } from "./dns";
+import { withoutRootDot } from "./dns";
 
 /** One key: how to read it, and what a user needs to know about it. */
 export interface Key<V, T extends KeyType = KeyType> extends Kind<V, T> {
@@ -38,6 +41,9 @@ const REGION_KEYS = {
     region: key(awsRegion(), {
         description: "AWS region of this stack, such as us-east-2. Required.",
     }),
+    accountId: key(text(isAccountId, 'the 12-digit AWS account id, quoted, such as "123456789012"'), {
+        description: "The AWS account this stack deploys into; the provider refuses credentials for any other. Required.",
+    }),
     role: key(oneOf(["active", "standby"] as const), {
         description: "Failover role of this region: active or standby. Required; exactly one stack is active.",
     }),
@@ -45,6 +51,11 @@ const REGION_KEYS = {
         description: "VPC IPv4 CIDR, /16 to /20 inside RFC 1918 space; must not overlap another region's. Required.",
     }),
     azCount: key(integer(2, 6), { default: 3, description: "Availability zones to spread subnets and nodes over, 2 to 6." }),
+    logRetentionDays: key(integerOf(LOG_RETENTION_DAYS), {
+        default: 90,
+        description:
+            "Days CloudWatch keeps this region's VPC flow logs and EKS control-plane logs: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653.",
+    }),
     natGateways: key(oneOf(["perAz", "single"] as const), {
         default: "perAz",
         description: "perAz (one NAT per AZ, survives a zone outage) or single (one shared NAT, a cheaper standby).",
@@ -134,9 +145,16 @@ const FAILOVER_KEYS = {
                 "The existing public Route 53 hosted zone, by id (Z...) or name (example.com); looked up, never created. Same in every stack. Required.",
         },
     ),
-    recordName: key(text(isDnsName, 'a lower-case DNS name such as "app.example.com"', withoutRootDot), {
-        description: "The failover record users reach, such as app.example.com, inside hostedZone. Same in every stack. Required.",
-    }),
+    recordName: key(
+        text(
+            isCertifiableName,
+            'a lower-case DNS name such as "app.example.com", at most 64 characters, no wildcard: the name its TLS certificate is issued for',
+            withoutRootDot,
+        ),
+        {
+            description: "The failover record users reach, such as app.example.com, inside hostedZone. Same in every stack. Required.",
+        },
+    ),
     healthCheckPath: key(text(isHealthCheckPath, 'a path starting with "/", at most 255 printable characters'), {
         default: "/health",
         description: "Path Route 53 checks on this region's load balancer: the frontend's deep health check.",

@@ -86,7 +86,9 @@ export function toStackConfig(v: Values, ctx: ConfigContext): StackConfig {
         project: ctx.project,
         stack: ctx.stack,
         region: v.region,
+        accountId: v.accountId,
         role: v.role,
+        logRetentionDays: v.logRetentionDays,
         tags: { ...v.tags, ...base },
         network: { vpcCidr: v.vpcCidr, azCount: v.azCount, natGateways: v.natGateways },
         cluster: {

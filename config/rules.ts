@@ -28,6 +28,19 @@ export function isVpcCidr(v: string): boolean {
     return !!c && c.prefix >= 16 && c.prefix <= 20 && RFC1918.some((range) => cidrWithin(v, range));
 }
 
+export function isAccountId(v: string): boolean {
+    return /^\d{12}$/.test(v);
+}
+
+/**
+ * A name ACM can issue a public certificate for as its first name: a DNS name of at most
+ * 64 characters ("the length of the domain name ... cannot exceed 64 octets", ACM's
+ * RequestCertificate), and no wildcard, since users reach exactly this name.
+ */
+export function isCertifiableName(v: string): boolean {
+    return isDnsName(v) && withoutRootDot(v).length <= 64;
+}
+
 export function isCidr(v: string): boolean {
     return parseCidr(v) !== undefined;
 }
@@ -73,19 +86,19 @@ export function checkerRegions(): Kind<string[], "array"> {
 // An ECR repository name plus a tag or a sha256 digest; no registry host, since the
 // program always pulls from this region's own registry.
 const IMAGE =
-    /^([a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*)(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$/;
+    /^([a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*)(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(?:@sha256:[a-f0-9]{64})?|@sha256:[a-f0-9]{64})$/;
 
 /** A repository in this region's ECR with a pinned tag or digest. */
 export function image(): Kind<ImageRef, "string"> {
     const allowed =
-        'a repository in this region\'s ECR with a pinned tag or digest, such as "sample-app-backend:1.0.0" or "sample-app-backend@sha256:<64 hex>"; no registry host, no "latest"';
+        'a repository in this region\'s ECR with a pinned tag or digest, such as "sample-app-backend:1.0.0" or "sample-app-backend:1.0.0@sha256:<64 hex>"; no registry host, no "latest"';
     // Docker reads a first path segment with a dot, or "localhost", as a registry host.
     const hasHost = (v: string) => v.includes("/") && (/^[^/]*\./.test(v) || v.startsWith("localhost/"));
     return {
         type: "string",
         parse: (raw) => {
             const m = IMAGE.exec(raw);
-            if (!m || hasHost(raw) || raw.endsWith(":latest")) return invalid(raw, allowed);
+            if (!m || hasHost(raw) || /:latest(@|$)/.test(raw)) return invalid(raw, allowed);
             return { value: { repository: m[1] ?? "", pin: m[2] ?? "" } };
         },
     };

@@ -14,7 +14,7 @@ export interface NetworkSettings {
 }
 
 /** The cluster's own settings: everything its component takes but what other components provide. */
-export type ClusterSettings = Omit<ClusterArgs, "region" | "privateSubnetIds" | "tags">;
+export type ClusterSettings = Omit<ClusterArgs, "region" | "accountId" | "uniqueName" | "privateSubnetIds" | "tags">;
 
 /** A container image in this region's ECR: the repository plus a pinned tag or digest. */
 export interface ImageRef {
@@ -72,7 +72,11 @@ export interface StackConfig {
     readonly project: string;
     readonly stack: string;
     readonly region: string;
+    /** The AWS account the stack deploys into. */
+    readonly accountId: string;
     readonly role: Role;
+    /** Days CloudWatch keeps the region's logs. */
+    readonly logRetentionDays: number;
     /** Tags for every AWS resource: the fixed ones plus the user's. */
     readonly tags: Record<string, string>;
     readonly network: NetworkSettings;

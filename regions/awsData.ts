@@ -96,6 +96,14 @@ export const HEALTH_CHECKER_REGIONS = [
     "sa-east-1",
 ];
 
+/**
+ * Retention periods CloudWatch Logs accepts, in days: PutRetentionPolicy's retentionInDays,
+ * https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html
+ */
+export const LOG_RETENTION_DAYS = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
 /** The zone names of a commercial region, or undefined for a region this file lacks. */
 export function zonesOf(region: string): string[] | undefined {
     const data = COMMERCIAL_REGIONS[region];

@@ -82,12 +82,15 @@ export class Failover extends pulumi.ComponentResource {
         super("multiregion:regions:Failover", name, {}, opts);
 
         // Checks this region's own load balancer, never the failover name, whose answer moves.
+        // Over TLS on 443 with SNI: Route 53 does not validate the certificate (it names the
+        // record, not the NLB) and needs TLS 1.2 or older, which the listener's policy keeps.
         const healthCheck = new aws.route53.HealthCheck(
             `${name}-health`,
             {
-                type: "HTTP",
+                type: "HTTPS",
                 fqdn: args.loadBalancerHostname,
-                port: 80,
+                port: 443,
+                enableSni: true,
                 resourcePath: args.healthCheck.path,
                 requestInterval: args.healthCheck.interval,
                 failureThreshold: args.healthCheck.failureThreshold,

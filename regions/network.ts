@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { planSubnets } from "./cidr";
+import { flowLogs } from "./flowLogs";
 
 /** A region's VPC: public and private subnets per AZ, an internet gateway and NAT. */
 export interface NetworkArgs {
@@ -10,11 +11,13 @@ export interface NetworkArgs {
     readonly availabilityZones: string[];
     /** `perAz`: a NAT gateway per AZ; `single`: one shared NAT, cheaper but lost with its zone. */
     readonly natGateways: "perAz" | "single";
+    /** Where the flow logs go and how long they stay. */
+    readonly flowLogs: { readonly accountId: string; readonly region: string; readonly retentionDays: number };
     /** Tags for every resource; each also gets a Name. */
     readonly tags: Record<string, string>;
 }
 
-/** A region's VPC: public and private subnets per AZ, an internet gateway, and NAT per AZ or shared. */
+/** A region's VPC: public and private subnets per AZ, an internet gateway, NAT per AZ or shared, and flow logs. */
 export class Network extends pulumi.ComponentResource {
     public readonly vpcId: pulumi.Output<string>;
     public readonly publicSubnetIds: pulumi.Output<string>[];
@@ -30,6 +33,7 @@ export class Network extends pulumi.ComponentResource {
             { cidrBlock: args.cidrBlock, enableDnsHostnames: true, enableDnsSupport: true, tags: tagged("vpc") },
             { parent: this },
         );
+        flowLogs(name, this, { vpcId: vpc.id, ...args.flowLogs, tags: args.tags });
         const igw = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: tagged("igw") }, { parent: this });
         const publicRoutes = new aws.ec2.RouteTable(
             `${name}-public-rt`,

@@ -4,6 +4,8 @@
  * https://docs.aws.amazon.com/eks/latest/userguide/auto-configure-nlb.html
  */
 
+import * as pulumi from "@pulumi/pulumi";
+
 /** Auto Mode's load balancer class; the legacy in-tree controller never sees such a Service. */
 export const NLB_CLASS = "eks.amazonaws.com/nlb";
 
@@ -20,8 +22,25 @@ export interface TargetHealthCheck {
 /** Seconds the NLB lets a deregistered pod finish its connections; the pod drains for less. */
 export const DEREGISTRATION_DELAY_SECONDS = 30;
 
-export function publicNlbAnnotations(check: TargetHealthCheck): Record<string, string> {
+/**
+ * TLS 1.3 and 1.2 with forward-secret ciphers and post-quantum key exchange, the one AWS
+ * recommends; TLS 1.2 stays because Route 53's HTTPS health checks speak no TLS 1.3
+ * (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/describe-ssl-policies.html).
+ */
+export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09";
+
+/** TLS ends at the listener on `port`, with this certificate; the pod behind speaks plain TCP. */
+export interface TlsListener {
+    readonly port: number;
+    readonly certificateArn: pulumi.Input<string>;
+}
+
+export function publicNlbAnnotations(check: TargetHealthCheck, tls: TlsListener): Record<string, pulumi.Input<string>> {
     return {
+        [`${A}ssl-cert`]: tls.certificateArn,
+        [`${A}ssl-ports`]: String(tls.port),
+        [`${A}ssl-negotiation-policy`]: TLS_POLICY,
+        [`${A}backend-protocol`]: "tcp",
         // Stated, not defaulted: the controllers this came from default to internal.
         [`${A}scheme`]: "internet-facing",
         // IP targets: the NLB sends to pods directly, and their readiness is its target health.

@@ -11,7 +11,7 @@ export interface ContainerResources {
 /** How a Service is reached: inside the cluster, or through a load balancer of a class, configured by annotations. */
 export type Exposure =
     | { readonly type: "ClusterIP" }
-    | { readonly type: "LoadBalancer"; readonly loadBalancerClass: string; readonly annotations: Record<string, string> };
+    | { readonly type: "LoadBalancer"; readonly loadBalancerClass: string; readonly annotations: Record<string, pulumi.Input<string>> };
 
 /** What one stateless HTTP service needs: its image, ports, probes, environment, resources and scaling. */
 export interface MicroserviceArgs {

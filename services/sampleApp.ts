@@ -2,7 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Scaling } from "./autoscaling";
 import { NLB_CLASS, publicNlbAnnotations } from "./loadBalancer";
-import { Microservice } from "./microservice";
+import { Microservice, MicroserviceArgs } from "./microservice";
+import { networkPolicies } from "./networkPolicies";
 
 /** The classic two-service example: a JSON backend and an HTML frontend that calls it. */
 export interface SampleAppArgs {
@@ -16,12 +17,18 @@ export interface SampleAppArgs {
     readonly scaling: Scaling;
     /** The autoscalers' metrics source, which they wait for. */
     readonly metricsSource: pulumi.Resource;
+    /** The public name users reach; the redirect from port 80 always points there. */
+    readonly publicHost: string;
+    /** The issued certificate for that name, which the load balancer's TLS listener presents. */
+    readonly certificateArn: pulumi.Input<string>;
 }
 
 export const NAMESPACE = "sample-app";
 export const BACKEND_SERVICE = "sample-app-backend-service";
 /** The port both apps listen on. */
 export const CONTAINER_PORT = 8080;
+/** The frontend's second port: it only redirects plain HTTP to HTTPS. */
+export const REDIRECT_PORT = 8081;
 const BACKEND = { app: "sample-app", tier: "backend" };
 const FRONTEND = { app: "sample-app", tier: "frontend" };
 // The API server rejects any pod here that is not non-root, seccomp-confined and capability-free.
@@ -38,21 +45,8 @@ const IN_FLIGHT_LIMIT_SECONDS = 10;
  */
 export const DRAIN_SECONDS = { backend: 5, frontend: 20 };
 
-/** Only frontend pods may call the backend. */
-function backendIngress(name: string, parent: pulumi.Resource, namespace: pulumi.Input<string>): k8s.networking.v1.NetworkPolicy {
-    return new k8s.networking.v1.NetworkPolicy(
-        `${name}-backend-ingress`,
-        {
-            metadata: { name: "sample-app-backend-ingress", namespace },
-            spec: {
-                podSelector: { matchLabels: BACKEND },
-                policyTypes: ["Ingress"],
-                ingress: [{ from: [{ podSelector: { matchLabels: FRONTEND } }], ports: [{ protocol: "TCP", port: CONTAINER_PORT }] }],
-            },
-        },
-        { parent },
-    );
-}
+/** What both services share. */
+type Shared = Pick<MicroserviceArgs, "namespace" | "scaling" | "metricsSource" | "containerPorts">;
 
 /** A tier's probes, shutdown timing and environment. */
 function lifecycle(tier: keyof typeof DRAIN_SECONDS, env: Record<string, pulumi.Input<string>>) {
@@ -63,7 +57,10 @@ function lifecycle(tier: keyof typeof DRAIN_SECONDS, env: Record<string, pulumi.
     };
 }
 
-/** The sample app in its restricted namespace: both autoscaled microservices and the policy that only lets the frontend reach the backend. */
+/**
+ * The sample app in its restricted namespace: both autoscaled microservices, the frontend
+ * behind a TLS load balancer, and NetworkPolicies that allow only the paths the app uses.
+ */
 export class SampleApp extends pulumi.ComponentResource {
     /** Public hostname of the frontend's load balancer. */
     public readonly frontendHostname: pulumi.Output<string>;
@@ -77,7 +74,7 @@ export class SampleApp extends pulumi.ComponentResource {
             { parent: this },
         );
         const ns = namespace.metadata.name;
-        const common = {
+        const common: Shared = {
             namespace: ns,
             scaling: args.scaling,
             metricsSource: args.metricsSource,
@@ -99,31 +96,54 @@ export class SampleApp extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const frontend = new Microservice(
-            `${name}-frontend`,
-            {
-                ...common,
-                ...lifecycle("frontend", { REGION: args.region, BACKEND_URL: pulumi.interpolate`http://${backend.serviceName}` }),
-                appName: "sample-app-frontend",
-                selector: FRONTEND,
-                image: args.frontendImage,
-                servicePorts: [{ name: "http", port: 80, targetPort: "http" }],
-                exposure: {
-                    type: "LoadBalancer",
-                    loadBalancerClass: NLB_CLASS,
-                    annotations: publicNlbAnnotations({ port: CONTAINER_PORT, path: PROBES.readinessPath }),
-                },
-                resources: { requests: { cpu: "100m", memory: "96Mi" }, limits: { cpu: "500m", memory: "192Mi" } },
-            },
-            { parent: this },
-        );
+        const frontend = this.frontend(name, args, common, backend.serviceName);
 
-        backendIngress(name, this, ns);
+        networkPolicies(name, this, {
+            namespace: ns,
+            frontend: FRONTEND,
+            backend: BACKEND,
+            frontendPorts: [CONTAINER_PORT, REDIRECT_PORT],
+            backendPort: CONTAINER_PORT,
+        });
 
         this.frontendHostname = frontend.loadBalancerHostname.apply((hostname) => {
             if (!hostname) throw new Error("the frontend Service has no load balancer hostname");
             return hostname;
         });
         this.registerOutputs({ frontendHostname: this.frontendHostname });
+    }
+
+    /** The frontend, behind the NLB: TLS on 443, and 80 reaching a port that only redirects to HTTPS. */
+    private frontend(name: string, args: SampleAppArgs, common: Shared, backendService: pulumi.Output<string>): Microservice {
+        return new Microservice(
+            `${name}-frontend`,
+            {
+                ...common,
+                ...lifecycle("frontend", {
+                    REGION: args.region,
+                    BACKEND_URL: pulumi.interpolate`http://${backendService}`,
+                    REDIRECT_PORT: String(REDIRECT_PORT),
+                    PUBLIC_HOST: args.publicHost,
+                }),
+                appName: "sample-app-frontend",
+                selector: FRONTEND,
+                image: args.frontendImage,
+                containerPorts: { http: CONTAINER_PORT, redirect: REDIRECT_PORT },
+                servicePorts: [
+                    { name: "https", port: 443, targetPort: "http" },
+                    { name: "http", port: 80, targetPort: "redirect" },
+                ],
+                exposure: {
+                    type: "LoadBalancer",
+                    loadBalancerClass: NLB_CLASS,
+                    annotations: publicNlbAnnotations(
+                        { port: CONTAINER_PORT, path: PROBES.readinessPath },
+                        { port: 443, certificateArn: args.certificateArn },
+                    ),
+                },
+                resources: { requests: { cpu: "100m", memory: "96Mi" }, limits: { cpu: "500m", memory: "192Mi" } },
+            },
+            { parent: this },
+        );
     }
 }

@@ -62,7 +62,7 @@ describe("every tool", () => {
         [plan, ["--format", "yaml"], /^error: --format is text or json, got yaml\nusage: /],
         [plan, ["--diff", "prod-us"], /^error: --diff takes two stacks: --diff prod-us prod-eu\nusage: /],
         [plan, ["--stack"], /^error: Option '--stack <value>' argument missing\nusage: /],
-        [images, [], /^error: --stack is required; stacks: prod-eu, prod-us$/],
+        [images, ["--stack", "prod-xx"], /^error: unknown stack "prod-xx"; stacks: prod-eu, prod-us$/],
         [switchover, [], /^error: --to <stack> is required\nusage: /],
         [switchover, ["--to", "prod-eu", "--wait", "soon"], /^error: --wait takes whole seconds, got soon$/],
         [parity, ["extra"], /^error: unexpected argument "extra"\nusage: /],

@@ -181,5 +181,25 @@ export const BAD_INPUT: [string, Record<string, unknown>, RegExp][] = [
         { failoverRecord: "yes" },
         /^multiregion:failoverRecord: got "yes"; allowed: true or false$/,
     ],
-    ["an unknown key", { azcount: "3" }, /^multiregion:azcount: unknown key; known keys: region, role, vpcCidr, azCount/],
+    [
+        "an account id that is not 12 digits",
+        { accountId: "12345" },
+        /^multiregion:accountId: got "12345"; allowed: the 12-digit AWS account id, quoted, such as "123456789012"$/,
+    ],
+    [
+        "a log retention CloudWatch does not offer",
+        { logRetentionDays: 10 },
+        /^multiregion:logRetentionDays: got "10"; allowed: 1 or 3 or 5 or 7 or 14 or 30 or 60 or 90 or 120 or 150 or 180 or 365 or 400 or 545 or 731 or 1096 or 1827 or 2192 or 2557 or 2922 or 3288 or 3653$/,
+    ],
+    [
+        "a wildcard record, which users cannot reach and one certificate name cannot mean",
+        { recordName: "*.example.com" },
+        /^multiregion:recordName: got "\*\.example\.com"; allowed: a lower-case DNS name such as "app\.example\.com", at most 64 characters, no wildcard: the name its TLS certificate is issued for$/,
+    ],
+    [
+        "a record name longer than ACM's 64 characters",
+        { recordName: `${"a".repeat(60)}.example.com` },
+        /^multiregion:recordName: got "a{60}\.example\.com"; allowed: .*at most 64 characters/,
+    ],
+    ["an unknown key", { azcount: "3" }, /^multiregion:azcount: unknown key; known keys: region, accountId, role, vpcCidr, azCount/],
 ];

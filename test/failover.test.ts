@@ -22,13 +22,14 @@ async function failure(promise: Promise<unknown>): Promise<ProgramError> {
 describe("failover", () => {
     for (const stack of listStacks()) {
         describe(stack, () => {
-            it("health-checks its own region's load balancer on the deep /health, never the failover name", async () => {
+            it("health-checks its own region's load balancer over HTTPS with SNI, on the deep /health, never the failover name", async () => {
                 const run = await stackRun(stack);
                 const check = run.resources.get(HEALTH_CHECK, `${stack}-health`).inputs;
-                assert.equal(check.type, "HTTP");
+                assert.equal(check.type, "HTTPS");
                 assert.equal(check.fqdn, frontendHostname(run));
                 assert.notEqual(check.fqdn, run.settings.failover.recordName);
-                assert.equal(check.port, 80);
+                assert.equal(check.port, 443);
+                assert.equal(check.enableSni, true);
                 assert.equal(check.resourcePath, "/health");
                 assert.equal(check.requestInterval, 10);
                 assert.equal(check.failureThreshold, 3);
@@ -54,8 +55,8 @@ describe("failover", () => {
 
             it("exports the app URL, its load balancer URL, the health check id, its role and the failover times", async () => {
                 const run = await stackRun(stack);
-                assert.equal(run.outputs.appUrl, "http://app.example.com");
-                assert.equal(run.outputs.loadBalancerUrl, `http://${frontendHostname(run)}`);
+                assert.equal(run.outputs.appUrl, "https://app.example.com");
+                assert.equal(run.outputs.loadBalancerHostname, frontendHostname(run));
                 assert.equal(run.outputs.healthCheckId, mockId(`${stack}-health`));
                 assert.equal(run.outputs.role, run.settings.role);
                 assert.deepEqual(run.outputs.failover, {
@@ -100,7 +101,11 @@ describe("failover", () => {
 
     it("withdraws the record, keeping the health check, when failoverRecord is false", async () => {
         const run = await runProgram("prod-eu", { overrides: { failoverRecord: false } });
-        assert.deepEqual(run.resources.ofType(RECORD), []);
+        assert.deepEqual(
+            run.resources.ofType(RECORD).map((r) => r.name),
+            ["prod-eu-cert-validation"],
+            "only the certificate's validation record",
+        );
         assert.equal(run.resources.ofType(HEALTH_CHECK).length, 1);
         assert.equal((run.outputs.failover as { recordPublished: boolean }).recordPublished, false);
     });

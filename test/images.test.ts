@@ -1,38 +1,84 @@
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { CommandRunner } from "../tools/cli";
-import { main, planImages, pushImages } from "../tools/images";
-import { loadStack } from "../tools/stacks";
-import { imageOf, testIo } from "./support/fixtures";
-import { stackRun } from "./support/run";
-import { listStacks } from "../tools/stacks";
+import { main, planImages, promoteImages } from "../tools/images";
+import { loadStack, regionStacks } from "../tools/stacks";
+import { rejectionOf } from "./support/assertions";
+import { copyStackFiles, testIo } from "./support/fixtures";
+import { runProgram, stackRun } from "./support/run";
 
-/** Records commands; `exists` decides which describe-* lookups find something. */
-function recorder(exists: (argv: string[]) => boolean = () => false) {
+const DIGEST = `sha256:${"ab".repeat(32)}`;
+const OTHER = `sha256:${"cd".repeat(32)}`;
+
+/**
+ * A fake AWS and Docker: `held` says which `region/repository:tag` holds which digest;
+ * a push or a copy adds to it, as ECR would.
+ */
+function fakeCloud(held: Record<string, string> = {}) {
     const calls: { argv: string[]; input?: string }[] = [];
+    const store = { ...held };
+    const after = (argv: string[], flag: string) => argv[argv.indexOf(flag) + 1] ?? "";
+    const regionOf = (ref: string) => ref.split(".")[3];
     const runner: CommandRunner = {
         async run(argv, opts = {}) {
             calls.push({ argv, input: opts.input });
-            if (argv[2]?.startsWith("describe-") && !exists(argv)) throw new Error("not found");
             if (argv[1] === "sts") return "210987654321";
             if (argv[2] === "get-login-password") return "secret-password";
+            if (argv[2] === "describe-repositories") throw new Error("RepositoryNotFoundException");
+            if (argv[2] === "describe-images") {
+                const id = after(argv, "--image-ids");
+                const key = `${after(argv, "--region")}/${after(argv, "--repository-name")}`;
+                const hit = Object.entries(store).find(
+                    ([k, d]) => k.startsWith(`${key}:`) && (id === `imageDigest=${d}` || k === `${key}:${id.replace("imageTag=", "")}`),
+                );
+                if (!hit) throw new Error("ImageNotFoundException");
+                return hit[1];
+            }
+            if (argv[1] === "push") store[`${regionOf(argv[2]!)}/${argv[2]!.split("/")[1]}`] = DIGEST;
+            if (argv[2] === "imagetools") {
+                const to = after(argv, "--tag");
+                store[`${regionOf(to)}/${to.split("/")[1]}`] = argv.at(-1)!.split("@")[1]!;
+            }
             return "";
         },
     };
-    return { runner, calls, lines: () => calls.map((c) => c.argv.join(" ")) };
+    return { runner, calls, store, lines: () => calls.map((c) => c.argv.join(" ")) };
 }
 
-describe("npm run images", () => {
-    for (const stack of listStacks()) {
-        it(`${stack}: creates the repositories exactly as the stack adopts them`, async () => {
-            const rec = recorder();
-            await pushImages(planImages(loadStack(stack)), rec.runner, () => {});
+describe("npm run images: built once, the same bytes in every region", () => {
+    it("builds each image once, pushes it to one region, and copies that digest to the others", async () => {
+        const cloud = fakeCloud();
+        const digests = await promoteImages(planImages(regionStacks()), cloud.runner, () => {});
+        assert.deepEqual(digests, { backend: DIGEST, frontend: DIGEST });
+        const [first, second] = regionStacks().map((s) => s.region);
+        assert.deepEqual(
+            cloud.lines().filter((l) => l.startsWith("docker build ")),
+            ["backend", "frontend"].map(
+                (app) =>
+                    `docker build --platform linux/amd64 -f services/${app}/Dockerfile -t 210987654321.dkr.ecr.${first}.amazonaws.com/sample-app-${app}:1.0.0 services`,
+            ),
+        );
+        assert.ok(
+            cloud
+                .lines()
+                .includes(
+                    `docker buildx imagetools create --prefer-index=false --tag 210987654321.dkr.ecr.${second}.amazonaws.com/sample-app-backend:1.0.0 210987654321.dkr.ecr.${first}.amazonaws.com/sample-app-backend@${DIGEST}`,
+                ),
+        );
+        assert.equal(cloud.store[`${second}/sample-app-frontend:1.0.0`], cloud.store[`${first}/sample-app-frontend:1.0.0`]);
+    });
+
+    it("creates each repository in every region exactly as the stack adopts it, and logs in with the password on stdin", async () => {
+        const cloud = fakeCloud();
+        await promoteImages(planImages(regionStacks()), cloud.runner, () => {});
+        for (const stack of ["prod-us", "prod-eu"]) {
             const run = await stackRun(stack);
-            const region = run.settings.region;
             for (const repo of run.resources.ofType("aws:ecr/repository:Repository")) {
-                const create = rec.calls.find((c) => c.argv[2] === "create-repository" && c.argv.includes(repo.inputs.name))!;
-                assert.ok(create, `creates ${repo.inputs.name}`);
+                const create = cloud.calls.find(
+                    (c) => c.argv[2] === "create-repository" && c.argv.includes(repo.inputs.name) && c.argv.includes(run.settings.region),
+                )!;
                 const flag = (name: string) => create.argv[create.argv.indexOf(name) + 1];
-                assert.equal(flag("--region"), region);
                 assert.equal(flag("--image-tag-mutability"), repo.inputs.imageTagMutability);
                 assert.equal(flag("--image-scanning-configuration"), `scanOnPush=${repo.inputs.imageScanningConfiguration.scanOnPush}`);
                 assert.equal(
@@ -45,62 +91,63 @@ describe("npm run images", () => {
                     repo.inputs.tags,
                 );
             }
-        });
-
-        it(`${stack}: builds for the nodes' architecture and pushes the pinned tags to its own region`, async () => {
-            const rec = recorder();
-            await pushImages(planImages(loadStack(stack)), rec.runner, () => {});
-            const run = await stackRun(stack);
-            const region = run.settings.region;
-            const registry = `210987654321.dkr.ecr.${region}.amazonaws.com`;
-            const login = rec.calls.find((c) => c.argv[1] === "login")!;
-            assert.deepEqual(login.argv, ["docker", "login", "--username", "AWS", "--password-stdin", registry]);
-            assert.equal(login.input, "secret-password", "the password goes on stdin, never argv");
-            for (const app of ["backend", "frontend"] as const) {
-                const image = `${registry}/${imageOf(run, app)}`;
-                assert.ok(rec.lines().includes(`docker build --platform linux/amd64 -f services/${app}/Dockerfile -t ${image} services`));
-                assert.ok(rec.lines().includes(`docker push ${image}`));
-            }
-        });
-    }
-
-    it("skips repositories and tags that already exist", async () => {
-        const rec = recorder(() => true);
-        const log: string[] = [];
-        await pushImages(planImages(loadStack("prod-us")), rec.runner, (l) => log.push(l));
-        const changes = rec.calls.filter((c) => c.argv[2] === "create-repository" || (c.argv[0] === "docker" && c.argv[1] !== "login"));
-        assert.deepEqual(changes, []);
-        assert.equal(log.filter((l) => l.includes("already pushed")).length, 2);
+            const login = cloud.calls.find((c) => c.argv[1] === "login" && c.argv.at(-1)!.includes(run.settings.region))!;
+            assert.equal(login.input, "secret-password", "never in argv");
+        }
     });
 
-    it("builds amd64 images, the only architecture of Auto Mode's general-purpose node pool", () => {
-        assert.equal(planImages(loadStack("prod-us")).platform, "linux/amd64");
+    it("builds nothing when a region already holds the tag: it copies that region's digest", async () => {
+        const cloud = fakeCloud({ "us-east-2/sample-app-backend:1.0.0": OTHER, "us-east-2/sample-app-frontend:1.0.0": OTHER });
+        const digests = await promoteImages(planImages(regionStacks()), cloud.runner, () => {});
+        assert.deepEqual(digests, { backend: OTHER, frontend: OTHER });
+        assert.equal(cloud.lines().filter((l) => l.startsWith("docker build ")).length, 0);
+        assert.equal(cloud.store["eu-west-1/sample-app-backend:1.0.0"], OTHER);
     });
 
-    it("refuses a digest-pinned image, which it cannot build", () => {
-        const config = loadStack("prod-us");
-        const pinned = {
-            ...config,
-            services: { ...config.services, backendImage: { repository: "sample-app-backend", pin: `@sha256:${"0".repeat(64)}` } },
-        };
-        assert.throws(() => planImages(pinned), /backendImage is pinned by digest .*; this tool builds tags/);
-    });
-
-    it("names the stacks that exist when given an unknown one", async () => {
-        await assert.rejects(
-            main(["--stack", "prod-ap", "--dry-run"], testIo()),
-            /^UsageError: unknown stack "prod-ap"; stacks: prod-eu, prod-us$/,
+    it("refuses one tag that holds different bytes in two regions", async () => {
+        const cloud = fakeCloud({ "us-east-2/sample-app-backend:1.0.0": OTHER, "eu-west-1/sample-app-backend:1.0.0": DIGEST });
+        const err = await rejectionOf(promoteImages(planImages(regionStacks()), cloud.runner, () => {}));
+        assert.match(
+            String(err),
+            /^UsageError: sample-app-backend:1\.0\.0 is sha256:\w+ in \S+ but sha256:\w+ in \S+: tags are immutable, so push a new tag$/,
         );
     });
 
-    it("prints every command under --dry-run without running any", async () => {
-        const rec = recorder();
-        const io = testIo({ commands: rec.runner });
-        await main(["--stack", "prod-eu", "--dry-run"], io);
-        const out = io.lines;
-        assert.deepEqual(rec.calls, []);
-        assert.ok(out.some((l) => l.startsWith("aws ecr create-repository --repository-name sample-app-backend")));
-        const region = loadStack("prod-eu").region;
-        assert.ok(out.includes(`docker push '<account-id>.dkr.ecr.${region}.amazonaws.com/sample-app-frontend:1.0.0'`));
+    it("--pin writes repository:tag@digest into every region's stack file, and the pods then run those exact bytes", async () => {
+        const root = copyStackFiles();
+        await main(["--pin"], testIo({ root, commands: fakeCloud().runner }));
+        for (const stack of ["prod-us", "prod-eu"]) {
+            assert.deepEqual(loadStack(stack, root).services.backendImage, { repository: "sample-app-backend", pin: `:1.0.0@${DIGEST}` });
+            assert.match(
+                fs.readFileSync(path.join(root, `Pulumi.${stack}.yaml`), "utf8"),
+                new RegExp(`backendImage: sample-app-backend:1\\.0\\.0@${DIGEST} #`),
+            );
+        }
+        const run = await runProgram("prod-eu", { root });
+        const container = run.resources.get("kubernetes:apps/v1:Deployment", "prod-eu-backend-deployment").inputs.spec.template.spec
+            .containers[0];
+        assert.equal(container.image, `123456789012.dkr.ecr.${run.settings.region}.amazonaws.com/sample-app-backend:1.0.0@${DIGEST}`);
+    });
+
+    it("refuses stacks that name different images, or a digest no region holds", async () => {
+        const us = loadStack("prod-us");
+        const eu = loadStack("prod-eu");
+        const other = { ...eu, services: { ...eu.services, backendImage: { repository: "sample-app-backend", pin: ":2.0.0" } } };
+        assert.throws(() => planImages([us, other]), /prod-us and prod-eu name different images/);
+        const pinned = { ...us, services: { ...us.services, backendImage: { repository: "sample-app-backend", pin: `:1.0.0@${OTHER}` } } };
+        const err = await rejectionOf(promoteImages(planImages([pinned]), fakeCloud().runner, () => {}));
+        assert.match(String(err), /sample-app-backend@sha256:(cd)+ is in no region's registry/);
+    });
+
+    it("builds amd64 images, the only architecture of Auto Mode's general-purpose node pool", () => {
+        assert.equal(planImages(regionStacks()).platform, "linux/amd64");
+    });
+
+    it("prints every command under --dry-run, the copy included, and runs none", async () => {
+        const io = testIo();
+        await main(["--dry-run"], io);
+        assert.ok(io.lines.some((l) => l.startsWith("aws ecr create-repository --repository-name sample-app-backend")));
+        assert.ok(io.lines.some((l) => l.startsWith("docker buildx imagetools create --prefer-index=false --tag '<account-id>.dkr.ecr.")));
+        assert.equal(io.lines.filter((l) => l.startsWith("docker build ")).length, 2, "each image built once");
     });
 });

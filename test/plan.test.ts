@@ -63,9 +63,9 @@ describe("npm run plan", () => {
                         "aws:ecr/repository:Repository": 2,
                         "kubernetes:apps/v1:Deployment": 2,
                         "kubernetes:core/v1:Service": 2,
-                        "kubernetes:networking.k8s.io/v1:NetworkPolicy": 1,
+                        "kubernetes:networking.k8s.io/v1:NetworkPolicy": 5,
                         "aws:route53/healthCheck:HealthCheck": 1,
-                        "aws:route53/record:Record": 1,
+                        "aws:route53/record:Record": 2,
                     },
                 );
                 assert.equal(
@@ -117,7 +117,7 @@ describe("npm run plan", () => {
 
             it("lists the outputs with placeholders marked, secrets hidden, and the failover figures", async () => {
                 const text = renderText(await plan(stack));
-                assert.match(text, /^ {2}appUrl: http:\/\/app\.example\.com$/m);
+                assert.match(text, /^ {2}appUrl: https:\/\/app\.example\.com$/m);
                 assert.match(text, /^ {2}vpcId: \S+_id {2}\*$/m);
                 assert.match(text, /^ {2}kubeconfig: \[secret\]/m);
                 assert.doesNotMatch(text, /certificate-authority-data/);
@@ -151,7 +151,7 @@ describe("npm run plan", () => {
         for (const stack of listStacks()) {
             const files = fs.readdirSync(path.join(dir, stack)).sort();
             assert.deepEqual(files, Object.keys(manifests(await plan(stack))).sort());
-            assert.equal(files.length, 11);
+            assert.equal(files.length, 15);
             for (const file of files) {
                 const object = YAML.parse(fs.readFileSync(path.join(dir, stack, file), "utf8"));
                 const type = `kubernetes:${object.apiVersion.includes("/") ? object.apiVersion : `core/${object.apiVersion}`}:${object.kind}`;

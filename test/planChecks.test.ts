@@ -98,7 +98,16 @@ describe("npm run plan and parity tell the truth", () => {
             editStackFile(root, "prod-eu", () => "");
             const err = await rejectionOf(planMain(["--stack", "prod-eu"], testIo({ root })));
             const missing = [...(err as Error).message.matchAll(/multiregion:(\w+): missing/g)].map((m) => m[1]);
-            assert.deepEqual(missing, ["region", "role", "vpcCidr", "backendImage", "frontendImage", "hostedZone", "recordName"]);
+            assert.deepEqual(missing, [
+                "region",
+                "accountId",
+                "role",
+                "vpcCidr",
+                "backendImage",
+                "frontendImage",
+                "hostedZone",
+                "recordName",
+            ]);
         });
     });
 

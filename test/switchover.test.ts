@@ -58,7 +58,7 @@ class FakeFleet implements StackBackend {
     }
 
     async outputs(stack: string) {
-        return { loadBalancerUrl: `http://${stack}.elb.example` };
+        return { loadBalancerHostname: `${stack}.elb.example` };
     }
 
     async up(stack: string) {
@@ -80,8 +80,8 @@ function probe(answers: boolean[] | boolean): HealthProbe & { calls: string[] } 
     const calls: string[] = [];
     return {
         calls,
-        async healthy(url) {
-            calls.push(url);
+        async healthy({ url, connectTo }) {
+            calls.push(`${url} at ${connectTo}`);
             return Array.isArray(answers) ? (answers[calls.length - 1] ?? answers.at(-1)!) : answers;
         },
     };
@@ -106,7 +106,7 @@ describe("switchover", () => {
         assert.deepEqual(fleet.deployed["prod-eu"], { record: "PRIMARY", replicas: 3, activeReplicas: 3 });
         assert.deepEqual(fleet.deployed["prod-us"], { record: "SECONDARY", replicas: 1, activeReplicas: 3 });
         for (const s of fleet.servingCapacity) assert.ok(s.replicas >= s.activeReplicas, `${s.stack} served with ${s.replicas} pods`);
-        assert.ok(health.calls.every((url) => url === "http://prod-eu.elb.example/health"));
+        assert.ok(health.calls.every((call) => call === "https://app.example.com/health at prod-eu.elb.example"));
 
         // The repository stays the source of truth: the stack files now say prod-eu is active, and nothing else changed.
         assert.equal(loadStack("prod-eu", dir).role, "active");
@@ -129,7 +129,7 @@ describe("switchover", () => {
         const fleet = new FakeFleet(dir);
         await assert.rejects(
             main(["--to", "prod-eu"], env(dir, fleet, probe(false))),
-            /^UsageError: prod-eu is not healthy \(http:\/\/prod-eu\.elb\.example\/health\); nothing was changed$/,
+            /^UsageError: prod-eu is not healthy \(https:\/\/app\.example\.com\/health at prod-eu\.elb\.example\); nothing was changed$/,
         );
         assert.deepEqual(fleet.ups, []);
         assert.deepEqual(files(dir), before);

@@ -5,7 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import { parseArgs, ParseArgsConfig } from "node:util";
-import { automationBackend, HealthProbe, httpProbe, StackBackend } from "./pulumiStacks";
+import { automationBackend, HealthProbe, httpsProbe, StackBackend } from "./pulumiStacks";
 
 /** Everything a tool touches outside itself; tests pass fakes. */
 export interface Io {
@@ -83,7 +83,7 @@ export function processIo(root: string): Io {
         env: process.env,
         commands: shellRunner(root),
         stacks: automationBackend(root),
-        probe: httpProbe,
+        probe: httpsProbe,
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     };
 }

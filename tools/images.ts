@@ -1,121 +1,195 @@
 /**
- * `npm run images -- --stack prod-us [--dry-run]`
+ * `npm run images -- [--stack STACK ...] [--pin] [--dry-run]`
  *
- * Puts a region's images in place before its first (or next) `pulumi up`:
- *   1. creates each ECR repository the stack file names, unless it exists, with the
- *      settings and tags the stack adopts it with (so adoption finds no difference);
- *   2. builds each image for the nodes' CPU architecture (Auto Mode's general-purpose pool is amd64);
- *   3. pushes it with the tag the stack file pins, unless that tag is already there
- *      (tags are immutable, so an existing tag is the same image).
- * `--dry-run` prints the commands instead of running them.
+ * Builds each image once and promotes the same bytes, by digest, to every region's ECR,
+ * so the regions can never run different code under one tag:
+ *   1. in every region, creates each repository unless it exists, with the settings and
+ *      tags the stack adopts it with (so adoption finds no difference);
+ *   2. finds each image's digest: a region that already holds its tag (or pinned digest)
+ *      has it; otherwise it is built once, for the nodes' platform, and pushed to the first;
+ *   3. copies that digest to every region that lacks it, registry to registry, with
+ *      `docker buildx imagetools create`: no rebuild, the same digest;
+ *   4. prints each image's digest; `--pin` writes `repository:tag@sha256:...` into the stack files.
  */
 import { ImageRef, StackConfig } from "../config";
 import { NODE_PLATFORM } from "../regions/cluster/autoMode";
 import { REPOSITORY_SETTINGS } from "../services/registry";
-import { CommandRunner, Main, MissingToolError, parseCommand, processIo, runMain, shellQuote, UsageError } from "./cli";
-import { loadStack, requireStack, ROOT } from "./stacks";
+import { CommandRunner, Io, Main, MissingToolError, parseCommand, processIo, runMain, shellQuote, UsageError } from "./cli";
+import { setStackValues } from "./stackFile";
+import { loadStacks, readProject, regionStacks, requireStack, ROOT } from "./stacks";
 
-export interface ImageBuild {
+export interface ImageSpec {
     readonly app: "backend" | "frontend";
     readonly repository: string;
     readonly tag: string;
+    /** A digest the stack files already pin, which every region must end up holding. */
+    readonly digest?: string;
     readonly dockerfile: string;
 }
 
 export interface ImagePlan {
-    readonly stack: string;
-    readonly region: string;
-    /** Docker platform of the nodes. */
+    /** Each region's stack, with the tags its repositories carry. */
+    readonly targets: { readonly stack: string; readonly region: string; readonly tags: Record<string, string> }[];
+    readonly images: ImageSpec[];
     readonly platform: string;
-    /** Tags the stack puts on every repository. */
-    readonly tags: Record<string, string>;
-    readonly builds: ImageBuild[];
 }
 
-function tagOf(app: string, image: ImageRef): string {
-    if (!image.pin.startsWith(":")) {
+function spec(app: ImageSpec["app"], image: ImageRef): ImageSpec {
+    const m = /^:([^@]+)(?:@(sha256:[a-f0-9]{64}))?$/.exec(image.pin);
+    if (!m?.[1])
         throw new UsageError(
-            `${app}Image is pinned by digest (${image.repository}${image.pin}); this tool builds tags. Push digest-pinned images from the CI that produced them.`,
+            `${app}Image ${image.repository}${image.pin} has no tag; pin it as repository:tag or repository:tag@sha256:<digest>`,
+        );
+    return { app, repository: image.repository, tag: m[1], digest: m[2], dockerfile: `services/${app}/Dockerfile` };
+}
+
+/** What to put where; every region must name the same images, since they run the same bytes. */
+export function planImages(configs: StackConfig[]): ImagePlan {
+    const images = (config: StackConfig) => (["backend", "frontend"] as const).map((app) => spec(app, config.services[`${app}Image`]));
+    const [first, ...rest] = configs;
+    if (!first) throw new UsageError("no stacks to put images in");
+    for (const other of rest) {
+        if (JSON.stringify(images(other)) !== JSON.stringify(images(first))) {
+            throw new UsageError(
+                `${first.stack} and ${other.stack} name different images; every region runs the same ones, so set the same backendImage and frontendImage in both`,
+            );
+        }
+    }
+    return {
+        targets: configs.map((c) => ({ stack: c.stack, region: c.region, tags: c.tags })),
+        images: images(first),
+        platform: NODE_PLATFORM,
+    };
+}
+
+/** Runs the AWS and Docker commands for one plan. */
+class Promoter {
+    private registries: Record<string, string> = {};
+    constructor(
+        private readonly plan: ImagePlan,
+        private readonly runner: CommandRunner,
+        private readonly log: (line: string) => void,
+    ) {}
+
+    private aws(region: string, ...args: string[]) {
+        return this.runner.run(["aws", ...args, "--region", region], { capture: true });
+    }
+
+    private async found(region: string, repository: string, imageId: string): Promise<string | undefined> {
+        const query = ["--query", "imageDetails[0].imageDigest", "--output", "text"];
+        return this.aws(region, "ecr", "describe-images", "--repository-name", repository, "--image-ids", imageId, ...query).then(
+            (digest) => digest || undefined,
+            () => undefined,
         );
     }
-    return image.pin.slice(1);
-}
 
-export function planImages(config: StackConfig): ImagePlan {
-    const { stack, region, services } = config;
-    const builds: ImageBuild[] = (["backend", "frontend"] as const).map((app) => {
-        const image = app === "backend" ? services.backendImage : services.frontendImage;
-        return { app, repository: image.repository, tag: tagOf(app, image), dockerfile: `services/${app}/Dockerfile` };
-    });
-    return { stack, region, platform: NODE_PLATFORM, tags: config.tags, builds };
-}
+    async prepare(): Promise<void> {
+        const account = await this.runner
+            .run(["aws", "sts", "get-caller-identity", "--query", "Account", "--output", "text"], { capture: true })
+            .catch((err: unknown) => {
+                if (err instanceof MissingToolError) throw err;
+                throw new MissingToolError(
+                    "no usable AWS credentials (aws sts get-caller-identity failed); sign in with aws sso login, or set AWS_PROFILE, then run this again",
+                );
+            });
+        for (const t of this.plan.targets) {
+            const registry = `${account}.dkr.ecr.${t.region}.amazonaws.com`;
+            this.registries[t.region] = registry;
+            for (const repository of [...new Set(this.plan.images.map((i) => i.repository))]) await this.ensureRepository(t, repository);
+            const password = await this.aws(t.region, "ecr", "get-login-password");
+            await this.runner.run(["docker", "login", "--username", "AWS", "--password-stdin", registry], { input: password });
+        }
+    }
 
-export async function pushImages(plan: ImagePlan, runner: CommandRunner, log: (line: string) => void): Promise<void> {
-    const aws = (...args: string[]) => ["aws", ...args, "--region", plan.region];
-    const account = await runner
-        .run(["aws", "sts", "get-caller-identity", "--query", "Account", "--output", "text"], { capture: true })
-        .catch((err: unknown) => {
-            if (err instanceof MissingToolError) throw err;
-            throw new MissingToolError(
-                `no usable AWS credentials (aws sts get-caller-identity failed); sign in with aws sso login, or set AWS_PROFILE, then run this again`,
-            );
-        });
-    const registry = `${account}.dkr.ecr.${plan.region}.amazonaws.com`;
-
-    for (const repository of [...new Set(plan.builds.map((b) => b.repository))]) {
-        const exists = await runner.run(aws("ecr", "describe-repositories", "--repository-names", repository), { capture: true }).then(
+    private async ensureRepository(t: ImagePlan["targets"][number], repository: string): Promise<void> {
+        const exists = await this.aws(t.region, "ecr", "describe-repositories", "--repository-names", repository).then(
             () => true,
             () => false,
         );
-        if (exists) continue;
-        await runner.run(
-            aws(
-                "ecr",
-                "create-repository",
-                "--repository-name",
-                repository,
-                "--image-tag-mutability",
-                REPOSITORY_SETTINGS.imageTagMutability,
-                "--image-scanning-configuration",
-                `scanOnPush=${REPOSITORY_SETTINGS.imageScanningConfiguration.scanOnPush}`,
-                "--encryption-configuration",
-                `encryptionType=${REPOSITORY_SETTINGS.encryptionConfigurations[0].encryptionType}`,
-                "--tags",
-                ...Object.entries(plan.tags).map(([Key, Value]) => `Key=${Key},Value=${Value}`),
-            ),
-            { capture: true },
+        if (exists) return;
+        await this.aws(
+            t.region,
+            "ecr",
+            "create-repository",
+            "--repository-name",
+            repository,
+            "--image-tag-mutability",
+            REPOSITORY_SETTINGS.imageTagMutability,
+            "--image-scanning-configuration",
+            `scanOnPush=${REPOSITORY_SETTINGS.imageScanningConfiguration.scanOnPush}`,
+            "--encryption-configuration",
+            `encryptionType=${REPOSITORY_SETTINGS.encryptionConfigurations[0].encryptionType}`,
+            "--tags",
+            ...Object.entries(t.tags).map(([Key, Value]) => `Key=${Key},Value=${Value}`),
         );
     }
 
-    const password = await runner.run(aws("ecr", "get-login-password"), { capture: true });
-    await runner.run(["docker", "login", "--username", "AWS", "--password-stdin", registry], { input: password });
-    for (const build of plan.builds) {
-        const image = `${registry}/${build.repository}:${build.tag}`;
-        const pushed = await runner
-            .run(aws("ecr", "describe-images", "--repository-name", build.repository, "--image-ids", `imageTag=${build.tag}`), {
-                capture: true,
-            })
-            .then(
-                () => true,
-                () => false,
-            );
-        if (pushed) {
-            log(`# ${image} is already pushed; tags are immutable, so it is the same image`);
-            continue;
+    /** The image's digest in every region, building it once if no region has it yet. */
+    async promote(image: ImageSpec): Promise<string> {
+        const id = image.digest ? `imageDigest=${image.digest}` : `imageTag=${image.tag}`;
+        const held = await Promise.all(
+            this.plan.targets.map(async (t) => ({ region: t.region, digest: await this.found(t.region, image.repository, id) })),
+        );
+        const source = await this.source(image, held);
+        for (const t of held.filter((h) => h.region !== source.region)) {
+            const tagged = await this.found(t.region, image.repository, `imageTag=${image.tag}`);
+            if (tagged && tagged !== source.digest) {
+                throw new UsageError(
+                    `${image.repository}:${image.tag} is ${tagged} in ${t.region} but ${source.digest} in ${source.region}: tags are immutable, so push a new tag`,
+                );
+            }
+            if (tagged) continue;
+            // A carbon copy: from one single-platform source, the default would wrap it in a new index, a new digest.
+            const to = `${this.registries[t.region]}/${image.repository}:${image.tag}`;
+            const from = `${this.registries[source.region]}/${image.repository}@${source.digest}`;
+            await this.runner.run(["docker", "buildx", "imagetools", "create", "--prefer-index=false", "--tag", to, from]);
         }
-        await runner.run(["docker", "build", "--platform", plan.platform, "-f", build.dockerfile, "-t", image, "services"]);
-        await runner.run(["docker", "push", image]);
+        this.log(`${image.repository}:${image.tag} is ${source.digest} in ${held.map((h) => h.region).join(", ")}`);
+        return source.digest;
     }
-    log(`# ${plan.stack}: images in place in ${plan.region}; next: pulumi up --stack ${plan.stack}`);
+
+    /** The region that holds the image already, or the first, after building and pushing it there. */
+    private async source(image: ImageSpec, held: { region: string; digest?: string }[]): Promise<{ region: string; digest: string }> {
+        for (const h of held) if (h.digest) return { region: h.region, digest: h.digest };
+        if (image.digest) {
+            throw new UsageError(
+                `${image.repository}@${image.digest} is in no region's registry; build it from its tag first (drop the digest, run this, then --pin)`,
+            );
+        }
+        const region = held[0]?.region ?? "";
+        const ref = `${this.registries[region]}/${image.repository}:${image.tag}`;
+        await this.runner.run(["docker", "build", "--platform", this.plan.platform, "-f", image.dockerfile, "-t", ref, "services"]);
+        await this.runner.run(["docker", "push", ref]);
+        const digest = await this.found(region, image.repository, `imageTag=${image.tag}`);
+        if (!digest) throw new Error(`${ref} was pushed but ECR reports no digest for it`);
+        return { region, digest };
+    }
 }
 
-/** Prints each command instead of running it: no repository or tag is assumed to exist yet. */
+export async function promoteImages(plan: ImagePlan, runner: CommandRunner, log: (line: string) => void): Promise<Record<string, string>> {
+    const promoter = new Promoter(plan, runner, log);
+    await promoter.prepare();
+    const digests: Record<string, string> = {};
+    for (const image of plan.images) digests[image.app] = await promoter.promote(image);
+    return digests;
+}
+
+/**
+ * Prints each command instead of running it. Nothing is assumed to exist yet, and an
+ * image it "pushed" is then found, under a stand-in digest, so the copies print too.
+ */
 export function dryRunner(log: (line: string) => void): CommandRunner {
+    const pushed = new Set<string>();
     return {
         run(argv, opts = {}) {
             const line = argv.map(shellQuote).join(" ");
+            const after = (flag: string) => argv[argv.indexOf(flag) + 1] ?? "";
+            // A registry host is <account>.dkr.ecr.<region>.amazonaws.com.
+            if (argv[1] === "push") pushed.add(`${argv[2]?.split(".")[3]}/${argv[2]?.split("/").slice(1).join("/")}`);
+            const ref = `${after("--region")}/${after("--repository-name")}:${after("--image-ids").replace("imageTag=", "")}`;
+            if (argv[2] === "describe-images" && pushed.has(ref)) return Promise.resolve("sha256:<digest>");
             if (argv[2] === "describe-repositories" || argv[2] === "describe-images") {
-                log(`${line}  # when this finds it, the next step is skipped`);
+                log(`${line}  # when this finds it, the step it checks for is skipped`);
                 return Promise.reject(new Error("dry run: assumed absent"));
             }
             log(opts.input === undefined ? line : `${line}  # the previous command's output on stdin`);
@@ -124,14 +198,34 @@ export function dryRunner(log: (line: string) => void): CommandRunner {
     };
 }
 
-const USAGE = `usage: npm run images -- --stack STACK [--dry-run]
-  --stack STACK   the stack whose region gets the repositories and images
+function pin(io: Io, plan: ImagePlan, digests: Record<string, string>): void {
+    const project = readProject(io.root).name;
+    const values = Object.fromEntries(plan.images.map((i) => [`${project}:${i.app}Image`, `${i.repository}:${i.tag}@${digests[i.app]}`]));
+    for (const t of plan.targets) setStackValues(t.stack, values, io.root);
+    io.out(`pinned by digest in ${plan.targets.map((t) => `Pulumi.${t.stack}.yaml`).join(" and ")}; commit them`);
+}
+
+const USAGE = `usage: npm run images -- [--stack STACK ...] [--pin] [--dry-run]
+  --stack STACK   a stack whose region gets the images (repeatable); default: every Pulumi.prod-*.yaml
+  --pin           write repository:tag@sha256:<digest> into those stack files
   --dry-run       print the commands instead of running them`;
 
 export const main: Main = async (argv, io) => {
-    const { values } = parseCommand(argv, { usage: USAGE, options: { stack: { type: "string" }, "dry-run": { type: "boolean" } } });
-    const plan = planImages(loadStack(requireStack(values.stack, io.root), io.root));
-    await pushImages(plan, values["dry-run"] ? dryRunner(io.out) : io.commands, io.out);
+    const { values } = parseCommand(argv, {
+        usage: USAGE,
+        options: { stack: { type: "string", multiple: true }, pin: { type: "boolean" }, "dry-run": { type: "boolean" } },
+    });
+    const configs = values.stack
+        ? loadStacks(
+              values.stack.map((s) => requireStack(s, io.root)),
+              io.root,
+          )
+        : regionStacks(io.root);
+    const plan = planImages(configs);
+    const dryRun = values["dry-run"] === true;
+    const digests = await promoteImages(plan, dryRun ? dryRunner(io.out) : io.commands, io.out);
+    if (values.pin && !dryRun) pin(io, plan, digests);
+    io.out(`next: pulumi up for ${plan.targets.map((t) => t.stack).join(", ")}, standby first`);
 };
 
 if (require.main === module) runMain(main, processIo(ROOT));

@@ -1,4 +1,5 @@
 /** The Pulumi stacks the tools drive: through the Automation API for real, a fake in tests. */
+import * as https from "node:https";
 import { automation } from "@pulumi/pulumi";
 
 export interface StackBackend {
@@ -29,17 +30,39 @@ export function automationBackend(root: string): StackBackend {
     };
 }
 
-export interface HealthProbe {
-    /** True when `url` answers 2xx within a few seconds. */
-    healthy(url: string): Promise<boolean>;
+/** One region's endpoint: the public name's URL, reached at that region's load balancer. */
+export interface RegionEndpoint {
+    /** `https://app.example.com/health`: the name the certificate is checked against. */
+    readonly url: string;
+    /** The region's load balancer hostname, where the connection goes. */
+    readonly connectTo: string;
 }
 
-export const httpProbe: HealthProbe = {
-    async healthy(url) {
-        try {
-            return (await fetch(url, { signal: AbortSignal.timeout(5000) })).ok;
-        } catch {
-            return false;
-        }
+export interface HealthProbe {
+    /** True when the endpoint answers 2xx within a few seconds, over TLS verified for the public name. */
+    healthy(endpoint: RegionEndpoint): Promise<boolean>;
+}
+
+/** `curl --connect-to`: TLS and Host for the public name, the TCP connection to one region. */
+export const httpsProbe: HealthProbe = {
+    healthy({ url, connectTo }) {
+        const target = new URL(url);
+        return new Promise((resolve) => {
+            const req = https.get(
+                {
+                    host: connectTo,
+                    servername: target.hostname,
+                    headers: { host: target.host },
+                    path: `${target.pathname}${target.search}`,
+                    timeout: 5000,
+                },
+                (res) => {
+                    res.resume();
+                    resolve((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300);
+                },
+            );
+            req.on("timeout", () => req.destroy(new Error("timed out")));
+            req.on("error", () => resolve(false));
+        });
     },
 };

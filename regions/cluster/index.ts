@@ -16,6 +16,10 @@ export * from "./kubeconfig";
 export interface ClusterArgs {
     /** AWS region, written into the kubeconfig's `aws eks get-token` call. */
     readonly region: string;
+    /** The account the cluster's KMS key belongs to. */
+    readonly accountId: string;
+    /** A name unique in the account and region, for the key's alias. */
+    readonly uniqueName: string;
     /** Private subnets for the control-plane ENIs and the nodes. */
     readonly privateSubnetIds: pulumi.Input<string>[];
     /** EKS Kubernetes minor version, `1.NN`. */
@@ -97,7 +101,12 @@ export class Cluster extends pulumi.ComponentResource {
         const tags = args.tags;
         const role = clusterRole(name, this, tags);
         const nodes = nodeRole(name, this, tags);
-        const secrets = secretsKey(name, this, role.role, tags);
+        const secrets = secretsKey(name, this, {
+            accountId: args.accountId,
+            clusterRole: role.role,
+            aliasName: `${args.uniqueName}-eks-secrets`,
+            tags,
+        });
         return new aws.eks.Cluster(
             `${name}-eks`,
             {

@@ -3,6 +3,7 @@
  * data where it exists (regions/awsData.ts) and with recorded placeholders where AWS
  * would assign a value.
  */
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { AWS_DATA_FILE, COMMERCIAL_REGIONS, zonesOf } from "../../regions/awsData";
 import { ACCOUNT_ID, Collector } from "./collector";
@@ -67,6 +68,20 @@ export function nlbHostname(serviceName: string, region: string): string {
     return `${serviceName.slice(0, 20)}-0123456789abcdef.elb.${region}.amazonaws.com`;
 }
 
+/**
+ * ACM's DNS validation record: the same for a name in every region of one account
+ * ("the CNAME validation token works for any AWS Region"), so derived from the name alone.
+ */
+function acmValidationRecord(domainName: string, invent: (value: string) => string) {
+    const token = createHash("sha256").update(`${ACCOUNT_ID}/${domainName}`).digest("hex");
+    return {
+        domainName,
+        resourceRecordName: invent(`_${token.slice(0, 32)}.${domainName}.`),
+        resourceRecordType: "CNAME",
+        resourceRecordValue: invent(`_${token.slice(32)}.acm-validations.aws.`),
+    };
+}
+
 /** Plausible provider outputs for the few types whose outputs the program reads; every made-up value is recorded. */
 function outputsFor(args: pulumi.runtime.MockResourceArgs, region: string, collector: Collector): Record<string, unknown> {
     const invent = <T extends string>(value: T) => collector.invent(value);
@@ -83,6 +98,12 @@ function outputsFor(args: pulumi.runtime.MockResourceArgs, region: string, colle
             };
         case "aws:iam/role:Role":
             return { ...base, name: args.inputs.name ?? invent(`${args.name}-0123456`) };
+        case "aws:acm/certificate:Certificate":
+            return { ...base, domainValidationOptions: [acmValidationRecord(args.inputs.domainName, invent)] };
+        case "aws:route53/record:Record":
+            return { ...base, fqdn: String(args.inputs.name).replace(/\.$/, "") };
+        case "aws:kms/key:Key":
+            return { ...base, keyId: invent(`${args.name}-0123456789abcdef`) };
         case "aws:ecr/repository:Repository":
             return { ...base, repositoryUrl: invent(`${ACCOUNT_ID}.dkr.ecr.${region}.amazonaws.com/${args.inputs.name}`) };
         case "kubernetes:core/v1:Service":

@@ -46,7 +46,7 @@ export interface Plan {
 
 /** What each type's reviewer wants to see first: CIDRs, zones, versions, sizes, images, Service types, DNS. */
 const KEY_PROPERTIES: Record<string, string[]> = {
-    "pulumi:providers:aws": ["region"],
+    "pulumi:providers:aws": ["region", "allowedAccountIds"],
     "aws:ec2/vpc:Vpc": ["cidrBlock"],
     "aws:ec2/subnet:Subnet": ["cidrBlock", "availabilityZone"],
     "aws:eks/cluster:Cluster": [
@@ -59,7 +59,11 @@ const KEY_PROPERTIES: Record<string, string[]> = {
     "aws:eks/addon:Addon": ["addonName", "addonVersion"],
     "aws:eks/accessEntry:AccessEntry": ["principalArn"],
     "aws:ecr/repository:Repository": ["name", "imageTagMutability"],
-    "aws:route53/healthCheck:HealthCheck": ["fqdn", "resourcePath", "requestInterval", "failureThreshold", "regions"],
+    "aws:route53/healthCheck:HealthCheck": ["type", "port", "fqdn", "resourcePath", "requestInterval", "failureThreshold", "regions"],
+    "aws:acm/certificate:Certificate": ["domainName", "validationMethod"],
+    "aws:cloudwatch/logGroup:LogGroup": ["retentionInDays"],
+    "aws:ec2/flowLog:FlowLog": ["trafficType", "maxAggregationInterval"],
+    "aws:kms/alias:Alias": ["name"],
     "aws:route53/record:Record": ["name", "type", "setIdentifier", "failoverRoutingPolicies"],
     "kubernetes:core/v1:Namespace": ["metadata.name"],
     "kubernetes:core/v1:ConfigMap": ["metadata.namespace", "metadata.name", "data"],

@@ -20,12 +20,18 @@ import { Io, Main, parseCommand, processIo, runMain, UsageError } from "../cli";
 import { crossStackProblems } from "../crossStack";
 import { setStackValues } from "../stackFile";
 import { loadStack, readProject, regionStacks, requireStack, ROOT } from "../stacks";
+import { RegionEndpoint } from "../pulumiStacks";
 import { describeStack, Situation, situation, Step } from "./steps";
 
-function healthUrl(outputs: Record<string, unknown>, config: StackConfig): string {
-    const base = outputs.loadBalancerUrl;
-    if (typeof base !== "string") throw new UsageError(`${config.stack} has no loadBalancerUrl output; deploy it first`);
-    return `${base}${config.failover.healthCheck.path}`;
+/** The target region's deep health check, by the public name, at its own load balancer. */
+function healthEndpoint(outputs: Record<string, unknown>, config: StackConfig): RegionEndpoint {
+    const connectTo = outputs.loadBalancerHostname;
+    if (typeof connectTo !== "string") throw new UsageError(`${config.stack} has no loadBalancerHostname output; deploy it first`);
+    return { url: `https://${config.failover.recordName}${config.failover.healthCheck.path}`, connectTo };
+}
+
+function describeEndpoint(e: RegionEndpoint): string {
+    return `${e.url} at ${e.connectTo}`;
 }
 
 /** One run: the world, how long to wait for health, and the project's config namespace. */
@@ -35,7 +41,7 @@ interface Run {
     readonly project: string;
 }
 
-async function waitHealthy(run: Run, url: string): Promise<boolean> {
+async function waitHealthy(run: Run, url: RegionEndpoint): Promise<boolean> {
     const deadline = run.waitSeconds * 1000;
     for (let waited = 0; ; waited += 10_000) {
         if (await run.io.probe.healthy(url)) return true;
@@ -63,20 +69,20 @@ function printPlan(run: Run, s: Situation): void {
     }
 }
 
-async function checkDeployed(run: Run, s: Situation): Promise<string> {
+async function checkDeployed(run: Run, s: Situation): Promise<RegionEndpoint> {
     for (const stack of [s.from.stack, s.to.stack]) {
         if (!(await run.io.stacks.exists(stack))) {
             throw new UsageError(`stack ${stack} is not deployed; run pulumi up --stack ${stack} first`);
         }
     }
-    const url = healthUrl(await run.io.stacks.outputs(s.to.stack), s.to);
+    const url = healthEndpoint(await run.io.stacks.outputs(s.to.stack), s.to);
     if (s.applied === 0 && !(await run.io.probe.healthy(url))) {
-        throw new UsageError(`${s.to.stack} is not healthy (${url}); nothing was changed`);
+        throw new UsageError(`${s.to.stack} is not healthy (${describeEndpoint(url)}); nothing was changed`);
     }
     return url;
 }
 
-async function runStep(run: Run, s: Situation, i: number, url: string): Promise<void> {
+async function runStep(run: Run, s: Situation, i: number, url: RegionEndpoint): Promise<void> {
     const step = s.steps[i]!;
     run.io.out(`step ${i + 1}/${s.steps.length}: ${step.title}`);
     try {
@@ -89,7 +95,9 @@ async function runStep(run: Run, s: Situation, i: number, url: string): Promise<
         run.io.out(`${s.to.stack} stayed unhealthy for ${run.waitSeconds} s; rolling step ${i + 1} back`);
         apply(run, { ...step, edits: { replicasOverride: 0 } });
         await run.io.stacks.up(step.stack);
-        throw new UsageError(`${s.to.stack} did not turn healthy at active capacity (${url}); scaled back, nothing is changed`);
+        throw new UsageError(
+            `${s.to.stack} did not turn healthy at active capacity (${describeEndpoint(url)}); scaled back, nothing is changed`,
+        );
     }
 }
 
