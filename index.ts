@@ -9,18 +9,39 @@ import { loadConfig, StackConfig } from "./config";
 import { Certificate, Cluster, Failover, failoverTimes, lookupHostedZone, Network, pickZones } from "./regions";
 import { capacityOf, ImageRegistry, SampleApp } from "./services";
 
+/**
+ * The images' repositories must exist before the stack adopts them, and `npm run images` makes
+ * them; say so plainly, rather than let the adoption fail on a missing resource.
+ */
+async function requireRepositories(config: StackConfig, provider: aws.Provider): Promise<void> {
+    const existing = (await aws.ecr.getRepositories({}, { provider })).names;
+    const wanted = [config.services.backendImage.repository, config.services.frontendImage.repository];
+    const missing = wanted.filter((r) => !existing.includes(r));
+    if (missing.length > 0) {
+        throw new Error(
+            `ECR has no ${missing.join(" or ")} repository in ${config.region} yet: run npm run images (it creates the repositories and pushes the images), then run this again`,
+        );
+    }
+}
+
 /** What must exist before anything is created: the region's zones, the hosted zone, the load balancers' zone id. */
 async function lookups(config: StackConfig, provider: aws.Provider) {
     const zones = await aws.getAvailabilityZones(
         { state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] },
         { provider },
     );
+    await requireRepositories(config, provider);
     return {
         availabilityZones: pickZones(config, config.region, zones.names, config.network.azCount),
         hostedZone: await lookupHostedZone(config, config.failover, provider),
         // The alias target's zone must match the load balancer type the frontend Service asks for (NLB).
         loadBalancerZone: await aws.lb.getHostedZoneId({ loadBalancerType: "network" }, { provider }),
     };
+}
+
+/** Every IAM role the program makes sits under this path, so CI's deploy role may pass only these. */
+function rolePath(config: StackConfig): string {
+    return `/${config.project}/`;
 }
 
 /** The region's network and cluster. */
@@ -32,7 +53,12 @@ function platform(config: StackConfig, provider: aws.Provider, availabilityZones
             cidrBlock: config.network.vpcCidr,
             availabilityZones,
             natGateways: config.network.natGateways,
-            flowLogs: { accountId: config.accountId, region: config.region, retentionDays: config.logRetentionDays },
+            flowLogs: {
+                accountId: config.accountId,
+                region: config.region,
+                retentionDays: config.logRetentionDays,
+                rolePath: rolePath(config),
+            },
             tags,
         },
         { provider },
@@ -43,6 +69,8 @@ function platform(config: StackConfig, provider: aws.Provider, availabilityZones
             region: config.region,
             accountId: config.accountId,
             uniqueName: `${config.project}-${config.stack}`,
+            rolePath: rolePath(config),
+            logRetentionDays: config.logRetentionDays,
             privateSubnetIds: network.privateSubnetIds,
             ...config.cluster,
             tags,

@@ -5,6 +5,7 @@
  */
 import { zonesOf } from "../regions/awsData";
 import { isInZone } from "./dns";
+import { accountOf } from "./rules";
 import type { ConfigKey, Values } from "./keys";
 
 export interface CrossFieldRule {
@@ -17,10 +18,28 @@ function rule<K extends ConfigKey>(keys: K[], check: (v: Pick<Values, K>, projec
     return { keys, check };
 }
 
-export const principalInOneList = rule(["adminPrincipalArns", "viewerPrincipalArns"], (v, p) => {
-    const both = v.adminPrincipalArns.filter((arn) => v.viewerPrincipalArns.includes(arn));
-    if (both.length === 0) return undefined;
-    return `${p}:viewerPrincipalArns: got ${JSON.stringify(both)}, also in adminPrincipalArns; allowed: each principal in one list`;
+/** Each principal gets one access entry, so it may appear in one place only. */
+export const principalInOneList = rule(["deployRoleArn", "previewRoleArn", "adminPrincipalArns", "viewerPrincipalArns"], (v, p) => {
+    const both = v.viewerPrincipalArns.filter((arn) => v.adminPrincipalArns.includes(arn) || arn === v.deployRoleArn);
+    if (both.length > 0)
+        return `${p}:viewerPrincipalArns: got ${JSON.stringify(both)}, also in adminPrincipalArns; allowed: each principal in one list`;
+    if (v.previewRoleArn && (v.previewRoleArn === v.deployRoleArn || v.adminPrincipalArns.includes(v.previewRoleArn))) {
+        return `${p}:previewRoleArn: got ${JSON.stringify(v.previewRoleArn)}, also an admin; allowed: a role that only previews`;
+    }
+    if (v.adminPrincipalArns.includes(v.deployRoleArn)) {
+        return `${p}:adminPrincipalArns: got ${JSON.stringify(v.deployRoleArn)}, the deployRoleArn; allowed: other principals (the deploy role is an admin already)`;
+    }
+    if (v.previewRoleArn && v.viewerPrincipalArns.includes(v.previewRoleArn)) {
+        return `${p}:viewerPrincipalArns: got ${JSON.stringify(v.previewRoleArn)}, the previewRoleArn; allowed: other principals (the preview role is a viewer already)`;
+    }
+    return undefined;
+});
+
+/** CI's roles act on this stack's account; a role from another account cannot be the one that deploys it. */
+export const rolesInStackAccount = rule(["accountId", "deployRoleArn", "previewRoleArn"], (v, p) => {
+    const wrong = (["deployRoleArn", "previewRoleArn"] as const).find((k) => v[k] && accountOf(v[k]) !== v.accountId);
+    if (!wrong) return undefined;
+    return `${p}:${wrong}: got ${JSON.stringify(v[wrong])}; allowed: a role in account ${v.accountId}, the accountId this stack deploys into`;
 });
 
 export const standbyWithinActive = rule(["activeReplicas", "standbyReplicas"], (v, p) => {
@@ -53,6 +72,7 @@ export const azCountWithinRegion = rule(["region", "azCount"], (v, p) => {
 export const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [
     azCountWithinRegion,
     principalInOneList,
+    rolesInStackAccount,
     standbyWithinActive,
     maxCoversFloors,
     recordInsideZone,

@@ -13,6 +13,8 @@ import {
     isHealthCheckPath,
     isHostedZone,
     isIamPrincipal,
+    isIamRole,
+    isOptionalIamRole,
     isAccountId,
     isAddonVersion,
     isCertifiableName,
@@ -75,6 +77,22 @@ const CLUSTER_KEYS = {
         default: "",
         description:
             "The metrics-server add-on version the autoscalers read CPU from, such as v0.8.0-eksbuild.1. Empty takes EKS's default for the cluster's version once, at creation, and keeps it.",
+    }),
+    deployRoleArn: key(
+        text(isIamRole, 'an IAM role ARN in this stack\'s account, such as "arn:aws:iam::123456789012:role/multiregion-deploy"'),
+        {
+            description:
+                "The IAM role that runs pulumi up for this stack (CI's deploy role). It gets cluster admin through an access entry: EKS grants nobody admin for creating the cluster. Required.",
+        },
+    ),
+    previewRoleArn: key(text(isOptionalIamRole, 'empty, or an IAM role ARN such as "arn:aws:iam::123456789012:role/multiregion-preview"'), {
+        default: "",
+        description: "The IAM role CI runs pulumi preview with; it gets read-only cluster access. Empty for none.",
+    }),
+    eksSupportType: key(oneOf(["STANDARD", "EXTENDED"] as const), {
+        default: "STANDARD",
+        description:
+            "What EKS does when the Kubernetes version leaves standard support: STANDARD upgrades the cluster; EXTENDED keeps it, at extended-support prices.",
     }),
     adminPrincipalArns: key(list(isIamPrincipal, 'IAM role or user ARNs such as "arn:aws:iam::123456789012:role/Admin"'), {
         default: [],

@@ -94,6 +94,9 @@ export function toStackConfig(v: Values, ctx: ConfigContext): StackConfig {
         cluster: {
             kubernetesVersion: v.kubernetesVersion,
             metricsServerVersion: v.metricsServerVersion === "" ? undefined : v.metricsServerVersion,
+            eksSupportType: v.eksSupportType,
+            deployRoleArn: v.deployRoleArn,
+            previewRoleArn: v.previewRoleArn === "" ? undefined : v.previewRoleArn,
             adminPrincipalArns: v.adminPrincipalArns,
             viewerPrincipalArns: v.viewerPrincipalArns,
             publicAccessCidrs: v.publicAccessCidrs,

@@ -56,6 +56,20 @@ export function isAddonVersion(v: string): boolean {
     return v === "" || /^v\d+\.\d+\.\d+-eksbuild\.\d+$/.test(v);
 }
 
+export function isIamRole(v: string): boolean {
+    return /^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(v);
+}
+
+/** Empty, or an IAM role ARN. */
+export function isOptionalIamRole(v: string): boolean {
+    return v === "" || isIamRole(v);
+}
+
+/** The account an IAM ARN belongs to. */
+export function accountOf(arn: string): string | undefined {
+    return /^arn:aws[a-z-]*:iam::(\d{12}):/.exec(arn)?.[1];
+}
+
 export function isIamPrincipal(v: string): boolean {
     return /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/.test(v);
 }

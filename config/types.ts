@@ -14,7 +14,10 @@ export interface NetworkSettings {
 }
 
 /** The cluster's own settings: everything its component takes but what other components provide. */
-export type ClusterSettings = Omit<ClusterArgs, "region" | "accountId" | "uniqueName" | "privateSubnetIds" | "tags">;
+export type ClusterSettings = Omit<
+    ClusterArgs,
+    "region" | "accountId" | "uniqueName" | "rolePath" | "logRetentionDays" | "privateSubnetIds" | "tags"
+>;
 
 /** A container image in this region's ECR: the repository plus a pinned tag or digest. */
 export interface ImageRef {

@@ -12,6 +12,8 @@ export interface FlowLogArgs {
     readonly region: string;
     /** Days CloudWatch keeps them. */
     readonly retentionDays: number;
+    /** The IAM path of the role that writes them. */
+    readonly rolePath: string;
     readonly tags: Record<string, string>;
 }
 
@@ -42,7 +44,7 @@ export function flowLogs(name: string, parent: pulumi.Resource, args: FlowLogArg
     );
     const role = new aws.iam.Role(
         `${name}-flow-logs-role`,
-        { assumeRolePolicy: flowLogTrust(args.accountId, args.region), tags: tagged("flow-logs-role") },
+        { path: args.rolePath, assumeRolePolicy: flowLogTrust(args.accountId, args.region), tags: tagged("flow-logs-role") },
         { parent },
     );
     // The group exists already, so the role needs no logs:CreateLogGroup.

@@ -30,7 +30,11 @@ describe("cluster", () => {
                 const run = await stackRun(stack);
                 const access = run.resources.get(CLUSTER, `${stack}-eks`).inputs.accessConfig;
                 assert.equal(access.authenticationMode, "API");
-                assert.equal(access.bootstrapClusterCreatorAdminPermissions, true);
+                assert.equal(
+                    access.bootstrapClusterCreatorAdminPermissions,
+                    false,
+                    "who is admin is in the stack file, not who ran the first up",
+                );
             });
 
             it("envelope-encrypts secrets with a rotating KMS key the cluster role may use", async () => {
@@ -76,7 +80,7 @@ describe("cluster", () => {
                     "eks",
                     "get-token",
                     "--cluster-name",
-                    mockName(`${stack}-eks`),
+                    `multiregion-${stack}`,
                     "--region",
                     run.settings.region,
                     "--output",
@@ -90,7 +94,7 @@ describe("cluster", () => {
 
             it("exports the cluster name, the VPC id and the kubeconfig as a secret", async () => {
                 const run = await stackRun(stack);
-                assert.equal(run.outputs.clusterName, mockName(`${stack}-eks`));
+                assert.equal(run.outputs.clusterName, `multiregion-${stack}`);
                 assert.equal(run.outputs.vpcId, mockId(`${stack}-vpc`));
                 const stackUrn = run.resources.ofType("pulumi:pulumi:Stack")[0]!.urn;
                 const registered = run.resources.registeredOutputs.get(stackUrn)!;
@@ -100,27 +104,37 @@ describe("cluster", () => {
         });
     }
 
-    it("grants each configured admin principal cluster admin through an access entry", async () => {
+    it("grants the deploy role and each configured admin principal cluster admin, and the preview role read-only", async () => {
         const admins = ["arn:aws:iam::123456789012:role/PlatformAdmin", "arn:aws:iam::123456789012:user/ops/alice"];
         const run = await runProgram("prod-us", { overrides: { adminPrincipalArns: admins } });
+        const { deployRoleArn, previewRoleArn } = run.settings.cluster;
         const entries = run.resources.ofType("aws:eks/accessEntry:AccessEntry");
         assert.deepEqual(
             entries.map((e) => [e.name, e.inputs.principalArn, e.inputs.type]),
             [
+                ["prod-us-admin-multiregion-deploy", deployRoleArn, "STANDARD"],
                 ["prod-us-admin-platformadmin", admins[0], "STANDARD"],
                 ["prod-us-admin-alice", admins[1], "STANDARD"],
+                ["prod-us-viewer-multiregion-preview", previewRoleArn, "STANDARD"],
             ],
         );
         const associations = run.resources.ofType("aws:eks/accessPolicyAssociation:AccessPolicyAssociation");
-        assert.equal(associations.length, 2);
+        assert.equal(associations.length, 4);
         for (const [i, assoc] of associations.entries()) {
-            assert.equal(assoc.inputs.principalArn, admins[i]);
-            assert.equal(assoc.inputs.policyArn, "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy");
+            assert.equal(assoc.inputs.principalArn, entries[i]!.inputs.principalArn);
+            const policy = i < 3 ? "AmazonEKSClusterAdminPolicy" : "AmazonEKSViewPolicy";
+            assert.equal(assoc.inputs.policyArn, `arn:aws:eks::aws:cluster-access-policy/${policy}`);
             assert.deepEqual(assoc.inputs.accessScope, { type: "cluster" });
             assert.ok(assoc.dependencies.includes(entries[i]!.urn));
         }
         const k8sProvider = run.resources.get("pulumi:providers:kubernetes", "prod-us-k8s");
-        for (const assoc of associations) assert.ok(k8sProvider.dependencies.includes(assoc.urn));
+        for (const assoc of associations.slice(0, 3)) assert.ok(k8sProvider.dependencies.includes(assoc.urn));
+    });
+
+    it("grants no read-only access to a preview role left empty", async () => {
+        const run = await runProgram("prod-us", { overrides: { previewRoleArn: "" } });
+        const viewers = run.resources.ofType("aws:eks/accessEntry:AccessEntry").filter((e) => e.name.includes("-viewer-"));
+        assert.deepEqual(viewers, []);
     });
 
     it("grants each configured viewer read-only access, for previews", async () => {

@@ -201,5 +201,16 @@ export const BAD_INPUT: [string, Record<string, unknown>, RegExp][] = [
         { recordName: `${"a".repeat(60)}.example.com` },
         /^multiregion:recordName: got "a{60}\.example\.com"; allowed: .*at most 64 characters/,
     ],
+    [
+        "a deploy role that is a user",
+        { deployRoleArn: "arn:aws:iam::123456789012:user/alice" },
+        /^multiregion:deployRoleArn: got "arn:aws:iam::123456789012:user\/alice"; allowed: an IAM role ARN in this stack's account/,
+    ],
+    [
+        "a deploy role from another account",
+        { deployRoleArn: "arn:aws:iam::999999999999:role/deploy" },
+        /^multiregion:deployRoleArn: got "arn:aws:iam::999999999999:role\/deploy"; allowed: a role in account 123456789012, the accountId this stack deploys into$/,
+    ],
+    ["an unknown support type", { eksSupportType: "LTS" }, /^multiregion:eksSupportType: got "LTS"; allowed: "STANDARD" or "EXTENDED"$/],
     ["an unknown key", { azcount: "3" }, /^multiregion:azcount: unknown key; known keys: region, accountId, role, vpcCidr, azCount/],
 ];

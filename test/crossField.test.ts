@@ -5,6 +5,7 @@ import {
     maxCoversFloors,
     principalInOneList,
     recordInsideZone,
+    rolesInStackAccount,
     standbyWithinActive,
     Values,
 } from "../config";
@@ -32,6 +33,26 @@ describe("cross-field rules", () => {
             { adminPrincipalArns: ["arn:aws:iam::123456789012:role/A"], viewerPrincipalArns: ["arn:aws:iam::123456789012:role/A"] },
             'multiregion:viewerPrincipalArns: got ["arn:aws:iam::123456789012:role/A"], also in adminPrincipalArns; allowed: each principal in one list',
         ],
+        [
+            "the preview role also an admin",
+            principalInOneList,
+            { previewRoleArn: "arn:aws:iam::123456789012:role/multiregion-deploy" },
+            'multiregion:previewRoleArn: got "arn:aws:iam::123456789012:role/multiregion-deploy", also an admin; allowed: a role that only previews',
+        ],
+        [
+            "the deploy role listed again as an admin",
+            principalInOneList,
+            { adminPrincipalArns: ["arn:aws:iam::123456789012:role/multiregion-deploy"] },
+            'multiregion:adminPrincipalArns: got "arn:aws:iam::123456789012:role/multiregion-deploy", the deployRoleArn; allowed: other principals (the deploy role is an admin already)',
+        ],
+        ["CI's roles in the stack's account", rolesInStackAccount, {}, undefined],
+        [
+            "a deploy role from another account",
+            rolesInStackAccount,
+            { deployRoleArn: "arn:aws:iam::999999999999:role/multiregion-deploy" },
+            'multiregion:deployRoleArn: got "arn:aws:iam::999999999999:role/multiregion-deploy"; allowed: a role in account 123456789012, the accountId this stack deploys into',
+        ],
+        ["no preview role", rolesInStackAccount, { previewRoleArn: "" }, undefined],
         ["a ceiling at the active floor", maxCoversFloors, { activeReplicas: 3, maxReplicas: 3, replicasOverride: 0 }, undefined],
         [
             "a ceiling below the active floor",
@@ -74,6 +95,7 @@ describe("cross-field rules", () => {
         assert.deepEqual(CROSS_FIELD_RULES, [
             azCountWithinRegion,
             principalInOneList,
+            rolesInStackAccount,
             standbyWithinActive,
             maxCoversFloors,
             recordInsideZone,

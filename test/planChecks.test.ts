@@ -103,6 +103,7 @@ describe("npm run plan and parity tell the truth", () => {
                 "accountId",
                 "role",
                 "vpcCidr",
+                "deployRoleArn",
                 "backendImage",
                 "frontendImage",
                 "hostedZone",
@@ -126,7 +127,7 @@ describe("npm run plan and parity tell the truth", () => {
 
         it("flags them in JSON, by input path", () => {
             const addon = plan.resources.find((r) => r.name === "prod-eu-metrics-server")!;
-            assert.deepEqual(addon.placeholders, ["addonVersion", "clusterName"]);
+            assert.deepEqual(addon.placeholders, ["addonVersion"]);
             const vpc = plan.resources.find((r) => r.name === "prod-eu-vpc")!;
             assert.deepEqual(vpc.placeholders, []);
         });

@@ -18,6 +18,8 @@ export interface RoleWithPolicies {
 }
 
 interface ServiceRole {
+    /** The IAM path the role sits under. */
+    readonly path: string;
     /** Names the role `${name}-${roleName}`. */
     readonly roleName: string;
     readonly service: string;
@@ -31,7 +33,7 @@ interface ServiceRole {
 function serviceRole(name: string, parent: pulumi.Resource, r: ServiceRole): RoleWithPolicies {
     const role = new aws.iam.Role(
         `${name}-${r.roleName}`,
-        { assumeRolePolicy: assumeRolePolicy(r.service, r.actions), tags: r.tags },
+        { path: r.path, assumeRolePolicy: assumeRolePolicy(r.service, r.actions), tags: r.tags },
         { parent },
     );
     const attachments = r.policies.map(
@@ -50,9 +52,10 @@ function serviceRole(name: string, parent: pulumi.Resource, r: ServiceRole): Rol
  * compute, block storage, load balancing and networking policies besides the cluster policy.
  * https://docs.aws.amazon.com/eks/latest/userguide/auto-cluster-iam-role.html
  */
-export function clusterRole(name: string, parent: pulumi.Resource, tags: Record<string, string>): RoleWithPolicies {
+export function clusterRole(name: string, parent: pulumi.Resource, path: string, tags: Record<string, string>): RoleWithPolicies {
     const autoMode = ["AmazonEKSComputePolicy", "AmazonEKSBlockStoragePolicy", "AmazonEKSLoadBalancingPolicy", "AmazonEKSNetworkingPolicy"];
     return serviceRole(name, parent, {
+        path,
         roleName: "cluster-role",
         service: "eks.amazonaws.com",
         actions: ["sts:AssumeRole", "sts:TagSession"],
@@ -68,8 +71,9 @@ export function clusterRole(name: string, parent: pulumi.Resource, tags: Record<
  * built-in node pools, so the program must not create another.
  * https://docs.aws.amazon.com/eks/latest/userguide/auto-create-node-role.html
  */
-export function nodeRole(name: string, parent: pulumi.Resource, tags: Record<string, string>): RoleWithPolicies {
+export function nodeRole(name: string, parent: pulumi.Resource, path: string, tags: Record<string, string>): RoleWithPolicies {
     return serviceRole(name, parent, {
+        path,
         roleName: "auto-node-role",
         service: "ec2.amazonaws.com",
         policies: ["AmazonEKSWorkerNodeMinimalPolicy", "AmazonEC2ContainerRegistryPullOnly"],

@@ -18,8 +18,18 @@ export interface ClusterArgs {
     readonly region: string;
     /** The account the cluster's KMS key belongs to. */
     readonly accountId: string;
-    /** A name unique in the account and region, for the key's alias. */
+    /** A name unique in the account and region: the cluster's, and its key alias's. */
     readonly uniqueName: string;
+    /** The IAM path of every role the cluster gets, so CI may pass only the program's own roles. */
+    readonly rolePath: string;
+    /** Days CloudWatch keeps the control-plane logs. */
+    readonly logRetentionDays: number;
+    /** What EKS does at the end of standard support: upgrade (STANDARD) or extended support. */
+    readonly eksSupportType: "STANDARD" | "EXTENDED";
+    /** The role that deploys this stack: cluster admin. */
+    readonly deployRoleArn: string;
+    /** The role that previews it, if any: read-only. */
+    readonly previewRoleArn?: string;
     /** Private subnets for the control-plane ENIs and the nodes. */
     readonly privateSubnetIds: pulumi.Input<string>[];
     /** EKS Kubernetes minor version, `1.NN`. */
@@ -60,14 +70,14 @@ export class Cluster extends pulumi.ComponentResource {
         const clusterName = cluster.name;
         const admins = grantAccess(name, this, {
             clusterName,
-            principalArns: args.adminPrincipalArns,
+            principalArns: [args.deployRoleArn, ...args.adminPrincipalArns],
             kind: "admin",
             policy: "AmazonEKSClusterAdminPolicy",
             tags,
         });
         grantAccess(name, this, {
             clusterName,
-            principalArns: args.viewerPrincipalArns,
+            principalArns: [...(args.previewRoleArn ? [args.previewRoleArn] : []), ...args.viewerPrincipalArns],
             kind: "viewer",
             policy: "AmazonEKSViewPolicy",
             tags,
@@ -96,11 +106,18 @@ export class Cluster extends pulumi.ComponentResource {
         this.registerOutputs({ clusterName: this.clusterName, kubeconfig: this.kubeconfig });
     }
 
-    /** The EKS control plane with Auto Mode on, its roles and its secrets key. */
+    /** The EKS control plane with Auto Mode on, its roles, its secrets key and its log group. */
     private controlPlane(name: string, args: ClusterArgs): aws.eks.Cluster {
         const tags = args.tags;
-        const role = clusterRole(name, this, tags);
-        const nodes = nodeRole(name, this, tags);
+        const role = clusterRole(name, this, args.rolePath, tags);
+        const nodes = nodeRole(name, this, args.rolePath, tags);
+        // Made before the cluster, under the name EKS writes to, so EKS uses it with its retention
+        // instead of making one that never expires (https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html).
+        const logs = new aws.cloudwatch.LogGroup(
+            `${name}-control-plane-logs`,
+            { name: `/aws/eks/${args.uniqueName}/cluster`, retentionInDays: args.logRetentionDays, tags },
+            { parent: this },
+        );
         const secrets = secretsKey(name, this, {
             accountId: args.accountId,
             clusterRole: role.role,
@@ -110,7 +127,10 @@ export class Cluster extends pulumi.ComponentResource {
         return new aws.eks.Cluster(
             `${name}-eks`,
             {
+                // Named, not generated, so its log group can exist before it does.
+                name: args.uniqueName,
                 version: args.kubernetesVersion,
+                upgradePolicy: { supportType: args.eksSupportType },
                 roleArn: role.role.arn,
                 vpcConfig: {
                     subnetIds: args.privateSubnetIds,
@@ -118,11 +138,8 @@ export class Cluster extends pulumi.ComponentResource {
                     endpointPublicAccess: true,
                     publicAccessCidrs: args.publicAccessCidrs,
                 },
-                accessConfig: {
-                    authenticationMode: "API",
-                    // The identity running the first `pulumi up` needs admin to create the Kubernetes objects.
-                    bootstrapClusterCreatorAdminPermissions: true,
-                },
+                // No admin for whoever happens to create it: the deploy role's access entry is the admin.
+                accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
                 encryptionConfig: { provider: { keyArn: secrets.key.arn }, resources: ["secrets"] },
                 enabledClusterLogTypes: CONTROL_PLANE_LOGS,
                 // Auto Mode's compute, block storage and load balancing go on together, and it
@@ -134,7 +151,7 @@ export class Cluster extends pulumi.ComponentResource {
                 tags,
             },
             // The roles' permissions must exist before the cluster and outlive it on delete.
-            { parent: this, protect: true, dependsOn: [...role.attachments, ...nodes.attachments, secrets.grant] },
+            { parent: this, protect: true, dependsOn: [...role.attachments, ...nodes.attachments, secrets.grant, logs] },
         );
     }
 }

@@ -23,6 +23,8 @@ export interface MockOptions {
     readonly zones?: string[];
     /** Route 53 zones the account has; by default one public `example.com`. */
     readonly hostedZones?: HostedZone[];
+    /** ECR repositories the region has; by default the ones the stack names, as after `npm run images`. */
+    readonly repositories?: string[];
 }
 
 export const PLACEHOLDER_ZONE_ID = "Z0123456789EXAMPLE";
@@ -54,6 +56,7 @@ function callHandlers(opts: MockOptions, collector: Collector): Record<string, C
             const data = regionData(opts.region);
             return { id: inputs.loadBalancerType === "network" ? data.nlb : data.alb };
         },
+        "aws:ecr/getRepositories:getRepositories": () => ({ names: opts.repositories ?? [], id: opts.region }),
         "aws:eks/getAddonVersion:getAddonVersion": (inputs) => ({
             addonName: inputs.addonName,
             kubernetesVersion: inputs.kubernetesVersion,

@@ -32,6 +32,8 @@ export interface RunOptions {
     readonly zones?: string[];
     /** Route 53 hosted zones the mocked account has; `"assume"` takes the stack file's zone as existing. */
     readonly hostedZones?: HostedZone[] | "assume";
+    /** ECR repositories the region has; by default the ones the stack names, as after `npm run images`. */
+    readonly repositories?: string[];
     /** Folder with Pulumi.yaml and the stack files; the program is always this repository's. */
     readonly root?: string;
 }
@@ -52,6 +54,11 @@ function assumedZone(hostedZone = "", recordName = ""): HostedZone {
     const byId = ZONE_ID.test(hostedZone);
     const name = byId ? parentName(recordName) : withoutRootDot(hostedZone);
     return { zoneId: byId ? hostedZone : PLACEHOLDER_ZONE_ID, name, privateZone: false };
+}
+
+/** The repositories a stack's images name: what `npm run images` would have made. */
+function namedRepositories(config: Record<string, string>, project: string): string[] {
+    return ["backendImage", "frontendImage"].map((key) => (config[`${project}:${key}`] ?? "").split(/[:@]/)[0] ?? "");
 }
 
 // Only one program can run at a time: the Pulumi runtime is process-global.
@@ -80,7 +87,8 @@ async function runOnce(stack: string, opts: RunOptions): Promise<ProgramRun> {
         opts.hostedZones === "assume" ? [assumedZone(config[`${project}:hostedZone`], config[`${project}:recordName`])] : opts.hostedZones;
 
     const collector = startCollecting();
-    await pulumi.runtime.setMocks(createMocks(collector, { region, zones: opts.zones, hostedZones }), project, stack, false);
+    const repositories = opts.repositories ?? namedRepositories(config, project);
+    await pulumi.runtime.setMocks(createMocks(collector, { region, zones: opts.zones, hostedZones, repositories }), project, stack, false);
     pulumi.runtime.setAllConfig(config);
     forgetProgramModules();
 
