@@ -61,6 +61,21 @@ class FakeFleet implements StackBackend {
         return { loadBalancerHostname: `${stack}.elb.example` };
     }
 
+    async preview() {
+        return 0;
+    }
+
+    readonly tags: Record<string, string> = {};
+
+    async tag(stack: string, key: string) {
+        return this.tags[`${stack}:${key}`];
+    }
+
+    async setTag(stack: string, key: string, value: string | undefined) {
+        if (value === undefined) delete this.tags[`${stack}:${key}`];
+        else this.tags[`${stack}:${key}`] = value;
+    }
+
     async up(stack: string) {
         this.ups.push(stack);
         if (this.failOnUp === this.ups.length) throw new Error("pulumi up failed: RequestLimitExceeded");

@@ -21,6 +21,8 @@ export interface Io {
     /** Checks a URL's health, for tools that wait on a region. */
     readonly probe: HealthProbe;
     readonly sleep: (ms: number) => Promise<void>;
+    /** Milliseconds since the epoch; tests pass a clock that `sleep` advances. */
+    readonly now: () => number;
 }
 
 export type Main = (argv: string[], io: Io) => Promise<number | void>;
@@ -82,9 +84,10 @@ export function processIo(root: string): Io {
         err: (line) => process.stderr.write(`${line}\n`),
         env: process.env,
         commands: shellRunner(root),
-        stacks: automationBackend(root),
+        stacks: automationBackend(root, process.env),
         probe: httpsProbe,
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        now: () => Date.now(),
     };
 }
 

@@ -1,31 +1,74 @@
 /** The Pulumi stacks the tools drive: through the Automation API for real, a fake in tests. */
+import { execFile } from "node:child_process";
 import * as https from "node:https";
+import { promisify } from "node:util";
 import { automation } from "@pulumi/pulumi";
+
+/** What a targeted operation touches: URNs, and nothing else in the stack. */
+export interface UpdateOptions {
+    readonly target?: string[];
+}
 
 export interface StackBackend {
     /** Whether the stack exists in the Pulumi backend. */
     exists(stack: string): Promise<boolean>;
-    /** `pulumi up` with the stack file's current config. */
-    up(stack: string): Promise<void>;
+    /** `pulumi up` with the stack file's current config; `target` limits it to those URNs. */
+    up(stack: string, opts?: UpdateOptions): Promise<void>;
+    /** `pulumi preview`; resolves with how many resources would change. */
+    preview(stack: string, opts?: UpdateOptions): Promise<number>;
     /** The stack's outputs after its last update. */
     outputs(stack: string): Promise<Record<string, unknown>>;
+    /** A stack tag's value, undefined when the stack has no such tag. */
+    tag(stack: string, key: string): Promise<string | undefined>;
+    /** Sets a stack tag, or removes it when `value` is undefined. */
+    setTag(stack: string, key: string, value: string | undefined): Promise<void>;
 }
 
-/** The Pulumi Automation API, on the stacks of this project folder. */
-export function automationBackend(root: string): StackBackend {
+/**
+ * The Pulumi organisation stack names are qualified with: `PULUMI_ORG`, as CI sets it from
+ * one repository variable, else the CLI's default org (`pulumi org get-default`).
+ */
+export async function pulumiOrg(env: Readonly<Record<string, string | undefined>>): Promise<string> {
+    const fromEnv = env.PULUMI_ORG?.trim();
+    if (fromEnv) return fromEnv;
+    const { stdout } = await promisify(execFile)("pulumi", ["org", "get-default"]);
+    return stdout.trim();
+}
+
+/** The Pulumi Automation API, on the stacks of this project folder, qualified with the org. */
+export function automationBackend(root: string, env: Readonly<Record<string, string | undefined>>): StackBackend {
     const { LocalWorkspace } = automation;
-    const workspace = (stack: string) => LocalWorkspace.selectStack({ stackName: stack, workDir: root });
+    let org: Promise<string> | undefined;
+    const qualified = async (stack: string) => `${await (org ??= pulumiOrg(env))}/${stack}`;
+    const select = async (stack: string) => LocalWorkspace.selectStack({ stackName: await qualified(stack), workDir: root });
+    const print = { onOutput: (out: string) => process.stdout.write(out) };
     return {
         async exists(stack) {
             const ws = await LocalWorkspace.create({ workDir: root });
-            return (await ws.listStacks()).some((s) => s.name === stack || s.name.endsWith(`/${stack}`));
+            const name = await qualified(stack);
+            return (await ws.listStacks()).some((s) => s.name === name || s.name === stack);
         },
-        async up(stack) {
-            await (await workspace(stack)).up({ onOutput: (out) => process.stdout.write(out) });
+        async up(stack, opts = {}) {
+            await (await select(stack)).up({ ...print, target: opts.target });
+        },
+        async preview(stack, opts = {}) {
+            const result = await (await select(stack)).preview({ ...print, target: opts.target });
+            return Object.entries(result.changeSummary)
+                .filter(([op]) => op !== "same")
+                .reduce((sum, [, n]) => sum + (n ?? 0), 0);
         },
         async outputs(stack) {
-            const outputs = await (await workspace(stack)).outputs();
+            const outputs = await (await select(stack)).outputs();
             return Object.fromEntries(Object.entries(outputs).map(([key, o]) => [key, o.value]));
+        },
+        async tag(stack, key) {
+            const tags = await (await select(stack)).workspace.listTags(await qualified(stack));
+            return tags[key];
+        },
+        async setTag(stack, key, value) {
+            const s = await select(stack);
+            const name = await qualified(stack);
+            await (value === undefined ? s.workspace.removeTag(name, key) : s.workspace.setTag(name, key, value));
         },
     };
 }

@@ -52,8 +52,10 @@ export interface TestIo extends Io {
 export function testIo(overrides: Partial<Io> = {}): TestIo {
     const lines: string[] = [];
     const errors: string[] = [];
+    let clock = Date.UTC(2026, 0, 1);
     const commands: CommandRunner = { run: unused("external commands") };
-    const stacks: StackBackend = { exists: unused("Pulumi stacks"), up: unused("Pulumi stacks"), outputs: unused("Pulumi stacks") };
+    const pulumi = unused("Pulumi stacks");
+    const stacks: StackBackend = { exists: pulumi, up: pulumi, preview: pulumi, outputs: pulumi, tag: pulumi, setTag: pulumi };
     const probe: HealthProbe = { healthy: unused("health probes") };
     return {
         root: ROOT,
@@ -63,7 +65,9 @@ export function testIo(overrides: Partial<Io> = {}): TestIo {
         commands,
         stacks,
         probe,
-        sleep: async () => undefined,
+        // A clock that only sleeping moves, so timings are exact and tests never wait.
+        sleep: async (ms) => void (clock += ms),
+        now: () => clock,
         ...overrides,
         lines,
         errors,
