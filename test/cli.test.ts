@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { describeFailure, Main, UsageError } from "../tools/cli";
 import { StackFileError } from "../tools/cliConfig";
+import { main as deployGuard } from "../tools/deployGuard";
 import { main as deployOrder } from "../tools/deployOrder";
 import { main as genConfig } from "../tools/genConfig";
 import { main as images } from "../tools/images";
@@ -22,6 +23,7 @@ const TOOLS: [string, string, Main][] = [
     ["images", "tools/images.ts", images],
     ["switchover", "tools/switchover/main.ts", switchover],
     ["deploy-order", "tools/deployOrder.ts", deployOrder],
+    ["deploy-guard", "tools/deployGuard.ts", deployGuard],
     ["gen:config", "tools/genConfig.ts", genConfig],
 ];
 

@@ -6,140 +6,196 @@
  * the region that serves traffic:
  *
  *   1. scale the target to active capacity, still SECONDARY, and wait until it is healthy;
- *   2. withdraw the target's SECONDARY record;
- *   3. demote the active region to SECONDARY, keeping its capacity;
- *   4. promote the target to PRIMARY at active capacity;
- *   5. scale the old active down to standby capacity.
+ *   2. withdraw the target's SECONDARY record;                  (record only)
+ *   3. demote the active region to SECONDARY, keeping its capacity;  (record only)
+ *   4. promote the target to PRIMARY;                              (record only)
+ *   5. once the new PRIMARY is healthy and resolvers have let go of the old answer
+ *      (the DNS TTL plus the pods' drain), scale the old active down to standby capacity;
+ *   6. bring the rest of the new PRIMARY's stack in line with its role.
  *
- * Every step edits the stack files first, then runs `pulumi up` on one stack, so the
- * repository always says what is deployed. A failed step leaves the files saying what
- * was asked; running the same command again re-runs that step's update and goes on.
+ * Progress is a Pulumi stack tag on both stacks, so a re-run after a failure at any step
+ * carries on from there, and a deploy from main waits (`npm run deploy-guard`). Each step
+ * edits the stack files too; commit them when it is done.
  */
-import { StackConfig } from "../../config";
+import { failoverTimes } from "../../regions/failover";
+import { DRAIN_SECONDS } from "../../services/sampleApp";
 import { Io, Main, parseCommand, processIo, runMain, UsageError } from "../cli";
 import { crossStackProblems } from "../crossStack";
 import { setStackValues } from "../stackFile";
-import { loadStack, readProject, regionStacks, requireStack, ROOT } from "../stacks";
-import { RegionEndpoint } from "../pulumiStacks";
-import { describeStack, Situation, situation, Step } from "./steps";
+import { fleetStacks, loadStack, loadStacks, readProject, requireStack, ROOT } from "../stacks";
+import { Progress, PROGRESS_TAG, readProgress, writeProgress } from "./progress";
+import { describeEndpoint, fresh, resume, Situation } from "./start";
+import { describeStack, editsAfter, NO_FAILOVER_STEPS, recordUrn, Step } from "./steps";
 
-/** The target region's deep health check, by the public name, at its own load balancer. */
-function healthEndpoint(outputs: Record<string, unknown>, config: StackConfig): RegionEndpoint {
-    const connectTo = outputs.loadBalancerHostname;
-    if (typeof connectTo !== "string") throw new UsageError(`${config.stack} has no loadBalancerHostname output; deploy it first`);
-    return { url: `https://${config.failover.recordName}${config.failover.healthCheck.path}`, connectTo };
-}
-
-function describeEndpoint(e: RegionEndpoint): string {
-    return `${e.url} at ${e.connectTo}`;
-}
-
-/** One run: the world, how long to wait for health, and the project's config namespace. */
+/** One run: the world, how long to wait for health, and the project's name. */
 interface Run {
     readonly io: Io;
     readonly waitSeconds: number;
     readonly project: string;
 }
 
-async function waitHealthy(run: Run, url: RegionEndpoint): Promise<boolean> {
-    const deadline = run.waitSeconds * 1000;
-    for (let waited = 0; ; waited += 10_000) {
-        if (await run.io.probe.healthy(url)) return true;
-        if (waited >= deadline) return false;
+/** Route 53 applies a record change on all its name servers within about this long. https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resource-record-sets-editing.html */
+const ROUTE53_PROPAGATION_SECONDS = 60;
+
+async function waitHealthy(run: Run, s: Situation): Promise<boolean> {
+    for (let waited = 0; ; waited += 10) {
+        if (await run.io.probe.healthy(s.health)) return true;
+        if (waited >= run.waitSeconds) return false;
         await run.io.sleep(10_000);
     }
 }
 
-function apply(run: Run, step: Step): void {
-    const edits = Object.entries(step.edits).map(([key, value]) => [`${run.project}:${key}`, value] as const);
-    setStackValues(step.stack, Object.fromEntries(edits), run.io.root);
+/** Seconds after the promotion before the old PRIMARY may shrink: the DNS TTL, then the pods' drain. */
+function settleSeconds(s: Situation): { ttl: number; drain: number } {
+    return { ttl: failoverTimes(s.to.failover.healthCheck).dnsTtlSeconds, drain: DRAIN_SECONDS.frontend };
+}
+
+function setFiles(run: Run, stack: string, edits: Record<string, string | number | boolean>): void {
+    const values = Object.entries(edits).map(([key, value]) => [`${run.project}:${key}`, value] as const);
+    if (values.length > 0) setStackValues(stack, Object.fromEntries(values), run.io.root);
+}
+
+function updateCommand(run: Run, step: Step): string {
+    const target = step.scope === "dns" ? ` --target '${recordUrn(run.project, step.stack)}'` : "";
+    return `pulumi up --stack ${step.stack}${target}`;
 }
 
 function printPlan(run: Run, s: Situation): void {
     const log = run.io.out;
+    const { ttl, drain } = settleSeconds(s);
     log(`switchover: PRIMARY moves from ${s.from.stack} to ${s.to.stack}`);
     for (const [i, step] of s.steps.entries()) {
-        const state = i < s.applied - 1 ? "done" : i === s.applied - 1 ? "re-run" : "todo";
-        log(`${i + 1}. [${state}] ${step.title}`);
+        log(`${i + 1}. [${i < s.progress.done ? "done" : "todo"}] ${step.title}`);
+        if (step.afterDnsSettles) {
+            log(
+                `     wait until ${s.to.stack} is healthy and ${ttl + drain} s (DNS TTL ${ttl} s + drain ${drain} s) have passed since step 4`,
+            );
+        }
         for (const [key, value] of Object.entries(step.edits)) {
             log(`     set ${run.project}:${key}: ${String(value)} in Pulumi.${step.stack}.yaml`);
         }
-        log(`     pulumi up --stack ${step.stack}`);
+        log(`     ${updateCommand(run, step)}`);
         if (step.waitHealthy) log(`     wait until ${step.stack}'s load balancer answers ${s.to.failover.healthCheck.path} with 2xx`);
     }
 }
 
-async function checkDeployed(run: Run, s: Situation): Promise<RegionEndpoint> {
-    for (const stack of [s.from.stack, s.to.stack]) {
-        if (!(await run.io.stacks.exists(stack))) {
-            throw new UsageError(`stack ${stack} is not deployed; run pulumi up --stack ${stack} first`);
-        }
-    }
-    const url = healthEndpoint(await run.io.stacks.outputs(s.to.stack), s.to);
-    if (s.applied === 0 && !(await run.io.probe.healthy(url))) {
-        throw new UsageError(`${s.to.stack} is not healthy (${describeEndpoint(url)}); nothing was changed`);
-    }
-    return url;
+/** The dry run's measure of the no-failover window: one targeted preview, and Route 53's propagation, per DNS step. */
+async function estimateWindow(run: Run, s: Situation): Promise<void> {
+    if (s.progress.done > NO_FAILOVER_STEPS.last) return;
+    const started = run.io.now();
+    await run.io.stacks.preview(s.to.stack, { target: [recordUrn(run.project, s.to.stack)] });
+    const pulumiSeconds = Math.ceil((run.io.now() - started) / 1000);
+    const steps = NO_FAILOVER_STEPS.last - NO_FAILOVER_STEPS.first + 1;
+    run.io.out(
+        `no failover target during steps ${NO_FAILOVER_STEPS.first + 1}-${NO_FAILOVER_STEPS.last + 1}: about ${steps * (pulumiSeconds + ROUTE53_PROPAGATION_SECONDS)} s ` +
+            `(${steps} targeted updates of one record, each ${pulumiSeconds} s of Pulumi as a targeted preview just took, plus up to ${ROUTE53_PROPAGATION_SECONDS} s for Route 53 to apply it)`,
+    );
 }
 
-async function runStep(run: Run, s: Situation, i: number, url: RegionEndpoint): Promise<void> {
-    const step = s.steps[i]!;
-    run.io.out(`step ${i + 1}/${s.steps.length}: ${step.title}`);
-    try {
-        apply(run, step);
-        await run.io.stacks.up(step.stack);
-    } catch (err) {
-        throw new SwitchoverStopped(i, s, err, run.io.root);
+/** Before the scale-down: the new PRIMARY healthy, and the old answer out of every resolver and drained. */
+async function settle(run: Run, s: Situation): Promise<void> {
+    const { ttl, drain } = settleSeconds(s);
+    const remaining = (s.progress.promotedAt ?? run.io.now()) + (ttl + drain) * 1000 - run.io.now();
+    if (remaining > 0) {
+        run.io.out(
+            `waiting ${Math.ceil(remaining / 1000)} s: resolvers keep the old answer for ${ttl} s, then its connections drain for ${drain} s`,
+        );
+        await run.io.sleep(remaining);
     }
-    if (step.waitHealthy && !(await waitHealthy(run, url))) {
-        run.io.out(`${s.to.stack} stayed unhealthy for ${run.waitSeconds} s; rolling step ${i + 1} back`);
-        apply(run, { ...step, edits: { replicasOverride: 0 } });
-        await run.io.stacks.up(step.stack);
+    if (!(await waitHealthy(run, s))) {
         throw new UsageError(
-            `${s.to.stack} did not turn healthy at active capacity (${describeEndpoint(url)}); scaled back, nothing is changed`,
+            `${s.to.stack} is PRIMARY but not healthy (${describeEndpoint(s.health)}), so ${s.from.stack} keeps its capacity; fix it, then run the same command again`,
         );
     }
+}
+
+/** Step 1 found the target unhealthy at active capacity: scale it back and forget the switchover. */
+async function rollBack(run: Run, s: Situation): Promise<never> {
+    run.io.out(`${s.to.stack} stayed unhealthy for ${run.waitSeconds} s; scaling it back`);
+    setFiles(run, s.to.stack, { replicasOverride: 0 });
+    await run.io.stacks.up(s.to.stack);
+    await writeProgress(run.io.stacks, [s.from.stack, s.to.stack], undefined);
+    throw new UsageError(
+        `${s.to.stack} did not turn healthy at active capacity (${describeEndpoint(s.health)}); scaled back, nothing is changed`,
+    );
+}
+
+async function runStep(run: Run, s: Situation, i: number): Promise<Situation> {
+    const step = s.steps[i]!;
+    const stacks: [string, string] = [s.from.stack, s.to.stack];
+    let progress: Progress = s.progress;
+    if (step.afterDnsSettles) await settle(run, s);
+    run.io.out(`step ${i + 1}/${s.steps.length}: ${step.title}`);
+    if (i === NO_FAILOVER_STEPS.first && progress.windowOpenedAt === undefined) {
+        progress = { ...progress, windowOpenedAt: run.io.now() };
+        await writeProgress(run.io.stacks, stacks, progress);
+    }
+    try {
+        setFiles(run, step.stack, step.edits);
+        await run.io.stacks.up(step.stack, step.scope === "dns" ? { target: [recordUrn(run.project, step.stack)] } : {});
+    } catch (err) {
+        throw new SwitchoverStopped(i, s, err);
+    }
+    if (step.waitHealthy && !(await waitHealthy(run, s))) await rollBack(run, s);
+    progress = { ...progress, done: i + 1 };
+    if (i === NO_FAILOVER_STEPS.last) {
+        progress = { ...progress, promotedAt: run.io.now() };
+        const seconds = Math.round((run.io.now() - (progress.windowOpenedAt ?? run.io.now())) / 1000);
+        run.io.out(`${s.to.stack} is PRIMARY; the fleet had no failover target for ${seconds} s`);
+    }
+    await writeProgress(run.io.stacks, stacks, progress);
+    return { ...s, progress };
 }
 
 export async function switchover(target: string, run: Run, dryRun = false): Promise<void> {
     const root = run.io.root;
     requireStack(target, root);
-    const stacks = regionStacks(root);
-    const problems = crossStackProblems(stacks).filter((p) => !p.startsWith("exactly one stack must be active"));
+    const fleet = loadStacks(fleetStacks(target, root), root);
+    const problems = crossStackProblems(fleet).filter((p) => !p.startsWith("exactly one stack must be active"));
     if (problems.length > 0) throw new UsageError(`the stack files disagree: ${problems.join("; ")}`);
-    const s = situation(target, stacks);
-    printPlan(run, s);
-    if (dryRun) return;
     // The Automation API drives the Pulumi CLI; fail with how to get it rather than a spawn error.
     await run.io.commands.run(["pulumi", "version"], { capture: true });
-    const url = await checkDeployed(run, s);
-    // Re-run the last step the files show, in case its update did not finish.
-    for (let i = Math.max(0, s.applied - 1); i < s.steps.length; i++) await runStep(run, s, i, url);
+    const recorded = await readProgress(
+        run.io.stacks,
+        fleet.map((c) => c.stack),
+    );
+    let s = recorded ? await resume(run.io, target, fleet, recorded) : await fresh(run.io, target, fleet);
+    printPlan(run, s);
+    if (dryRun) return estimateWindow(run, s);
+    if (recorded) {
+        run.io.out(`resuming at step ${recorded.done + 1}, as the stacks' ${PROGRESS_TAG} tag records`);
+        for (const stack of [s.from.stack, s.to.stack]) setFiles(run, stack, editsAfter(s.steps, recorded.done, stack));
+    } else {
+        await writeProgress(run.io.stacks, [s.from.stack, s.to.stack], s.progress);
+    }
+    for (let i = s.progress.done; i < s.steps.length; i++) s = await runStep(run, s, i);
+    await writeProgress(run.io.stacks, [s.from.stack, s.to.stack], undefined);
     run.io.out(`done: ${describeStack(loadStack(s.to.stack, root))}; ${describeStack(loadStack(s.from.stack, root))}`);
+    run.io.out(
+        `Commit Pulumi.${s.from.stack}.yaml and Pulumi.${s.to.stack}.yaml to main: until they are there, deploys from main refuse to run, as they would undo this.`,
+    );
 }
 
-/** A step failed: says what state each stack is in and how to go on. */
+/** A step failed: says where the switchover stands and how to go on. */
 export class SwitchoverStopped extends Error {
     override readonly name = "SwitchoverStopped";
-    constructor(step: number, s: Situation, cause: unknown, root: string) {
-        const states = [s.from.stack, s.to.stack].map(
-            (stack) => `  ${describeStack(loadStack(stack, root))} (as Pulumi.${stack}.yaml asks; its last update may not have finished)`,
-        );
+    constructor(step: number, s: Situation, cause: unknown) {
         super(
             [
                 `switchover stopped at step ${step + 1}/${s.steps.length} (${s.steps[step]!.title}): ${cause instanceof Error ? cause.message : String(cause)}`,
-                ...states,
-                `Steps 1-${step} are done. Fix the cause, then run the same command again: npm run switchover -- --to ${s.to.stack}`,
-                `It re-runs step ${step + 1}'s update and carries on. Commit ${[s.from.stack, s.to.stack].map((x) => `Pulumi.${x}.yaml`).join(" and ")} either way.`,
+                `Steps 1-${step} are done, as the ${PROGRESS_TAG} tag on ${s.from.stack} and ${s.to.stack} records; deploys from main wait meanwhile.`,
+                `Fix the cause, then run the same command again: npm run switchover -- --to ${s.to.stack} (or re-run the switchover workflow).`,
+                `It re-runs step ${step + 1} and carries on.`,
             ].join("\n"),
         );
     }
 }
 
 const USAGE = `usage: npm run switchover -- --to STACK [--dry-run] [--wait SECONDS]
-  --to STACK      the stack that becomes PRIMARY
-  --dry-run       print the steps and the stack-file edits, change nothing
-  --wait SECONDS  how long to wait for the scaled-up target to turn healthy (default 300)`;
+  --to STACK      the stack that becomes PRIMARY; a switchover in progress resumes where it stopped
+  --dry-run       check the stacks, print the steps and estimate the no-failover window; change nothing
+  --wait SECONDS  how long to wait for the target to turn healthy (default 300)
+  Stacks are qualified with PULUMI_ORG, else the Pulumi CLI's default org.`;
 
 export const main: Main = async (argv, io) => {
     const { values } = parseCommand(argv, {

@@ -1,9 +1,9 @@
 /**
- * The switchover as data: five steps, each a stack-file edit plus an update of one
- * stack, and where a run stands, derived from the stack files and the steps' own edits.
+ * The switchover as data: six steps, each a stack-file edit plus an update of one stack,
+ * either a whole `pulumi up` or one targeted at that stack's failover record alone.
  */
 import { StackConfig } from "../../config";
-import { count, UsageError } from "../cli";
+import { count } from "../cli";
 
 type Value = string | number | boolean;
 
@@ -11,11 +11,21 @@ export interface Step {
     readonly title: string;
     readonly stack: string;
     readonly edits: Record<string, Value>;
+    /**
+     * `dns` updates only the stack's failover record (`pulumi up --target`), so nothing else
+     * in the stack can fail or stall the steps that leave no failover target; `all` is a whole update.
+     */
+    readonly scope: "all" | "dns";
     /** Wait for the target's deep health check after the update. */
     readonly waitHealthy?: boolean;
+    /** Starts only once the new PRIMARY is healthy and resolvers have let go of the old answer. */
+    readonly afterDnsSettles?: boolean;
 }
 
-/** The five steps, from stack files as they are before step 1. */
+/** The steps that leave the fleet without a failover target: from the withdrawal to the promotion. */
+export const NO_FAILOVER_STEPS = { first: 1, last: 3 } as const;
+
+/** The six steps, from stack files as they are before step 1. */
 export function planSwitchover(from: StackConfig, to: StackConfig): Step[] {
     const fromActive = from.services.activeReplicas;
     const toActive = to.services.activeReplicas;
@@ -24,77 +34,57 @@ export function planSwitchover(from: StackConfig, to: StackConfig): Step[] {
             title: `scale ${to.stack} to active capacity (${count(toActive, "pod")} per service), still SECONDARY`,
             stack: to.stack,
             edits: { replicasOverride: toActive },
+            scope: "all",
             waitHealthy: true,
         },
-        { title: `withdraw ${to.stack}'s SECONDARY record`, stack: to.stack, edits: { failoverRecord: false } },
+        { title: `withdraw ${to.stack}'s SECONDARY record`, stack: to.stack, edits: { failoverRecord: false }, scope: "dns" },
         {
             title: `demote ${from.stack} to SECONDARY, keeping its ${count(fromActive, "pod")} per service`,
             stack: from.stack,
             edits: { role: "standby", replicasOverride: fromActive },
+            scope: "dns",
         },
-        { title: `promote ${to.stack} to PRIMARY`, stack: to.stack, edits: { role: "active", failoverRecord: true, replicasOverride: 0 } },
+        {
+            title: `promote ${to.stack} to PRIMARY`,
+            stack: to.stack,
+            edits: { role: "active", failoverRecord: true, replicasOverride: 0 },
+            scope: "dns",
+        },
         {
             title: `scale ${from.stack} down to standby capacity (${count(from.services.standbyReplicas, "pod")} per service)`,
             stack: from.stack,
             edits: { replicasOverride: 0 },
+            scope: "all",
+            afterDnsSettles: true,
         },
+        // The targeted steps left the rest of the new PRIMARY's stack (what follows its role,
+        // and its outputs) as it was; a whole update brings it in line with its stack file.
+        { title: `bring the rest of ${to.stack} in line with its new role`, stack: to.stack, edits: {}, scope: "all" },
     ];
 }
 
-/** The values the steps switch, as a stack file holds them now. */
-function switched(config: StackConfig): Record<string, Value> {
-    return { role: config.role, failoverRecord: config.failover.publishRecord, replicasOverride: config.services.replicasOverride };
+/** The switched values after the first `done` steps, on top of a stack file's own. */
+export function editsAfter(steps: Step[], done: number, stack: string): Record<string, Value> {
+    return Object.assign(
+        {},
+        ...steps
+            .slice(0, done)
+            .filter((s) => s.stack === stack)
+            .map((s) => s.edits),
+    ) as Record<string, Value>;
 }
 
 /**
- * The switched values of both stacks before step 1 and after each step, derived from the
- * steps' own edits: index 0 before step 1, index 5 when done.
+ * The URN of a stack's failover record, the one resource the DNS steps update. The
+ * Failover component is a child of the stack, named after it; a URN names the stack
+ * without its organisation. https://www.pulumi.com/docs/iac/concepts/resources/names/#urns
  */
-export function statesAfterSteps(from: StackConfig, to: StackConfig, steps: Step[]): string[] {
-    let state: Record<string, Record<string, Value>> = {
-        [from.stack]: { role: "active", failoverRecord: from.failover.publishRecord, replicasOverride: 0 },
-        [to.stack]: { role: "standby", failoverRecord: true, replicasOverride: 0 },
-    };
-    const states = [state];
-    for (const step of steps) {
-        state = { ...state, [step.stack]: { ...state[step.stack], ...step.edits } };
-        states.push(state);
-    }
-    return states.map((x) => JSON.stringify([x[from.stack], x[to.stack]]));
+export function recordUrn(project: string, stack: string): string {
+    return `urn:pulumi:${stack}::${project}::multiregion:regions:Failover$aws:route53/record:Record::${stack}-record`;
 }
 
 /** A one-line account of a stack's DNS role and capacity, from its stack file. */
 export function describeStack(config: StackConfig): string {
     const record = config.failover.publishRecord ? config.failover.failoverType : "no record";
     return `${config.stack}: role ${config.role}, ${record}, a floor of ${count(config.services.minReplicas, "pod")} per service`;
-}
-
-export interface Situation {
-    readonly from: StackConfig;
-    readonly to: StackConfig;
-    readonly steps: Step[];
-    /** How many steps the files show as applied: 0 before step 1, 5 when done. */
-    readonly applied: number;
-}
-
-/**
- * Works out where a switchover to `target` stands from the stack files: before it,
- * part-way (another run left the old active with an override), or done.
- */
-export function situation(target: string, stacks: StackConfig[]): Situation {
-    const to = stacks.find((s) => s.stack === target)!;
-    const others = stacks.filter((s) => s.stack !== target);
-    const from = others.find((s) => s.role === "active") ?? others.find((s) => s.services.replicasOverride > 0);
-    if (!from) {
-        if (to.role === "active") throw new UsageError(`${target} is already the active region; nothing to do`);
-        throw new UsageError(`no stack is active and none is part-way through a switchover: ${stacks.map(describeStack).join("; ")}`);
-    }
-    const steps = planSwitchover(from, to);
-    const applied = statesAfterSteps(from, to, steps).indexOf(JSON.stringify([switched(from), switched(to)]));
-    if (applied < 0) {
-        throw new UsageError(
-            `the stack files match no step of a switchover from ${from.stack} to ${target}; settle them by hand: ${describeStack(from)}; ${describeStack(to)}`,
-        );
-    }
-    return { from, to, steps, applied };
 }
