@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { request, Running, spawnService, startBackend } from "./support/servers";
+import { request, Running, spawnRefusal, spawnService, startBackend } from "./support/servers";
 
 describe("backend app", () => {
     let backend: Running;
@@ -70,10 +70,10 @@ describe("backend app", () => {
         );
     });
 
-    it("refuses to start on a malformed setting", async () => {
-        await assert.rejects(
-            spawnService("backend", { PORT: "eighty" }),
-            /exited with 1 before listening: Error: PORT must be a non-negative integer, got "eighty"$/,
-        );
+    it("refuses to start on a malformed setting, in one line naming it, with exit code 2", async () => {
+        assert.deepEqual(await spawnRefusal("backend", { PORT: "eighty" }), {
+            code: 2,
+            stderr: 'backend: invalid PORT="eighty": expected an integer from 0 to 65535\n',
+        });
     });
 });

@@ -1,6 +1,7 @@
 // The lifecycle both services share: JSON logs on stdout, probe endpoints, and a
 // graceful shutdown that Kubernetes' SIGTERM can rely on.
 import { createServer } from "node:http";
+import { ListenError } from "./settings.mjs";
 
 /** @typedef {"debug" | "info" | "warn" | "error"} Level */
 /** @typedef {{ debug(msg: string, fields?: object): void, info(msg: string, fields?: object): void, warn(msg: string, fields?: object): void, error(msg: string, fields?: object): void }} Logger */
@@ -10,11 +11,12 @@ const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 };
 /**
  * One JSON object per line, for log collectors to parse without rules.
  * @param {string} service
- * @param {{ level?: string, write?: (line: string) => void }} [options]
+ * @param {{ level?: Level, write?: (line: string) => void }} [options]
  * @returns {Logger}
  */
 export function createLogger(service, options = {}) {
-    const threshold = LEVELS[/** @type {Level} */ (options.level)] ?? LEVELS.info;
+    const threshold = LEVELS[options.level ?? "info"];
+    if (threshold === undefined) throw new Error(`unknown log level ${JSON.stringify(options.level)}`);
     const write = options.write ?? ((line) => process.stdout.write(line));
     /** @param {Level} level */
     const at =
@@ -86,6 +88,20 @@ export function withProbes(lifecycle, handler) {
  */
 
 /**
+ * @param {import("node:http").Server} server
+ * @param {number} port
+ * @param {string} host
+ * @param {string} setting The environment variable that chose `port`, for the error message.
+ * @returns {Promise<number>}
+ */
+function listen(server, port, host, setting) {
+    return new Promise((resolve, reject) => {
+        server.once("error", (/** @type {NodeJS.ErrnoException} */ err) => reject(new ListenError(setting, port, err.code)));
+        server.listen(port, host, () => resolve(/** @type {import("node:net").AddressInfo} */ (server.address()).port));
+    });
+}
+
+/**
  * Listens, logs, and shuts down gracefully: on SIGTERM readiness fails at once,
  * requests keep being served for `drainMs`, then the server stops accepting,
  * closes idle keep-alive sockets, waits for in-flight requests and exits 0.
@@ -102,12 +118,8 @@ export async function serve(options) {
     // Longer than load balancers' idle timeouts, so they close idle connections first.
     server.headersTimeout = 66000;
 
-    await new Promise((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(options.port, options.host ?? "0.0.0.0", () => resolve(undefined));
-    });
-    const address = /** @type {import("node:net").AddressInfo} */ (server.address());
-    logger.info("listening", { port: address.port });
+    const port = await listen(server, options.port, options.host ?? "0.0.0.0", "PORT");
+    logger.info("listening", { port });
 
     /** @param {string} reason */
     const shutdown = (reason) => {
@@ -138,19 +150,5 @@ export async function serve(options) {
         process.once("SIGTERM", () => void shutdown("SIGTERM"));
         process.once("SIGINT", () => void shutdown("SIGINT"));
     }
-    return { server, port: address.port, shutdown, lifecycle, name };
-}
-
-/**
- * Reads an integer from the environment, failing loudly on anything else.
- * @param {NodeJS.ProcessEnv} env
- * @param {string} key
- * @param {number} fallback
- */
-export function intFromEnv(env, key, fallback) {
-    const raw = env[key];
-    if (raw === undefined || raw === "") return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < 0) throw new Error(`${key} must be a non-negative integer, got ${JSON.stringify(raw)}`);
-    return n;
+    return { server, port, shutdown, lifecycle, name };
 }

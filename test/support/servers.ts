@@ -146,11 +146,16 @@ export interface Child {
     readonly url: string;
     /** Every JSON log line so far. */
     readonly logs: Record<string, unknown>[];
+    /** Everything written to stderr so far. */
+    stderr(): string;
     /** Resolves with the exit code. */
     readonly exited: Promise<number | null>;
 }
 
-/** Runs an app's entry point as a real process and waits for its "listening" log line. */
+/**
+ * Runs an app's entry point as a real process and waits for its "listening" log line; rejects
+ * with the exit code and the whole of stderr if it exits first.
+ */
 export function spawnService(script: "backend" | "frontend", env: Record<string, string>): Promise<Child> {
     const child = spawn(process.execPath, [path.join(ROOT, "services", script, "server.mjs")], {
         env: { ...process.env, PORT: "0", ...env },
@@ -171,21 +176,25 @@ export function spawnService(script: "backend" | "frontend", env: Record<string,
                 logs.push(line);
                 if (line.msg === "listening") {
                     const port = Number(line.port);
-                    resolve({ process: child, port, url: `http://127.0.0.1:${port}`, logs, exited });
+                    resolve({ process: child, port, url: `http://127.0.0.1:${port}`, logs, stderr: () => stderr, exited });
                 }
             }
         });
-        void exited.then((code) =>
-            reject(
-                new Error(
-                    `${script} exited with ${code} before listening: ${
-                        stderr
-                            .trim()
-                            .split("\n")
-                            .find((l) => l.startsWith("Error")) ?? stderr
-                    }`,
-                ),
-            ),
+        // Wait for stderr to end too, so the message is whole.
+        void Promise.all([exited, new Promise((r) => child.stderr.on("end", r))]).then(([code]) =>
+            reject(Object.assign(new Error(`${script} exited with ${code} before listening: ${stderr.trim()}`), { code, stderr })),
         );
     });
+}
+
+/** Runs an entry point that must refuse to start; resolves with its exit code and stderr. */
+export async function spawnRefusal(script: "backend" | "frontend", env: Record<string, string>): Promise<{ code: number; stderr: string }> {
+    try {
+        const child = await spawnService(script, env);
+        child.process.kill("SIGKILL");
+    } catch (err) {
+        const { code, stderr } = err as { code: number; stderr: string };
+        return { code, stderr };
+    }
+    throw new Error(`${script} started with ${JSON.stringify(env)}`);
 }

@@ -1,0 +1,260 @@
+// Every environment variable the two apps read, declared once: its default, what is allowed
+// and why. The same declarations parse the environment and can render the docs. A setting that
+// is malformed or out of range stops the app before it listens, with one line naming the
+// variable, the value and what is allowed, and exit code 2.
+
+/**
+ * @template T
+ * @typedef {object} Setting
+ * @property {string} description What it controls, and why its default and bounds are what they are.
+ * @property {string} allowed The allowed values, in words, for messages and docs.
+ * @property {T} fallback The value when the variable is unset or empty.
+ * @property {(raw: string) => T | undefined} parse The value, or undefined when `raw` is not allowed.
+ */
+
+/**
+ * @template {Record<string, Setting<unknown>>} S
+ * @typedef {{ [K in keyof S]: S[K] extends Setting<infer T> ? T : never }} Values
+ */
+
+/**
+ * @template {Record<string, Setting<unknown>>} S
+ * @typedef {(values: Values<S>) => string | undefined} Check A rule across settings: a message naming each, or undefined.
+ */
+
+/** A problem that stops an app before it serves: printed as one line, never as a stack trace. */
+export class StartupError extends Error {
+    /**
+     * @param {string} message
+     * @param {number} exitCode
+     * @param {string} [service] Whose problem it is, when not the caller's own.
+     */
+    constructor(message, exitCode, service) {
+        super(message);
+        this.name = "StartupError";
+        this.exitCode = exitCode;
+        this.service = service;
+    }
+}
+
+/** A setting the app cannot run with. Exit code 2, as for any usage error. */
+export class SettingsError extends StartupError {
+    /** @param {string} message */
+    constructor(message) {
+        super(message, 2);
+        this.name = "SettingsError";
+    }
+}
+
+/** A port the app could not listen on, with the setting to change. */
+export class ListenError extends StartupError {
+    /**
+     * @param {string} setting
+     * @param {number} port
+     * @param {string | undefined} code
+     * @param {string} [service]
+     */
+    constructor(setting, port, code, service) {
+        const hint =
+            code === "EADDRINUSE"
+                ? `port ${port} is already in use; set ${setting} to a free port`
+                : code === "EACCES"
+                  ? `no permission to listen on port ${port}; set ${setting} to a port above 1023`
+                  : `cannot listen on port ${port} (${code}); check ${setting}`;
+        super(hint, 1, service);
+        this.name = "ListenError";
+        this.code = code;
+    }
+}
+
+/**
+ * Runs an entry point. A StartupError becomes one line on stderr, `<service>: <message>`, and
+ * its exit code; anything else is a bug and keeps its stack trace.
+ * @param {string} service
+ * @param {() => Promise<unknown>} start
+ */
+export async function main(service, start) {
+    try {
+        await start();
+    } catch (err) {
+        if (!(err instanceof StartupError)) throw err;
+        process.stderr.write(`${err.service ?? service}: ${err.message}\n`);
+        process.exit(err.exitCode);
+    }
+}
+
+/**
+ * An integer in [min, max]; digits only, so "1e3", "5.0", "-1" and " 5" are refused.
+ * @param {string} description
+ * @param {number} fallback
+ * @param {number} min
+ * @param {number} max
+ * @param {string} [unit]
+ * @returns {Setting<number>}
+ */
+export function integer(description, fallback, min, max, unit) {
+    return {
+        description,
+        allowed: `an integer from ${min} to ${max}${unit ? ` (${unit})` : ""}`,
+        fallback,
+        parse: (raw) => {
+            const n = /^\d{1,9}$/.test(raw) ? Number(raw) : NaN;
+            return n >= min && n <= max ? n : undefined;
+        },
+    };
+}
+
+/**
+ * @template {string} T
+ * @param {string} description
+ * @param {T} fallback
+ * @param {readonly T[]} values
+ * @returns {Setting<T>}
+ */
+export function oneOf(description, fallback, values) {
+    return {
+        description,
+        allowed: `one of ${values.join(", ")}`,
+        fallback,
+        parse: (raw) => values.find((v) => v === raw),
+    };
+}
+
+/**
+ * Text matching `pattern`.
+ * @param {string} description
+ * @param {string} fallback
+ * @param {RegExp} pattern
+ * @param {string} allowed
+ * @returns {Setting<string>}
+ */
+export function text(description, fallback, pattern, allowed) {
+    return { description, allowed, fallback, parse: (raw) => (pattern.test(raw) ? raw : undefined) };
+}
+
+/**
+ * An absolute http(s) URL.
+ * @param {string} description
+ * @param {string} fallback
+ * @returns {Setting<string>}
+ */
+export function httpUrl(description, fallback) {
+    return {
+        description,
+        allowed: "an http:// or https:// URL",
+        fallback,
+        parse: (raw) => {
+            try {
+                const url = new URL(raw);
+                return url.protocol === "http:" || url.protocol === "https:" ? raw : undefined;
+            } catch {
+                return undefined;
+            }
+        },
+    };
+}
+
+/**
+ * Reads `table` from `env`, then applies `checks`.
+ * @template {Record<string, Setting<unknown>>} S
+ * @param {NodeJS.ProcessEnv} env
+ * @param {S} table
+ * @param {Check<S>[]} [checks]
+ * @returns {Values<S>}
+ * @throws {SettingsError}
+ */
+export function readSettings(env, table, checks = []) {
+    /** @type {Record<string, unknown>} */
+    const values = {};
+    for (const [key, setting] of Object.entries(table)) {
+        const raw = env[key];
+        if (raw === undefined || raw === "") {
+            values[key] = setting.fallback;
+            continue;
+        }
+        const value = setting.parse(raw);
+        if (value === undefined) {
+            throw new SettingsError(`invalid ${key}=${JSON.stringify(raw)}: expected ${setting.allowed}`);
+        }
+        values[key] = value;
+    }
+    const typed = /** @type {Values<S>} */ (values);
+    for (const check of checks) {
+        const problem = check(typed);
+        if (problem !== undefined) throw new SettingsError(problem);
+    }
+    return typed;
+}
+
+function serverSettings() {
+    return {
+        PORT: integer("Port the app listens on. 0 picks a free port (tests).", 8080, 0, 65535),
+        LOG_LEVEL: oneOf("Lowest level logged as JSON on stdout.", "info", /** @type {const} */ (["debug", "info", "warn", "error"])),
+        REGION: text(
+            "Region name the app reports in its answers.",
+            "local",
+            /^[a-z0-9][a-z0-9-]{0,31}$/,
+            "1-32 lower-case letters, digits and hyphens",
+        ),
+        DRAIN_MS: integer(
+            "After SIGTERM, how long readiness fails while requests are still served, so endpoints and load balancers stop sending new ones.",
+            5000,
+            0,
+            25000,
+            "ms",
+        ),
+        SHUTDOWN_TIMEOUT_MS: integer(
+            "After the drain, how long in-flight requests may take before their connections are closed.",
+            10000,
+            0,
+            25000,
+            "ms",
+        ),
+    };
+}
+
+/** @type {Check<ReturnType<typeof serverSettings>>[]} */
+const SERVER_CHECKS = [
+    function shutdownWithinGracePeriod(s) {
+        // The pods' terminationGracePeriodSeconds is 30 s (services/microservice.ts); keep 5 s for the exit.
+        if (s.DRAIN_MS + s.SHUTDOWN_TIMEOUT_MS > 25000) {
+            return `DRAIN_MS=${s.DRAIN_MS} plus SHUTDOWN_TIMEOUT_MS=${s.SHUTDOWN_TIMEOUT_MS} must not exceed 25000, or Kubernetes kills the pod mid-shutdown`;
+        }
+        return undefined;
+    },
+];
+
+/** The backend's environment. */
+export const BACKEND_SETTINGS = serverSettings();
+
+/** The frontend's environment: the server's, plus its backend. */
+export const FRONTEND_SETTINGS = {
+    ...serverSettings(),
+    BACKEND_URL: httpUrl("The backend's base URL.", "http://sample-app-backend-service"),
+    BACKEND_TIMEOUT_MS: integer("Deadline for the backend's answer when rendering the page.", 2000, 1, 30000, "ms"),
+    HEALTH_TIMEOUT_MS: integer(
+        "Deadline for the backend's answer in the deep /health check. Route 53 counts an answer later than 2 s after connecting as a failure, so it stays under that.",
+        1000,
+        1,
+        1900,
+        "ms",
+    ),
+};
+
+/** @param {NodeJS.ProcessEnv} env */
+export const backendSettings = (env) => readSettings(env, BACKEND_SETTINGS, SERVER_CHECKS);
+
+/** @param {NodeJS.ProcessEnv} env */
+export const frontendSettings = (env) => readSettings(env, FRONTEND_SETTINGS, SERVER_CHECKS);
+
+/**
+ * The serve() options a server's settings give.
+ * @param {Values<ReturnType<typeof serverSettings>>} s
+ */
+export function serveOptions(s) {
+    return {
+        port: s.PORT,
+        drainMs: s.DRAIN_MS,
+        shutdownTimeoutMs: s.SHUTDOWN_TIMEOUT_MS,
+    };
+}
