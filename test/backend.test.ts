@@ -31,13 +31,15 @@ describe("backend app", () => {
         assert.equal(post.headers.allow, "GET, HEAD");
     });
 
-    it("logs structured JSON lines", async () => {
+    it("logs structured JSON lines, one access-log line per request at info", async () => {
         await request(`${backend.url}/`);
         const entry = backend.logger.lines.find((l) => l.msg === "request");
         assert.ok(entry);
         assert.equal(entry.service, "backend");
-        assert.equal(entry.level, "debug");
+        assert.equal(entry.level, "info");
         assert.equal(entry.status, 200);
+        assert.equal(entry.method, "GET");
+        assert.equal(entry.path, "/");
         assert.ok(!Number.isNaN(Date.parse(String(entry.time))));
     });
 
@@ -66,7 +68,7 @@ describe("backend app", () => {
         assert.equal(await child.exited, 0);
         assert.deepEqual(
             child.logs.map((l) => l.msg),
-            ["listening", "draining", "stopped"],
+            ["listening", "request", "draining", "stopped"],
         );
     });
 

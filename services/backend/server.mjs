@@ -11,6 +11,6 @@ await main("backend", async () => {
         name: "backend",
         logger,
         handleSignals: true,
-        createHandler: createBackend({ region: settings.REGION, logger }),
+        createHandler: createBackend({ region: settings.REGION }),
     });
 });

@@ -1,7 +1,7 @@
 // Entry point: configuration from the environment, then serve until SIGTERM.
 import { createLogger, serve } from "../shared/http.mjs";
 import { frontendSettings, main, serveOptions } from "../shared/settings.mjs";
-import { createFrontend } from "./app.mjs";
+import { createFrontend, QUIET_PATHS } from "./app.mjs";
 import { createBackendClient } from "./backendClient.mjs";
 
 await main("frontend", async () => {
@@ -11,6 +11,7 @@ await main("frontend", async () => {
         ...serveOptions(settings),
         name: "frontend",
         logger,
+        quietPaths: QUIET_PATHS,
         handleSignals: true,
         createHandler: createFrontend({
             region: settings.REGION,

@@ -1,12 +1,56 @@
-// The lifecycle both services share: JSON logs on stdout, probe endpoints, and a
-// graceful shutdown that Kubernetes' SIGTERM can rely on.
+// The lifecycle both services share: JSON logs on stdout (one access-log line per request;
+// see edge.mjs), probe endpoints, and a graceful shutdown that Kubernetes' SIGTERM can rely on.
+import { writeSync } from "node:fs";
 import { createServer } from "node:http";
+import { withAccessLog } from "./edge.mjs";
 import { ListenError } from "./settings.mjs";
 
 /** @typedef {"debug" | "info" | "warn" | "error"} Level */
-/** @typedef {{ debug(msg: string, fields?: object): void, info(msg: string, fields?: object): void, warn(msg: string, fields?: object): void, error(msg: string, fields?: object): void }} Logger */
+/** @typedef {(msg: string, fields?: object) => void} Log */
+/** @typedef {{ debug: Log, info: Log, warn: Log, error: Log, enabled(level: Level): boolean }} Logger */
 
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 };
+
+/** @type {((line: string) => void) | undefined} */
+let stdoutLines;
+
+// Log lines reach stdout within this long.
+const LOG_FLUSH_MS = 20;
+
+/**
+ * Writes lines to stdout in batches, every LOG_FLUSH_MS or 64 KiB, rather than one system call
+ * per line: with an access-log line per request, one write per line to the container runtime's
+ * pipe cost more than the rest of the logging (about 5% of the frontend's CPU under load, in a
+ * profile, against under 1% batched). What is pending when the process exits is written
+ * synchronously then; only a SIGKILL (or an OOM kill) can lose it, at most LOG_FLUSH_MS of lines.
+ * @returns {(line: string) => void}
+ */
+function batchedStdout() {
+    let pending = "";
+    let scheduled = false;
+    const flush = () => {
+        scheduled = false;
+        const chunk = pending;
+        pending = "";
+        if (chunk !== "") process.stdout.write(chunk);
+    };
+    process.once("exit", () => {
+        try {
+            if (pending !== "") writeSync(1, pending);
+        } catch {
+            // stdout is gone; nothing left to tell.
+        }
+    });
+    return (line) => {
+        pending += line;
+        if (pending.length >= 65536) {
+            flush();
+        } else if (!scheduled) {
+            scheduled = true;
+            setTimeout(flush, LOG_FLUSH_MS).unref();
+        }
+    };
+}
 
 /**
  * One JSON object per line, for log collectors to parse without rules.
@@ -17,16 +61,27 @@ const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 };
 export function createLogger(service, options = {}) {
     const threshold = LEVELS[options.level ?? "info"];
     if (threshold === undefined) throw new Error(`unknown log level ${JSON.stringify(options.level)}`);
-    const write = options.write ?? ((line) => process.stdout.write(line));
+    const write = options.write ?? (stdoutLines ??= batchedStdout());
     /** @param {Level} level */
-    const at =
-        (level) =>
-        (/** @type {string} */ msg, /** @type {object} */ fields = {}) => {
-            if (LEVELS[level] >= threshold) {
-                write(`${JSON.stringify({ time: new Date().toISOString(), level, service, msg, ...fields })}\n`);
+    const enabled = (level) => LEVELS[level] >= threshold;
+    // Built as text rather than as a merged object: this runs once per request.
+    let lastMs = 0;
+    let lastTime = "";
+    /** @param {Level} level */
+    const at = (level) => {
+        const head = `,"level":"${level}","service":${JSON.stringify(service)},"msg":`;
+        return (/** @type {string} */ msg, /** @type {object} */ fields = {}) => {
+            if (!enabled(level)) return;
+            const now = Date.now();
+            if (now !== lastMs) {
+                lastMs = now;
+                lastTime = new Date(now).toISOString();
             }
+            const rest = JSON.stringify(fields);
+            write(`{"time":"${lastTime}"${head}${JSON.stringify(msg)}${rest === "{}" ? "" : `,${rest.slice(1, -1)}`}}\n`);
         };
-    return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
+    };
+    return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error"), enabled };
 }
 
 /**
@@ -50,6 +105,9 @@ export function sendJson(res, status, body) {
  * @typedef {object} Lifecycle
  * @property {() => boolean} draining True once shutdown began; readiness fails from then on.
  */
+
+/** Paths the kubelet and the NLB poll; logged at debug when they succeed. */
+export const PROBE_PATHS = new Set(["/livez", "/readyz"]);
 
 /**
  * Routes the probe endpoints every service has, then hands the rest to `handler`.
@@ -81,6 +139,7 @@ export function withProbes(lifecycle, handler) {
  * @property {number} port 0 picks a free port.
  * @property {string} [host]
  * @property {Logger} logger
+ * @property {string[]} [quietPaths] Further probe-like paths logged at debug when they succeed.
  * @property {number} [drainMs] How long to keep serving after SIGTERM while endpoints and load balancers let go.
  * @property {number} [shutdownTimeoutMs] Hard limit for in-flight requests to finish.
  * @property {(code: number) => void} [exit]
@@ -114,7 +173,9 @@ export async function serve(options) {
     /** @type {Promise<void> | undefined} */
     let stopping;
     const lifecycle = { draining: () => draining };
-    const server = createServer({ keepAliveTimeout: 65000 }, options.createHandler(lifecycle));
+    const quietPaths = new Set([...PROBE_PATHS, ...(options.quietPaths ?? [])]);
+    const handler = withAccessLog(logger, options.createHandler(lifecycle), { quietPaths });
+    const server = createServer({ keepAliveTimeout: 65000 }, handler);
     // Longer than load balancers' idle timeouts, so they close idle connections first.
     server.headersTimeout = 66000;
 

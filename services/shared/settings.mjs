@@ -189,7 +189,11 @@ export function readSettings(env, table, checks = []) {
 function serverSettings() {
     return {
         PORT: integer("Port the app listens on. 0 picks a free port (tests).", 8080, 0, 65535),
-        LOG_LEVEL: oneOf("Lowest level logged as JSON on stdout.", "info", /** @type {const} */ (["debug", "info", "warn", "error"])),
+        LOG_LEVEL: oneOf(
+            "Lowest level logged as JSON on stdout. `info` includes one access-log line per request; `warn` turns access logs off.",
+            "info",
+            /** @type {const} */ (["debug", "info", "warn", "error"]),
+        ),
         REGION: text(
             "Region name the app reports in its answers.",
             "local",

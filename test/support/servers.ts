@@ -7,9 +7,9 @@ import * as http from "node:http";
 import { AddressInfo } from "node:net";
 import * as path from "node:path";
 import { createBackend } from "../../services/backend/app.mjs";
-import { createFrontend } from "../../services/frontend/app.mjs";
+import { createFrontend, QUIET_PATHS } from "../../services/frontend/app.mjs";
 import { createBackendClient } from "../../services/frontend/backendClient.mjs";
-import { createLogger, serve } from "../../services/shared/http.mjs";
+import { createLogger, type Level, serve } from "../../services/shared/http.mjs";
 import { ROOT } from "../../tools/stackConfig";
 
 export interface RecordingLogger extends ReturnType<typeof createLogger> {
@@ -17,9 +17,9 @@ export interface RecordingLogger extends ReturnType<typeof createLogger> {
 }
 
 /** A logger that keeps its JSON lines for assertions instead of printing them. */
-export function recordingLogger(service: string): RecordingLogger {
+export function recordingLogger(service: string, level: Level = "debug"): RecordingLogger {
     const lines: Record<string, unknown>[] = [];
-    const logger = createLogger(service, { level: "debug", write: (line: string) => lines.push(JSON.parse(line)) });
+    const logger = createLogger(service, { level, write: (line: string) => lines.push(JSON.parse(line)) });
     return Object.assign(logger, { lines });
 }
 
@@ -33,11 +33,17 @@ export interface Running {
     close(): Promise<void>;
 }
 
+/** How a test wants serve() configured, beyond the production defaults. */
+export interface ServeOverrides {
+    drainMs?: number;
+    logLevel?: Level;
+}
+
 async function start(
     name: string,
     createHandler: Parameters<typeof serve>[0]["createHandler"],
     logger: RecordingLogger,
-    drainMs: number,
+    opts: ServeOverrides & { quietPaths?: string[] },
     cleanup: () => void = () => {},
 ): Promise<Running> {
     const exits: number[] = [];
@@ -46,7 +52,8 @@ async function start(
         logger,
         port: 0,
         host: "127.0.0.1",
-        drainMs,
+        quietPaths: opts.quietPaths,
+        drainMs: opts.drainMs ?? 0,
         shutdownTimeoutMs: 2000,
         createHandler,
         exit: (code: number) => exits.push(code),
@@ -65,16 +72,16 @@ async function start(
     };
 }
 
-export function startBackend(opts: { region?: string; drainMs?: number } = {}): Promise<Running> {
-    const logger = recordingLogger("backend");
-    return start("backend", createBackend({ region: opts.region ?? "test-region-1", logger }), logger, opts.drainMs ?? 0);
+export function startBackend(opts: { region?: string } & ServeOverrides = {}): Promise<Running> {
+    const logger = recordingLogger("backend", opts.logLevel);
+    return start("backend", createBackend({ region: opts.region ?? "test-region-1" }), logger, opts);
 }
 
 export function startFrontend(
     backendUrl: string,
-    opts: { region?: string; timeoutMs?: number; healthTimeoutMs?: number; drainMs?: number } = {},
+    opts: { region?: string; timeoutMs?: number; healthTimeoutMs?: number } & ServeOverrides = {},
 ): Promise<Running> {
-    const logger = recordingLogger("frontend");
+    const logger = recordingLogger("frontend", opts.logLevel);
     const backend = createBackendClient({ url: backendUrl });
     const handler = createFrontend({
         region: opts.region ?? "test-region-1",
@@ -83,7 +90,7 @@ export function startFrontend(
         healthTimeoutMs: opts.healthTimeoutMs ?? 500,
         logger,
     });
-    return start("frontend", handler, logger, opts.drainMs ?? 0, () => backend.close());
+    return start("frontend", handler, logger, { ...opts, quietPaths: QUIET_PATHS }, () => backend.close());
 }
 
 export interface Fake {
