@@ -1,4 +1,6 @@
-// What stands between the network and a handler: for now, one access-log line per request.
+// What stands between the network and a handler: the per-process connection cap, quick
+// answers to hostile or broken HTTP, and one access-log line per request. Every answer here
+// is bounded in time and in log volume.
 
 /** @typedef {import("node:net").Socket} Socket */
 /** @typedef {import("node:http").IncomingMessage} Request */
@@ -6,9 +8,176 @@
 /** @typedef {(req: Request, res: Response) => void} Handler */
 /** @typedef {import("./http.mjs").Logger} Logger */
 
-// Per-socket state, in symbol-keyed properties as Node keeps its own.
+// How long a socket we answered outside the HTTP layer may linger, reading and discarding, so
+// the client reads the answer: closing with unread request bytes sends a RST, and some client
+// stacks drop received data on a RST. At most MAX_LINGERING do at once (about 10 KB each), so
+// a flood of connections over the cap cannot buy memory the cap exists to protect.
+const LINGER_MS = 1000;
+const MAX_LINGERING = 256;
+let lingering = 0;
+
+/**
+ * A minimal HTTP/1.1 answer for a socket the HTTP layer is not (or no longer) handling.
+ * @param {number} status
+ * @param {string} reason
+ * @param {string} [extra] Further header lines, each ending in CRLF.
+ */
+function raw(status, reason, extra = "") {
+    return `HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-length: 0\r\ncache-control: no-store\r\n${extra}\r\n`;
+}
+
+const OVER_CAPACITY = raw(503, "Service Unavailable", "retry-after: 5\r\n");
+/** @type {Record<number, string>} */
+const CLIENT_ERRORS = {
+    400: raw(400, "Bad Request"),
+    408: raw(408, "Request Timeout"),
+    413: raw(413, "Content Too Large"),
+    431: raw(431, "Request Header Fields Too Large"),
+};
+
+/**
+ * Ends `socket` after `answer`, reading and discarding whatever the client still sends, and
+ * destroys it after LINGER_MS whatever happens (at once, once written, when too many linger).
+ * @param {Socket} socket
+ * @param {string} answer
+ */
+function answerAndClose(socket, answer) {
+    if (lingering >= MAX_LINGERING) {
+        socket.end(answer, () => socket.destroy());
+        return;
+    }
+    lingering++;
+    socket.end(answer);
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+    timer.unref();
+    socket.once("close", () => {
+        lingering--;
+        clearTimeout(timer);
+    });
+}
+
+/**
+ * Logs at most `perWindow` lines per `windowMs`; the rest are counted and reported in one line
+ * when the window ends, so a flood of bad clients cannot flood the logs.
+ * @param {(msg: string, fields?: object) => void} log
+ * @param {string} msg
+ * @param {{ perWindow?: number, windowMs?: number }} [options]
+ * @returns {(fields: object) => void}
+ */
+export function rateLimited(log, msg, { perWindow = 10, windowMs = 1000 } = {}) {
+    let logged = 0;
+    let suppressed = 0;
+    /** @type {NodeJS.Timeout | undefined} */
+    let window;
+    return (fields) => {
+        if (logged < perWindow) {
+            logged++;
+            log(msg, fields);
+        } else {
+            suppressed++;
+        }
+        window ??= setTimeout(() => {
+            if (suppressed > 0) log(msg, { suppressed, windowMs });
+            logged = 0;
+            suppressed = 0;
+            window = undefined;
+        }, windowMs).unref();
+    };
+}
+
+/**
+ * Caps the connections `servers` hold together at `maxConnections`. Over the cap a connection
+ * gets a 503 with `connection: close` at once instead of a silent drop (what Node's own
+ * `server.maxConnections` does), so a client sees why; its next connection may reach another pod.
+ * @param {import("node:http").Server[]} servers
+ * @param {number} maxConnections
+ * @param {Logger} logger
+ */
+export function capConnections(servers, maxConnections, logger) {
+    let open = 0;
+    const warn = rateLimited(logger.warn, "connection limit reached; answered 503");
+    for (const server of servers) {
+        // The HTTP layer's own listener; only connections under the cap reach it.
+        const http = /** @type {((socket: Socket) => void)[]} */ (server.listeners("connection"));
+        server.removeAllListeners("connection");
+        server.on("connection", (/** @type {Socket} */ socket) => {
+            if (open >= maxConnections) {
+                warn({ maxConnections, remoteAddress: socket.remoteAddress });
+                socket.on("error", () => socket.destroy());
+                socket.resume();
+                answerAndClose(socket, OVER_CAPACITY);
+                return;
+            }
+            open++;
+            socket.once("close", () => open--);
+            for (const listener of http) listener.call(server, socket);
+        });
+    }
+}
+
+/**
+ * The status a client error gets: 431 for oversized headers, 408 for a request or its headers
+ * arriving too slowly, 413 for oversized chunk extensions, 400 for anything else the parser
+ * rejects; undefined for socket errors (a reset, a broken pipe), which get no answer.
+ * @param {string | undefined} code
+ * @returns {number | undefined}
+ */
+export function clientErrorStatus(code) {
+    if (code === "HPE_HEADER_OVERFLOW") return 431;
+    if (code === "ERR_HTTP_REQUEST_TIMEOUT") return 408;
+    if (code === "HPE_CHUNK_EXTENSIONS_OVERFLOW") return 413;
+    return code?.startsWith("HPE_") ? 400 : undefined;
+}
+
+// Per-socket state, in symbol-keyed properties as Node keeps its own. It never holds a finished
+// response: keeping each socket's last one alive until the next request cost the backend about
+// 20 MB of peak RSS under load.
+const kResponse = Symbol("response");
+const kAnsweredEarly = Symbol("answeredEarly");
 const kBytesReported = Symbol("bytesReported");
-/** @typedef {Socket & { [kBytesReported]?: number }} TrackedSocket The bytes attributed to earlier responses. */
+const kAnswered = Symbol("answered");
+/**
+ * @typedef {Socket & {
+ *   [kResponse]?: Response,
+ *   [kAnsweredEarly]?: Request,
+ *   [kBytesReported]?: number,
+ *   [kAnswered]?: boolean,
+ * }} TrackedSocket The response in progress; a request answered before its body had arrived
+ *   (rare: only then is a request kept); the bytes attributed to earlier responses; and
+ *   whether a client error was answered (the parser reports every later chunk again).
+ */
+
+/**
+ * Answers malformed, oversized and too-slow requests with 400, 431, 413 or 408 when the socket
+ * can still take an answer, else destroys it; logs each (rate-limited) with the client's
+ * address and the error code. The process never crashes on a client's mistake.
+ * @param {import("node:http").Server} server
+ * @param {Logger} logger
+ */
+export function answerClientErrors(server, logger) {
+    const warn = rateLimited(logger.warn, "client error");
+    server.on("clientError", (/** @type {Error & { code?: string }} */ err, /** @type {TrackedSocket} */ socket) => {
+        if (socket[kAnswered]) return;
+        socket[kAnswered] = true;
+        const status = clientErrorStatus(err.code);
+        // Once this request's response has started, or went out while its body is still
+        // arriving, a second answer would be read as the reply to something else: close instead.
+        const res = socket[kResponse];
+        const early = socket[kAnsweredEarly];
+        const replied =
+            res === undefined ? early !== undefined && !early.complete : res.writableFinished ? !res.req.complete : res.headersSent;
+        if (status === undefined) {
+            logger.debug("client error", { code: err.code, remoteAddress: socket.remoteAddress });
+            socket.destroy();
+        } else if (!socket.writable || replied) {
+            warn({ code: err.code, answered: false, remoteAddress: socket.remoteAddress });
+            socket.destroy();
+        } else {
+            warn({ code: err.code, status, remoteAddress: socket.remoteAddress });
+            answerAndClose(socket, CLIENT_ERRORS[status] ?? CLIENT_ERRORS[400] ?? "");
+        }
+    });
+}
 
 /**
  * A request's path without its query string (which can carry tokens), cut to 256 characters.
@@ -38,12 +207,17 @@ export function pathOf(url = "/") {
  * @returns {Handler}
  */
 export function withAccessLog(logger, handler, { quietPaths }) {
-    if (!logger.enabled("debug") && !logger.enabled("info")) return handler;
+    const logging = logger.enabled("debug") || logger.enabled("info");
     return (req, res) => {
         const socket = /** @type {TrackedSocket} */ (req.socket);
-        const started = performance.now();
-        const remoteAddress = socket.remoteAddress;
+        socket[kResponse] = res;
+        socket[kAnsweredEarly] = undefined;
+        const started = logging ? performance.now() : 0;
+        const remoteAddress = logging ? socket.remoteAddress : undefined;
         res.once("close", () => {
+            socket[kResponse] = undefined;
+            if (!req.complete) socket[kAnsweredEarly] = req;
+            if (!logging) return;
             // Responses on one connection complete in order, so the difference is this one's.
             const written = socket.bytesWritten;
             const bytesSent = written - (socket[kBytesReported] ?? 0);

@@ -1,8 +1,9 @@
-// The lifecycle both services share: JSON logs on stdout (one access-log line per request;
-// see edge.mjs), probe endpoints, and a graceful shutdown that Kubernetes' SIGTERM can rely on.
+// The lifecycle both services share: JSON logs on stdout, probe endpoints, a hardened
+// listener (timeouts, a connection cap, access logs; see edge.mjs) and a graceful shutdown
+// that Kubernetes' SIGTERM can rely on.
 import { writeSync } from "node:fs";
 import { createServer } from "node:http";
-import { withAccessLog } from "./edge.mjs";
+import { answerClientErrors, capConnections, withAccessLog } from "./edge.mjs";
 import { ListenError } from "./settings.mjs";
 
 /** @typedef {"debug" | "info" | "warn" | "error"} Level */
@@ -133,18 +134,50 @@ export function withProbes(lifecycle, handler) {
 }
 
 /**
+ * @typedef {object} Limits What one connection may cost, and how many there may be.
+ * @property {number} headersTimeoutMs A request's headers must arrive within this.
+ * @property {number} requestTimeoutMs A whole request must arrive within this; at least headersTimeoutMs.
+ * @property {number} keepAliveTimeoutMs An idle keep-alive connection is closed after this.
+ * @property {number} maxConnections Connections beyond this get a 503 at once.
+ * @property {number} [checkIntervalMs] How often the two request timeouts are checked; 1 s by default.
+ */
+
+/**
  * @typedef {object} ServeOptions
  * @property {string} name Service name, for logs.
  * @property {(lifecycle: Lifecycle) => (req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => void} createHandler
  * @property {number} port 0 picks a free port.
  * @property {string} [host]
  * @property {Logger} logger
+ * @property {Limits} limits
  * @property {string[]} [quietPaths] Further probe-like paths logged at debug when they succeed.
  * @property {number} [drainMs] How long to keep serving after SIGTERM while endpoints and load balancers let go.
  * @property {number} [shutdownTimeoutMs] Hard limit for in-flight requests to finish.
  * @property {(code: number) => void} [exit]
  * @property {boolean} [handleSignals] Install SIGTERM/SIGINT handlers (the entry points do; tests call shutdown()).
  */
+
+/**
+ * Creates a server with the limits applied. Node enforces both request timeouts only when it
+ * checks, every checkIntervalMs: its 30 s default would let a slow client hold a connection for
+ * up to 40 s against a 10 s headersTimeout.
+ * @param {Limits} limits
+ * @param {Logger} logger
+ * @param {(req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => void} handler
+ */
+function createLimitedServer(limits, logger, handler) {
+    const server = createServer(
+        {
+            headersTimeout: limits.headersTimeoutMs,
+            requestTimeout: limits.requestTimeoutMs,
+            keepAliveTimeout: limits.keepAliveTimeoutMs,
+            connectionsCheckingInterval: limits.checkIntervalMs ?? 1000,
+        },
+        handler,
+    );
+    answerClientErrors(server, logger);
+    return server;
+}
 
 /**
  * @param {import("node:http").Server} server
@@ -167,20 +200,39 @@ function listen(server, port, host, setting) {
  * @param {ServeOptions} options
  */
 export async function serve(options) {
-    const { name, logger, drainMs = 5000, shutdownTimeoutMs = 10000 } = options;
+    const { name, logger, limits, drainMs = 5000, shutdownTimeoutMs = 10000 } = options;
+    const host = options.host ?? "0.0.0.0";
     const exit = options.exit ?? ((code) => process.exit(code));
     let draining = false;
     /** @type {Promise<void> | undefined} */
     let stopping;
     const lifecycle = { draining: () => draining };
     const quietPaths = new Set([...PROBE_PATHS, ...(options.quietPaths ?? [])]);
-    const handler = withAccessLog(logger, options.createHandler(lifecycle), { quietPaths });
-    const server = createServer({ keepAliveTimeout: 65000 }, handler);
-    // Longer than load balancers' idle timeouts, so they close idle connections first.
-    server.headersTimeout = 66000;
 
-    const port = await listen(server, options.port, options.host ?? "0.0.0.0", "PORT");
-    logger.info("listening", { port });
+    const handler = options.createHandler(lifecycle);
+    const server = createLimitedServer(limits, logger, withAccessLog(logger, handler, { quietPaths }));
+    const servers = [server];
+    capConnections(servers, limits.maxConnections, logger);
+
+    const port = await listen(server, options.port, host, "PORT");
+    logger.info("listening", {
+        port,
+        maxConnections: limits.maxConnections,
+        headersTimeoutMs: limits.headersTimeoutMs,
+        requestTimeoutMs: limits.requestTimeoutMs,
+        keepAliveTimeoutMs: limits.keepAliveTimeoutMs,
+    });
+
+    /** Stops at once: every connection closed. For tests and failed starts. */
+    const close = async () => {
+        await Promise.all(
+            servers.map((s) => {
+                const closed = new Promise((resolve) => s.close(() => resolve(undefined)));
+                s.closeAllConnections();
+                return closed;
+            }),
+        );
+    };
 
     /** @param {string} reason */
     const shutdown = (reason) => {
@@ -188,14 +240,14 @@ export async function serve(options) {
             draining = true;
             logger.info("draining", { reason, drainMs });
             await new Promise((resolve) => setTimeout(resolve, drainMs));
-            const closed = new Promise((resolve) => server.close(() => resolve(undefined)));
-            server.closeIdleConnections();
+            const closed = Promise.all(servers.map((s) => new Promise((resolve) => s.close(() => resolve(undefined)))));
+            for (const s of servers) s.closeIdleConnections();
             /** @type {NodeJS.Timeout | undefined} */
             let timer;
             const forced = new Promise((resolve) => {
                 timer = setTimeout(() => {
                     logger.warn("shutdown timed out; closing remaining connections", { shutdownTimeoutMs });
-                    server.closeAllConnections();
+                    for (const s of servers) s.closeAllConnections();
                     resolve(undefined);
                 }, shutdownTimeoutMs);
             });
@@ -211,5 +263,5 @@ export async function serve(options) {
         process.once("SIGTERM", () => void shutdown("SIGTERM"));
         process.once("SIGINT", () => void shutdown("SIGINT"));
     }
-    return { server, port, shutdown, lifecycle, name };
+    return { server, port, shutdown, close, lifecycle, name };
 }

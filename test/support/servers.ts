@@ -9,7 +9,8 @@ import * as path from "node:path";
 import { createBackend } from "../../services/backend/app.mjs";
 import { createFrontend, QUIET_PATHS } from "../../services/frontend/app.mjs";
 import { createBackendClient } from "../../services/frontend/backendClient.mjs";
-import { createLogger, type Level, serve } from "../../services/shared/http.mjs";
+import { createLogger, type Level, type Limits, serve } from "../../services/shared/http.mjs";
+import { backendSettings, serveOptions } from "../../services/shared/settings.mjs";
 import { ROOT } from "../../tools/stackConfig";
 
 export interface RecordingLogger extends ReturnType<typeof createLogger> {
@@ -22,6 +23,9 @@ export function recordingLogger(service: string, level: Level = "debug"): Record
     const logger = createLogger(service, { level, write: (line: string) => lines.push(JSON.parse(line)) });
     return Object.assign(logger, { lines });
 }
+
+/** The limits the apps run with when no environment variable overrides them. */
+export const DEFAULT_LIMITS: Limits = serveOptions(backendSettings({})).limits;
 
 export interface Running {
     readonly url: string;
@@ -36,6 +40,7 @@ export interface Running {
 /** How a test wants serve() configured, beyond the production defaults. */
 export interface ServeOverrides {
     drainMs?: number;
+    limits?: Partial<Limits>;
     logLevel?: Level;
 }
 
@@ -52,6 +57,7 @@ async function start(
         logger,
         port: 0,
         host: "127.0.0.1",
+        limits: { ...DEFAULT_LIMITS, ...opts.limits },
         quietPaths: opts.quietPaths,
         drainMs: opts.drainMs ?? 0,
         shutdownTimeoutMs: 2000,
@@ -66,8 +72,7 @@ async function start(
         shutdown: () => s.shutdown("test"),
         close: async () => {
             cleanup();
-            s.server.closeAllConnections();
-            await new Promise((resolve) => s.server.close(() => resolve(undefined)));
+            await s.close();
         },
     };
 }
