@@ -1,12 +1,13 @@
 /**
  * The edge of both apps, on real loopback sockets: request timeouts, the connection cap,
- * hostile HTTP, access logs, and the entry points' refusal of bad settings. Timeouts are
- * configured short so the file stays fast.
+ * hostile HTTP, access logs, the HTTPS redirect listener and HSTS, and the entry points'
+ * refusal of bad settings. Timeouts are configured short so the file stays fast.
  */
 import { strict as assert } from "node:assert";
 import * as net from "node:net";
-import { clientErrorStatus, pathOf, rateLimited } from "../services/shared/edge.mjs";
+import { clientErrorStatus, HSTS, pathOf, rateLimited, redirectTarget } from "../services/shared/edge.mjs";
 import { serve } from "../services/shared/http.mjs";
+import { dnsName } from "../services/shared/settings.mjs";
 import {
     DEFAULT_LIMITS,
     recordingLogger,
@@ -33,7 +34,7 @@ interface Raw {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe("edge: limits, hostile HTTP and access logs", function () {
+describe("edge: limits, hostile HTTP, access logs and HTTPS redirect", function () {
     const sockets: net.Socket[] = [];
     const servers: { close(): Promise<void> }[] = [];
     const timers: NodeJS.Timeout[] = [];
@@ -223,6 +224,23 @@ describe("edge: limits, hostile HTTP and access logs", function () {
             }
             assert.equal(res.status, 200);
         });
+
+        it("shares one budget between the app port and the redirect port", async () => {
+            const frontend = await track(
+                startFrontend("http://127.0.0.1:9", {
+                    limits: { ...FAST, maxConnections: 2 },
+                    publicHost: "app.example.com",
+                    redirectPort: 0,
+                }),
+            );
+            const a = await connect(frontend.url);
+            const b = await connect(frontend.redirectUrl!);
+            a.socket.write("GET /livez HTTP/1.1\r\nHost: x\r\n\r\n");
+            b.socket.write("GET /livez HTTP/1.1\r\nHost: x\r\n\r\n");
+            for (let i = 0; i < 50 && !(a.received() && b.received()); i++) await sleep(10);
+            assert.equal((await request(`${frontend.url}/livez`)).status, 503);
+            assert.equal((await request(`${frontend.redirectUrl!}/livez`)).status, 503);
+        });
     });
 
     describe("hostile HTTP", () => {
@@ -382,6 +400,77 @@ describe("edge: limits, hostile HTTP and access logs", function () {
         });
     });
 
+    describe("HTTPS redirect listener and HSTS", () => {
+        let frontend: Running;
+        beforeEach(async () => {
+            const backend = await track(startBackend());
+            frontend = await track(startFrontend(backend.url, { publicHost: "app.example.com", redirectPort: 0 }));
+        });
+
+        for (const method of ["GET", "HEAD", "POST"]) {
+            it(`redirects ${method} /a/b?c=d permanently to https://app.example.com/a/b?c=d, whatever Host the client sends`, async () => {
+                const res = await request(`${frontend.redirectUrl!}/a/b?c=d`, method, { host: "evil.com" });
+                assert.equal(res.status, 308);
+                assert.equal(res.headers.location, "https://app.example.com/a/b?c=d");
+                assert.equal(res.headers.connection, "close");
+                assert.equal(res.headers["strict-transport-security"], undefined, "HSTS over plain HTTP means nothing");
+                assert.equal(res.body, "");
+            });
+        }
+
+        it("keeps only the path and query of an absolute-form request target", async () => {
+            const client = await connect(frontend.redirectUrl!);
+            client.socket.write("GET http://evil.com/x?y=1 HTTP/1.1\r\nHost: evil.com\r\n\r\n");
+            await client.closed;
+            assert.match(client.received(), /^HTTP\/1\.1 308 Permanent Redirect\r\n/);
+            assert.match(client.received(), /\r\nlocation: https:\/\/app\.example\.com\/x\?y=1\r\n/i);
+        });
+
+        it("answers the probes itself, so the NLB can health-check the redirect port", async () => {
+            const ready = await request(`${frontend.redirectUrl!}/readyz`);
+            assert.equal(ready.status, 200);
+            assert.deepEqual(JSON.parse(ready.body), { status: "ready" });
+            assert.equal((await request(`${frontend.redirectUrl!}/livez`)).status, 200);
+        });
+
+        it("sends HSTS on every app-port response when PUBLIC_HOST is set", async () => {
+            for (const path of ["/", "/livez", "/nope"]) {
+                assert.equal((await request(`${frontend.url}${path}`)).headers["strict-transport-security"], HSTS, path);
+            }
+            assert.equal(HSTS, "max-age=63072000; includeSubDomains");
+            const post = await request(`${frontend.url}/`, "POST");
+            assert.equal(post.status, 405);
+            assert.equal(post.headers["strict-transport-security"], HSTS);
+        });
+
+        it("sends no HSTS and starts no redirect listener in plain local development", async () => {
+            const backend = await track(startBackend());
+            const local = await track(startFrontend(backend.url));
+            const res = await request(`${local.url}/`);
+            assert.equal(res.status, 200);
+            assert.equal(res.headers["strict-transport-security"], undefined);
+            assert.equal(local.redirectUrl, undefined);
+        });
+
+        const targets: [string | undefined, string][] = [
+            ["/a/b?c=d", "/a/b?c=d"],
+            [undefined, "/"],
+            ["//evil.com/x", "//evil.com/x"],
+            ["http://evil.com/x?y", "/x?y"],
+            ["https://evil.com", "/"],
+            ["@evil.com", "/"],
+            ["evil.com:443", "/"],
+            ["*", "/"],
+            ["/\u00e9 x", "/%E9%20x"],
+        ];
+        for (const [url, target] of targets) {
+            it(`redirects a request for ${url} to https://app.example.com${target}`, () => {
+                assert.equal(redirectTarget(url), target);
+                assert.equal(new URL(`https://app.example.com${redirectTarget(url)}`).host, "app.example.com");
+            });
+        }
+    });
+
     describe("entry points", () => {
         const refusals: ["backend" | "frontend", Record<string, string>, string][] = [
             ["backend", { LOG_LEVEL: "verbose" }, 'invalid LOG_LEVEL="verbose": expected one of debug, info, warn, error'],
@@ -402,6 +491,17 @@ describe("edge: limits, hostile HTTP and access logs", function () {
                 { HEADERS_TIMEOUT_S: "40", REQUEST_TIMEOUT_S: "30" },
                 "HEADERS_TIMEOUT_S=40 must not exceed REQUEST_TIMEOUT_S=30: the headers are part of the request",
             ],
+            [
+                "frontend",
+                { PUBLIC_HOST: "https://app.example.com" },
+                'invalid PUBLIC_HOST="https://app.example.com": expected a DNS name such as app.example.com',
+            ],
+            ["frontend", { REDIRECT_PORT: "8081" }, "REDIRECT_PORT=8081 needs PUBLIC_HOST, the only host it may redirect to"],
+            [
+                "frontend",
+                { REDIRECT_PORT: "8080", PORT: "8080", PUBLIC_HOST: "app.example.com" },
+                "REDIRECT_PORT=8080 must differ from PORT=8080",
+            ],
         ];
         for (const [app, env, message] of refusals) {
             it(`${app} refuses ${Object.entries(env)
@@ -411,29 +511,56 @@ describe("edge: limits, hostile HTTP and access logs", function () {
             });
         }
 
-        it("takes its limits from the environment", async () => {
-            const backend = await spawnService("backend", {
+        it("takes its limits, PUBLIC_HOST and REDIRECT_PORT from the environment", async () => {
+            const frontend = await spawnService("frontend", {
                 DRAIN_MS: "0",
+                BACKEND_URL: "http://127.0.0.1:9",
                 HEADERS_TIMEOUT_S: "2",
                 REQUEST_TIMEOUT_S: "3",
                 KEEPALIVE_TIMEOUT_S: "4",
                 MAX_CONNECTIONS: "1",
+                PUBLIC_HOST: "App.Example.com",
+                REDIRECT_PORT: "0",
             });
             try {
-                const listening = backend.logs.find((l) => l.msg === "listening")!;
+                const listening = frontend.logs.find((l) => l.msg === "listening")!;
                 assert.deepEqual(
                     [listening.headersTimeoutMs, listening.requestTimeoutMs, listening.keepAliveTimeoutMs, listening.maxConnections],
                     [2000, 3000, 4000, 1],
                 );
-                const hold = await connect(backend.url);
+                const hold = await connect(frontend.url);
                 hold.socket.write("GET /livez HTTP/1.1\r\nHost: x\r\n\r\n");
                 for (let i = 0; i < 50 && !hold.received(); i++) await sleep(10);
-                assert.match(hold.received(), /^HTTP\/1\.1 200 OK\r\n[^]*\r\nKeep-Alive: timeout=4\r\n/);
-                assert.equal((await request(`${backend.url}/livez`)).status, 503, "MAX_CONNECTIONS=1 is held");
+                assert.equal(hold.received().match(/^HTTP\/1\.1 200 OK[^]*\r\nstrict-transport-security: ([^\r]+)\r\n/i)?.[1], HSTS);
+                assert.equal((await request(`${frontend.redirectUrl!}/x`)).status, 503, "MAX_CONNECTIONS=1 is held, for both ports");
+                hold.socket.end();
+                await hold.closed;
+                let redirect = await request(`${frontend.redirectUrl!}/x`);
+                for (let i = 0; i < 50 && redirect.status === 503; i++) {
+                    await sleep(10);
+                    redirect = await request(`${frontend.redirectUrl!}/x`);
+                }
+                assert.equal(redirect.status, 308);
+                assert.equal(redirect.headers.location, "https://app.example.com/x", "PUBLIC_HOST is lower-cased");
             } finally {
-                backend.process.kill("SIGTERM");
+                frontend.process.kill("SIGTERM");
             }
-            assert.equal(await backend.exited, 0);
+            assert.equal(await frontend.exited, 0);
         });
+
+        const names: [string, string | undefined][] = [
+            ["app.example.com", "app.example.com"],
+            ["App.Example.COM", "app.example.com"],
+            ["a-b.c.example", "a-b.c.example"],
+            ["localhost", undefined],
+            ["app.example.com.", undefined],
+            ["app.example.com:443", undefined],
+            ["-app.example.com", undefined],
+            ["app_1.example.com", undefined],
+            ["10.0.0.1", undefined],
+            [`${"a".repeat(64)}.com`, undefined],
+            ["evil.com/x", undefined],
+        ];
+        for (const [raw, name] of names) it(`reads PUBLIC_HOST=${raw.slice(0, 30)} as ${name}`, () => assert.equal(dnsName(raw), name));
     });
 });

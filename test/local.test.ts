@@ -21,12 +21,15 @@ describe("the entry points, as processes", function () {
     for (const [app, setting] of [
         ["backend", "PORT"],
         ["frontend", "PORT"],
+        ["frontend", "REDIRECT_PORT"],
     ] as const) {
         it(`${app}'s entry point explains a busy ${setting} in one line and exits 1`, async () => {
             const port = await closedPort();
             const busy = await occupy(port);
             cleanup.push(() => new Promise((r) => busy.close(r)));
-            assert.deepEqual(await spawnRefusal(app, { PORT: String(port) }), {
+            const env: Record<string, string> =
+                setting === "PORT" ? { PORT: String(port) } : { PUBLIC_HOST: "app.example.com", REDIRECT_PORT: String(port) };
+            assert.deepEqual(await spawnRefusal(app, env), {
                 code: 1,
                 stderr: `${app}: port ${port} is already in use; set ${setting} to a free port\n`,
             });

@@ -11,6 +11,8 @@ await main("frontend", async () => {
         ...serveOptions(settings),
         name: "frontend",
         logger,
+        publicHost: settings.PUBLIC_HOST,
+        redirectPort: settings.REDIRECT_PORT,
         quietPaths: QUIET_PATHS,
         handleSignals: true,
         createHandler: createFrontend({

@@ -1,12 +1,19 @@
 // What stands between the network and a handler: the per-process connection cap, quick
-// answers to hostile or broken HTTP, and one access-log line per request. Every answer here
-// is bounded in time and in log volume.
+// answers to hostile or broken HTTP, one access-log line per request, HSTS, and the
+// port-80 redirect to HTTPS. Every answer here is bounded in time and in log volume.
 
 /** @typedef {import("node:net").Socket} Socket */
 /** @typedef {import("node:http").IncomingMessage} Request */
 /** @typedef {import("node:http").ServerResponse} Response */
 /** @typedef {(req: Request, res: Response) => void} Handler */
 /** @typedef {import("./http.mjs").Logger} Logger */
+
+// Two years, the usual value once HTTPS is settled. includeSubDomains covers only names under
+// the app's own (app.example.com: *.app.example.com), none of which should ever serve plain
+// HTTP, and it stops a spoofed http://x.app.example.com from planting cookies for the app.
+// Never `preload`: that commits the whole registrable domain in browsers' built-in lists,
+// for months. Sent only when PUBLIC_HOST is set, that is behind the NLB's TLS listener.
+export const HSTS = "max-age=63072000; includeSubDomains";
 
 // How long a socket we answered outside the HTTP layer may linger, reading and discarding, so
 // the client reads the answer: closing with unread request bytes sends a RST, and some client
@@ -192,6 +199,7 @@ export function pathOf(url = "/") {
 /**
  * @typedef {object} AccessLogOptions
  * @property {ReadonlySet<string>} quietPaths Probe paths, logged at debug when they succeed.
+ * @property {string} [hsts] A Strict-Transport-Security value to send on every response.
  */
 
 /**
@@ -206,12 +214,13 @@ export function pathOf(url = "/") {
  * @param {AccessLogOptions} options
  * @returns {Handler}
  */
-export function withAccessLog(logger, handler, { quietPaths }) {
+export function withAccessLog(logger, handler, { quietPaths, hsts }) {
     const logging = logger.enabled("debug") || logger.enabled("info");
     return (req, res) => {
         const socket = /** @type {TrackedSocket} */ (req.socket);
         socket[kResponse] = res;
         socket[kAnsweredEarly] = undefined;
+        if (hsts !== undefined) res.setHeader("strict-transport-security", hsts);
         const started = logging ? performance.now() : 0;
         const remoteAddress = logging ? socket.remoteAddress : undefined;
         res.once("close", () => {
@@ -235,5 +244,49 @@ export function withAccessLog(logger, handler, { quietPaths }) {
             });
         });
         handler(req, res);
+    };
+}
+
+/**
+ * Where a request to the redirect listener goes on the public host: its path and query as
+ * sent, or only the path and query of an absolute-form target; anything that is not a path
+ * ("*", an authority, junk) goes to "/". The result always starts with "/", so prefixed with
+ * "https://<host>" it can never name another host. Bytes outside printable ASCII are
+ * percent-encoded as they came.
+ * @param {string | undefined} url
+ */
+export function redirectTarget(url = "/") {
+    let target = url;
+    if (!target.startsWith("/")) {
+        try {
+            const absolute = new URL(target);
+            target = absolute.protocol === "http:" || absolute.protocol === "https:" ? absolute.pathname + absolute.search : "/";
+        } catch {
+            target = "/";
+        }
+    }
+    return target.replace(/[^\x21-\x7e]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
+}
+
+/**
+ * The redirect listener: every request goes to `https://<publicHost><path and query>` with a
+ * 308, never to the Host the client sent. 308 rather than 301: it is just as permanent and
+ * cacheable, but a client must repeat the same method, so a POST is not silently turned into a
+ * GET of something else. The redirect is cached for an hour rather than indefinitely, so a
+ * wrong PUBLIC_HOST does not outlive its fix in browsers. `connection: close`, because a client
+ * never makes a second plain-HTTP request and its socket would only hold a connection slot.
+ * @param {string} publicHost
+ * @returns {Handler}
+ */
+export function redirectToHttps(publicHost) {
+    const origin = `https://${publicHost}`;
+    return (req, res) => {
+        res.writeHead(308, {
+            location: origin + redirectTarget(req.url),
+            "content-length": 0,
+            "cache-control": "max-age=3600",
+            connection: "close",
+        });
+        res.end();
     };
 }

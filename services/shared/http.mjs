@@ -3,7 +3,7 @@
 // that Kubernetes' SIGTERM can rely on.
 import { writeSync } from "node:fs";
 import { createServer } from "node:http";
-import { answerClientErrors, capConnections, withAccessLog } from "./edge.mjs";
+import { answerClientErrors, capConnections, HSTS, redirectToHttps, withAccessLog } from "./edge.mjs";
 import { ListenError } from "./settings.mjs";
 
 /** @typedef {"debug" | "info" | "warn" | "error"} Level */
@@ -111,6 +111,27 @@ export function sendJson(res, status, body) {
 export const PROBE_PATHS = new Set(["/livez", "/readyz"]);
 
 /**
+ * Answers `/livez` and `/readyz`; true when it did.
+ * @param {Lifecycle} lifecycle
+ * @param {import("node:http").IncomingMessage} req
+ * @param {import("node:http").ServerResponse} res
+ */
+function answerProbe(lifecycle, req, res) {
+    // While draining, move keep-alive clients to other pods.
+    if (lifecycle.draining()) res.setHeader("connection", "close");
+    if (req.url === "/livez") {
+        sendJson(res, 200, { status: "ok" });
+        return true;
+    }
+    if (req.url === "/readyz") {
+        if (lifecycle.draining()) sendJson(res, 503, { status: "draining" });
+        else sendJson(res, 200, { status: "ready" });
+        return true;
+    }
+    return false;
+}
+
+/**
  * Routes the probe endpoints every service has, then hands the rest to `handler`.
  * `/livez` answers while the process runs; `/readyz` fails while draining.
  * @param {Lifecycle} lifecycle
@@ -119,12 +140,7 @@ export const PROBE_PATHS = new Set(["/livez", "/readyz"]);
  */
 export function withProbes(lifecycle, handler) {
     return (req, res) => {
-        // While draining, move keep-alive clients to other pods.
-        if (lifecycle.draining()) res.setHeader("connection", "close");
-        if (req.url === "/livez") return sendJson(res, 200, { status: "ok" });
-        if (req.url === "/readyz") {
-            return lifecycle.draining() ? sendJson(res, 503, { status: "draining" }) : sendJson(res, 200, { status: "ready" });
-        }
+        if (answerProbe(lifecycle, req, res)) return;
         if (req.method !== "GET" && req.method !== "HEAD") {
             res.setHeader("allow", "GET, HEAD");
             return sendJson(res, 405, { error: "method not allowed" });
@@ -150,6 +166,8 @@ export function withProbes(lifecycle, handler) {
  * @property {string} [host]
  * @property {Logger} logger
  * @property {Limits} limits
+ * @property {string} [publicHost] The public DNS name. When set, the app is behind TLS: every response carries HSTS.
+ * @property {number} [redirectPort] When set (with publicHost), a second listener redirects every request to https://publicHost.
  * @property {string[]} [quietPaths] Further probe-like paths logged at debug when they succeed.
  * @property {number} [drainMs] How long to keep serving after SIGTERM while endpoints and load balancers let go.
  * @property {number} [shutdownTimeoutMs] Hard limit for in-flight requests to finish.
@@ -200,9 +218,10 @@ function listen(server, port, host, setting) {
  * @param {ServeOptions} options
  */
 export async function serve(options) {
-    const { name, logger, limits, drainMs = 5000, shutdownTimeoutMs = 10000 } = options;
+    const { name, logger, limits, publicHost, redirectPort, drainMs = 5000, shutdownTimeoutMs = 10000 } = options;
     const host = options.host ?? "0.0.0.0";
     const exit = options.exit ?? ((code) => process.exit(code));
+    if (redirectPort !== undefined && publicHost === undefined) throw new Error("a redirect listener needs publicHost");
     let draining = false;
     /** @type {Promise<void> | undefined} */
     let stopping;
@@ -210,13 +229,31 @@ export async function serve(options) {
     const quietPaths = new Set([...PROBE_PATHS, ...(options.quietPaths ?? [])]);
 
     const handler = options.createHandler(lifecycle);
-    const server = createLimitedServer(limits, logger, withAccessLog(logger, handler, { quietPaths }));
-    const servers = [server];
+    const hsts = publicHost === undefined ? undefined : HSTS;
+    const server = createLimitedServer(limits, logger, withAccessLog(logger, handler, { quietPaths, hsts }));
+    const redirect =
+        publicHost === undefined || redirectPort === undefined
+            ? undefined
+            : createLimitedServer(
+                  limits,
+                  logger,
+                  withAccessLog(logger, withRedirectProbes(lifecycle, redirectToHttps(publicHost)), { quietPaths: PROBE_PATHS }),
+              );
+    const servers = redirect ? [server, redirect] : [server];
+    // One budget for the pod: the memory the cap protects is shared by both listeners.
     capConnections(servers, limits.maxConnections, logger);
 
     const port = await listen(server, options.port, host, "PORT");
+    const boundRedirectPort =
+        redirect && redirectPort !== undefined
+            ? await listen(redirect, redirectPort, host, "REDIRECT_PORT").catch((err) => {
+                  server.close();
+                  throw err;
+              })
+            : undefined;
     logger.info("listening", {
         port,
+        ...(boundRedirectPort === undefined ? {} : { redirectPort: boundRedirectPort, publicHost }),
         maxConnections: limits.maxConnections,
         headersTimeoutMs: limits.headersTimeoutMs,
         requestTimeoutMs: limits.requestTimeoutMs,
@@ -263,5 +300,18 @@ export async function serve(options) {
         process.once("SIGTERM", () => void shutdown("SIGTERM"));
         process.once("SIGINT", () => void shutdown("SIGINT"));
     }
-    return { server, port, shutdown, close, lifecycle, name };
+    return { server, redirectServer: redirect, port, redirectPort: boundRedirectPort, shutdown, close, lifecycle, name };
+}
+
+/**
+ * The redirect listener answers the probes itself, so the NLB's port-80 target group can
+ * health-check the port it sends traffic to; everything else is redirected.
+ * @param {Lifecycle} lifecycle
+ * @param {(req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => void} redirect
+ * @returns {(req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => void}
+ */
+function withRedirectProbes(lifecycle, redirect) {
+    return (req, res) => {
+        if (!answerProbe(lifecycle, req, res)) redirect(req, res);
+    };
 }

@@ -105,6 +105,17 @@ export function integer(description, fallback, min, max, unit) {
 }
 
 /**
+ * Like `integer`, but unset means "off".
+ * @param {string} description
+ * @param {number} min
+ * @param {number} max
+ * @returns {Setting<number | undefined>}
+ */
+export function optionalInteger(description, min, max) {
+    return { ...integer(description, 0, min, max), allowed: `unset, or an integer from ${min} to ${max}`, fallback: undefined };
+}
+
+/**
  * @template {string} T
  * @param {string} description
  * @param {T} fallback
@@ -152,6 +163,23 @@ export function httpUrl(description, fallback) {
             }
         },
     };
+}
+
+/**
+ * A fully qualified public DNS name such as app.example.com, lower-cased: at least two labels,
+ * each 1-63 letters, digits or inner hyphens, 253 characters at most, a top-level label that is
+ * not all digits (so never an IP address), no trailing dot, port, scheme or path.
+ * @param {string} raw
+ * @returns {string | undefined}
+ */
+export function dnsName(raw) {
+    const name = raw.toLowerCase();
+    const labels = name.split(".");
+    const label = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+    if (name.length > 253 || labels.length < 2 || !labels.every((l) => label.test(l)) || /^\d+$/.test(labels.at(-1) ?? "")) {
+        return undefined;
+    }
+    return name;
 }
 
 /**
@@ -272,7 +300,7 @@ const SERVER_CHECKS = [
 /** The backend's environment. */
 export const BACKEND_SETTINGS = serverSettings(BACKEND_MAX_CONNECTIONS);
 
-/** The frontend's environment: the server's, plus its backend. */
+/** The frontend's environment: the server's, plus its backend and its public face. */
 export const FRONTEND_SETTINGS = {
     ...serverSettings(FRONTEND_MAX_CONNECTIONS),
     BACKEND_URL: httpUrl("The backend's base URL.", "http://sample-app-backend-service"),
@@ -284,13 +312,40 @@ export const FRONTEND_SETTINGS = {
         1900,
         "ms",
     ),
+    PUBLIC_HOST: {
+        description:
+            "The public DNS name (e.g. app.example.com). When set, the app port sends HSTS and the redirect listener sends every request to https://PUBLIC_HOST; never taken from a request's Host header.",
+        allowed: "a DNS name such as app.example.com",
+        fallback: /** @type {string | undefined} */ (undefined),
+        parse: dnsName,
+    },
+    REDIRECT_PORT: optionalInteger(
+        "Port of the redirect-only listener the NLB's port-80 listener targets. Unset: no redirect listener (local development).",
+        0,
+        65535,
+    ),
 };
+
+/** @type {Check<typeof FRONTEND_SETTINGS>[]} */
+const FRONTEND_CHECKS = [
+    ...SERVER_CHECKS,
+    function redirectNeedsPublicHost(s) {
+        return s.REDIRECT_PORT !== undefined && s.PUBLIC_HOST === undefined
+            ? `REDIRECT_PORT=${s.REDIRECT_PORT} needs PUBLIC_HOST, the only host it may redirect to`
+            : undefined;
+    },
+    function redirectPortDiffers(s) {
+        return s.REDIRECT_PORT !== undefined && s.REDIRECT_PORT !== 0 && s.REDIRECT_PORT === s.PORT
+            ? `REDIRECT_PORT=${s.REDIRECT_PORT} must differ from PORT=${s.PORT}`
+            : undefined;
+    },
+];
 
 /** @param {NodeJS.ProcessEnv} env */
 export const backendSettings = (env) => readSettings(env, BACKEND_SETTINGS, SERVER_CHECKS);
 
 /** @param {NodeJS.ProcessEnv} env */
-export const frontendSettings = (env) => readSettings(env, FRONTEND_SETTINGS, SERVER_CHECKS);
+export const frontendSettings = (env) => readSettings(env, FRONTEND_SETTINGS, FRONTEND_CHECKS);
 
 /**
  * The serve() options a server's settings give.

@@ -30,6 +30,8 @@ export const DEFAULT_LIMITS: Limits = serveOptions(backendSettings({})).limits;
 export interface Running {
     readonly url: string;
     readonly port: number;
+    /** The redirect listener's URL, when it has one. */
+    readonly redirectUrl: string | undefined;
     readonly logger: RecordingLogger;
     /** Exit codes the server asked for. */
     readonly exits: number[];
@@ -41,6 +43,9 @@ export interface Running {
 export interface ServeOverrides {
     drainMs?: number;
     limits?: Partial<Limits>;
+    publicHost?: string;
+    /** 0 for a free port. */
+    redirectPort?: number;
     logLevel?: Level;
 }
 
@@ -58,6 +63,8 @@ async function start(
         port: 0,
         host: "127.0.0.1",
         limits: { ...DEFAULT_LIMITS, ...opts.limits },
+        publicHost: opts.publicHost,
+        redirectPort: opts.redirectPort,
         quietPaths: opts.quietPaths,
         drainMs: opts.drainMs ?? 0,
         shutdownTimeoutMs: 2000,
@@ -67,6 +74,7 @@ async function start(
     return {
         url: `http://127.0.0.1:${s.port}`,
         port: s.port,
+        redirectUrl: s.redirectPort === undefined ? undefined : `http://127.0.0.1:${s.redirectPort}`,
         logger,
         exits,
         shutdown: () => s.shutdown("test"),
@@ -138,10 +146,10 @@ export interface Response {
 }
 
 /** One request on a fresh connection, with timing. */
-export function request(url: string, method = "GET"): Promise<Response> {
+export function request(url: string, method = "GET", headers: http.OutgoingHttpHeaders = {}): Promise<Response> {
     const started = performance.now();
     return new Promise((resolve, reject) => {
-        const req = http.request(url, { method, agent: false }, (res) => {
+        const req = http.request(url, { method, headers, agent: false }, (res) => {
             let body = "";
             res.setEncoding("utf8");
             res.on("data", (chunk: string) => (body += chunk));
@@ -156,6 +164,8 @@ export interface Child {
     readonly process: ChildProcess;
     readonly port: number;
     readonly url: string;
+    /** The redirect listener's URL, when it has one. */
+    readonly redirectUrl: string | undefined;
     /** Every JSON log line so far. */
     readonly logs: Record<string, unknown>[];
     /** Everything written to stderr so far. */
@@ -188,7 +198,8 @@ export function spawnService(script: "backend" | "frontend", env: Record<string,
                 logs.push(line);
                 if (line.msg === "listening") {
                     const port = Number(line.port);
-                    resolve({ process: child, port, url: `http://127.0.0.1:${port}`, logs, stderr: () => stderr, exited });
+                    const redirectUrl = line.redirectPort === undefined ? undefined : `http://127.0.0.1:${Number(line.redirectPort)}`;
+                    resolve({ process: child, port, url: `http://127.0.0.1:${port}`, redirectUrl, logs, stderr: () => stderr, exited });
                 }
             }
         });
