@@ -108,20 +108,22 @@ export function startFrontend(
 
 export interface Fake {
     readonly url: string;
+    readonly server: http.Server;
     /** TCP connections the fake accepted. */
     connections(): number;
     close(): Promise<void>;
 }
 
 /** A backend that answers however the test says. */
-export async function fakeBackend(handler: http.RequestListener): Promise<Fake> {
-    const server = http.createServer(handler);
+export async function fakeBackend(handler: http.RequestListener, options: { keepAliveTimeoutMs?: number } = {}): Promise<Fake> {
+    const server = http.createServer({ keepAliveTimeout: options.keepAliveTimeoutMs ?? 5000 }, handler);
     let connections = 0;
     server.on("connection", () => connections++);
     await new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(undefined)));
     const { port } = server.address() as AddressInfo;
     return {
         url: `http://127.0.0.1:${port}`,
+        server,
         connections: () => connections,
         close: async () => {
             server.closeAllConnections();
