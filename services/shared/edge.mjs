@@ -205,7 +205,7 @@ export function pathOf(url = "/") {
 /**
  * Wraps `handler` to log one line per request when it completes or is abandoned: method,
  * path (no query), status, duration, bytes written to the socket for the response (status
- * line and headers included) and the client's address, which behind an NLB with IP targets
+ * line and headers included, like nginx's $bytes_sent) and the client's address, which behind an NLB with IP targets
  * and client IP preservation is the real client. Successful probes go to debug: kubelet and
  * NLB health checks arrive every few seconds from several sources and say nothing a failing
  * probe would not; failing ones stay at info.
@@ -227,7 +227,8 @@ export function withAccessLog(logger, handler, { quietPaths, hsts }) {
             socket[kResponse] = undefined;
             if (!req.complete) socket[kAnsweredEarly] = req;
             if (!logging) return;
-            // Responses on one connection complete in order, so the difference is this one's.
+            // Responses on one connection complete in order, so the difference is this one's;
+            // only when a client pipelines can the next response's bytes land in this line.
             const written = socket.bytesWritten;
             const bytesSent = written - (socket[kBytesReported] ?? 0);
             socket[kBytesReported] = written;
