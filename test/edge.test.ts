@@ -475,11 +475,7 @@ describe("edge: limits, hostile HTTP, access logs and HTTPS redirect", function 
         const refusals: ["backend" | "frontend", Record<string, string>, string][] = [
             ["backend", { LOG_LEVEL: "verbose" }, 'invalid LOG_LEVEL="verbose": expected one of debug, info, warn, error'],
             ["backend", { REGION: "EU West" }, 'invalid REGION="EU West": expected 1-32 lower-case letters, digits and hyphens'],
-            [
-                "backend",
-                { DRAIN_MS: "20000", SHUTDOWN_TIMEOUT_MS: "10000" },
-                "DRAIN_MS=20000 plus SHUTDOWN_TIMEOUT_MS=10000 must not exceed 25000, or Kubernetes kills the pod mid-shutdown",
-            ],
+            ["backend", { DRAIN_MS: "180000" }, 'invalid DRAIN_MS="180000": expected an integer from 0 to 120000 (ms)'],
             ["frontend", { BACKEND_URL: "ftp://backend" }, 'invalid BACKEND_URL="ftp://backend": expected an http:// or https:// URL'],
             ["frontend", { HEALTH_TIMEOUT_MS: "2000" }, 'invalid HEALTH_TIMEOUT_MS="2000": expected an integer from 1 to 1900 (ms)'],
             ["backend", { HEADERS_TIMEOUT_S: "0" }, 'invalid HEADERS_TIMEOUT_S="0": expected an integer from 1 to 60 (seconds)'],
@@ -510,6 +506,26 @@ describe("edge: limits, hostile HTTP, access logs and HTTPS redirect", function 
                 assert.deepEqual(await spawnRefusal(app, env), { code: 2, stderr: `${app}: ${message}\n` });
             });
         }
+
+        it("starts with the environment the Kubernetes side gives each app", async () => {
+            // services/sampleApp.ts: the frontend drains 20 s for the NLB; ports 0 here, 8080 and 8081 there.
+            const env = {
+                backend: { PORT: "0", DRAIN_MS: "5000", REGION: "us-east-2" },
+                frontend: {
+                    PORT: "0",
+                    DRAIN_MS: "20000",
+                    REGION: "us-east-2",
+                    BACKEND_URL: "http://sample-app-backend-service",
+                    REDIRECT_PORT: "0",
+                    PUBLIC_HOST: "app.example.com",
+                },
+            };
+            for (const app of ["backend", "frontend"] as const) {
+                const child = await spawnService(app, env[app]);
+                child.process.kill("SIGKILL");
+                assert.equal(child.logs.find((l) => l.msg === "listening")?.service, app);
+            }
+        });
 
         it("takes its limits, PUBLIC_HOST and REDIRECT_PORT from the environment", async () => {
             const frontend = await spawnService("frontend", {
@@ -553,7 +569,8 @@ describe("edge: limits, hostile HTTP, access logs and HTTPS redirect", function 
             ["App.Example.COM", "app.example.com"],
             ["a-b.c.example", "a-b.c.example"],
             ["localhost", undefined],
-            ["app.example.com.", undefined],
+            ["app.example.com.", "app.example.com"],
+            ["app.example.com..", undefined],
             ["app.example.com:443", undefined],
             ["-app.example.com", undefined],
             ["app_1.example.com", undefined],
