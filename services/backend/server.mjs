@@ -1,6 +1,8 @@
 // Entry point: configuration from the environment, then serve until SIGTERM.
-import { createLogger, serve } from "../shared/http.mjs";
-import { backendSettings, main, serveOptions } from "../shared/settings.mjs";
+import { backendSettings, serveOptions } from "../shared/environment.mjs";
+import { serve } from "../shared/http.mjs";
+import { createLogger } from "../shared/log.mjs";
+import { main } from "../shared/settings.mjs";
 import { createBackend } from "./app.mjs";
 
 await main("backend", async () => {

@@ -39,18 +39,15 @@ export function pooledIdleMs(header) {
 }
 
 /**
- * @param {{ url: string, maxSockets?: number }} options
+ * A keep-alive agent whose idle sockets close before the server would close them. Node's agent
+ * keeps an idle socket forever unless given a timeout (it only shortens a timeout it has, by
+ * 1 s, from the hint); the backend would then close it first, at its KEEPALIVE_TIMEOUT_S,
+ * racing our next request. The agent destroys a free socket on timeout.
+ * @param {typeof http | typeof https} transport
+ * @param {number} maxSockets
  */
-export function createBackendClient({ url, maxSockets = 128 }) {
-    const target = new URL(url);
-    if (target.protocol !== "http:" && target.protocol !== "https:") {
-        throw new Error(`BACKEND_URL must be an http(s) URL, got ${JSON.stringify(url)}`);
-    }
-    const transport = target.protocol === "https:" ? https : http;
+function pooledAgent(transport, maxSockets) {
     const agent = new transport.Agent({ keepAlive: true, maxSockets, scheduling: "lifo" });
-    // Node's agent keeps an idle socket forever unless given a timeout (it only shortens a
-    // timeout it has, by 1 s, from the hint); the backend would then close it first, at its
-    // KEEPALIVE_TIMEOUT_S, racing our next request. The agent destroys a free socket on timeout.
     const keepSocketAlive = agent.keepSocketAlive.bind(agent);
     agent.keepSocketAlive = (duplex) => {
         const socket = /** @type {PooledSocket} */ (duplex);
@@ -60,6 +57,19 @@ export function createBackendClient({ url, maxSockets = 128 }) {
         if (socket.timeout !== idleMs) socket.setTimeout(idleMs);
         return true;
     };
+    return agent;
+}
+
+/**
+ * @param {{ url: string, maxSockets?: number }} options
+ */
+export function createBackendClient({ url, maxSockets = 128 }) {
+    const target = new URL(url);
+    if (target.protocol !== "http:" && target.protocol !== "https:") {
+        throw new Error(`BACKEND_URL must be an http(s) URL, got ${JSON.stringify(url)}`);
+    }
+    const transport = target.protocol === "https:" ? https : http;
+    const agent = pooledAgent(transport, maxSockets);
 
     /**
      * One GET within `timeoutMs`; a stale pooled socket is retried once on a fresh one.

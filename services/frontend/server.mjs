@@ -1,6 +1,8 @@
 // Entry point: configuration from the environment, then serve until SIGTERM.
-import { createLogger, serve } from "../shared/http.mjs";
-import { frontendSettings, main, serveOptions } from "../shared/settings.mjs";
+import { frontendSettings, serveOptions } from "../shared/environment.mjs";
+import { serve } from "../shared/http.mjs";
+import { createLogger } from "../shared/log.mjs";
+import { main } from "../shared/settings.mjs";
 import { createFrontend, QUIET_PATHS } from "./app.mjs";
 import { createBackendClient } from "./backendClient.mjs";
 

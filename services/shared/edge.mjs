@@ -6,7 +6,7 @@
 /** @typedef {import("node:http").IncomingMessage} Request */
 /** @typedef {import("node:http").ServerResponse} Response */
 /** @typedef {(req: Request, res: Response) => void} Handler */
-/** @typedef {import("./http.mjs").Logger} Logger */
+/** @typedef {import("./log.mjs").Logger} Logger */
 
 // Two years, the usual value once HTTPS is settled. includeSubDomains covers only names under
 // the app's own (app.example.com: *.app.example.com), none of which should ever serve plain

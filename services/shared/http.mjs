@@ -1,89 +1,11 @@
 // The lifecycle both services share: JSON logs on stdout, probe endpoints, a hardened
 // listener (timeouts, a connection cap, access logs; see edge.mjs) and a graceful shutdown
 // that Kubernetes' SIGTERM can rely on.
-import { writeSync } from "node:fs";
 import { createServer } from "node:http";
 import { answerClientErrors, capConnections, HSTS, redirectToHttps, withAccessLog } from "./edge.mjs";
 import { ListenError } from "./settings.mjs";
 
-/** @typedef {"debug" | "info" | "warn" | "error"} Level */
-/** @typedef {(msg: string, fields?: object) => void} Log */
-/** @typedef {{ debug: Log, info: Log, warn: Log, error: Log, enabled(level: Level): boolean }} Logger */
-
-const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 };
-
-/** @type {((line: string) => void) | undefined} */
-let stdoutLines;
-
-// Log lines reach stdout within this long.
-const LOG_FLUSH_MS = 20;
-
-/**
- * Writes lines to stdout in batches, every LOG_FLUSH_MS or 64 KiB, rather than one system call
- * per line: with an access-log line per request, one write per line to the container runtime's
- * pipe cost more than the rest of the logging (about 5% of the frontend's CPU under load, in a
- * profile, against under 1% batched). What is pending when the process exits is written
- * synchronously then; only a SIGKILL (or an OOM kill) can lose it, at most LOG_FLUSH_MS of lines.
- * @returns {(line: string) => void}
- */
-function batchedStdout() {
-    let pending = "";
-    let scheduled = false;
-    const flush = () => {
-        scheduled = false;
-        const chunk = pending;
-        pending = "";
-        if (chunk !== "") process.stdout.write(chunk);
-    };
-    process.once("exit", () => {
-        try {
-            if (pending !== "") writeSync(1, pending);
-        } catch {
-            // stdout is gone; nothing left to tell.
-        }
-    });
-    return (line) => {
-        pending += line;
-        if (pending.length >= 65536) {
-            flush();
-        } else if (!scheduled) {
-            scheduled = true;
-            setTimeout(flush, LOG_FLUSH_MS).unref();
-        }
-    };
-}
-
-/**
- * One JSON object per line, for log collectors to parse without rules.
- * @param {string} service
- * @param {{ level?: Level, write?: (line: string) => void }} [options]
- * @returns {Logger}
- */
-export function createLogger(service, options = {}) {
-    const threshold = LEVELS[options.level ?? "info"];
-    if (threshold === undefined) throw new Error(`unknown log level ${JSON.stringify(options.level)}`);
-    const write = options.write ?? (stdoutLines ??= batchedStdout());
-    /** @param {Level} level */
-    const enabled = (level) => LEVELS[level] >= threshold;
-    // Built as text rather than as a merged object: this runs once per request.
-    let lastMs = 0;
-    let lastTime = "";
-    /** @param {Level} level */
-    const at = (level) => {
-        const head = `,"level":"${level}","service":${JSON.stringify(service)},"msg":`;
-        return (/** @type {string} */ msg, /** @type {object} */ fields = {}) => {
-            if (!enabled(level)) return;
-            const now = Date.now();
-            if (now !== lastMs) {
-                lastMs = now;
-                lastTime = new Date(now).toISOString();
-            }
-            const rest = JSON.stringify(fields);
-            write(`{"time":"${lastTime}"${head}${JSON.stringify(msg)}${rest === "{}" ? "" : `,${rest.slice(1, -1)}`}}\n`);
-        };
-    };
-    return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error"), enabled };
-}
+/** @typedef {import("./log.mjs").Logger} Logger */
 
 /**
  * Writes a JSON response.
@@ -212,25 +134,17 @@ function listen(server, port, host, setting) {
 }
 
 /**
- * Listens, logs, and shuts down gracefully: on SIGTERM readiness fails at once,
- * requests keep being served for `drainMs`, then the server stops accepting,
- * closes idle keep-alive sockets, waits for in-flight requests and exits 0.
+ * The app's listener and, with publicHost and redirectPort, the redirect listener, hardened
+ * and sharing one connection budget: the memory the cap protects is the pod's.
  * @param {ServeOptions} options
+ * @param {Lifecycle} lifecycle
  */
-export async function serve(options) {
-    const { name, logger, limits, publicHost, redirectPort, drainMs = 5000, shutdownTimeoutMs = 10000 } = options;
-    const host = options.host ?? "0.0.0.0";
-    const exit = options.exit ?? ((code) => process.exit(code));
+function createServers(options, lifecycle) {
+    const { logger, limits, publicHost, redirectPort } = options;
     if (redirectPort !== undefined && publicHost === undefined) throw new Error("a redirect listener needs publicHost");
-    let draining = false;
-    /** @type {Promise<void> | undefined} */
-    let stopping;
-    const lifecycle = { draining: () => draining };
     const quietPaths = new Set([...PROBE_PATHS, ...(options.quietPaths ?? [])]);
-
-    const handler = options.createHandler(lifecycle);
     const hsts = publicHost === undefined ? undefined : HSTS;
-    const server = createLimitedServer(limits, logger, withAccessLog(logger, handler, { quietPaths, hsts }));
+    const server = createLimitedServer(limits, logger, withAccessLog(logger, options.createHandler(lifecycle), { quietPaths, hsts }));
     const redirect =
         publicHost === undefined || redirectPort === undefined
             ? undefined
@@ -240,41 +154,24 @@ export async function serve(options) {
                   withAccessLog(logger, withRedirectProbes(lifecycle, redirectToHttps(publicHost)), { quietPaths: PROBE_PATHS }),
               );
     const servers = redirect ? [server, redirect] : [server];
-    // One budget for the pod: the memory the cap protects is shared by both listeners.
     capConnections(servers, limits.maxConnections, logger);
+    return { server, redirect, servers };
+}
 
-    const port = await listen(server, options.port, host, "PORT");
-    const boundRedirectPort =
-        redirect && redirectPort !== undefined
-            ? await listen(redirect, redirectPort, host, "REDIRECT_PORT").catch((err) => {
-                  server.close();
-                  throw err;
-              })
-            : undefined;
-    logger.info("listening", {
-        port,
-        ...(boundRedirectPort === undefined ? {} : { redirectPort: boundRedirectPort, publicHost }),
-        maxConnections: limits.maxConnections,
-        headersTimeoutMs: limits.headersTimeoutMs,
-        requestTimeoutMs: limits.requestTimeoutMs,
-        keepAliveTimeoutMs: limits.keepAliveTimeoutMs,
-    });
-
-    /** Stops at once: every connection closed. For tests and failed starts. */
-    const close = async () => {
-        await Promise.all(
-            servers.map((s) => {
-                const closed = new Promise((resolve) => s.close(() => resolve(undefined)));
-                s.closeAllConnections();
-                return closed;
-            }),
-        );
-    };
-
-    /** @param {string} reason */
-    const shutdown = (reason) => {
+/**
+ * The shutdown SIGTERM starts: readiness fails at once (`beginDrain`), requests keep being
+ * served for `drainMs`, then the servers stop accepting, close idle keep-alive sockets, wait
+ * for in-flight requests (at most `shutdownTimeoutMs`) and `exit(0)`. Calling it again
+ * returns the same promise.
+ * @param {{ servers: import("node:http").Server[], logger: Logger, drainMs: number, shutdownTimeoutMs: number, exit: (code: number) => void, beginDrain: () => void }} options
+ * @returns {(reason: string) => Promise<void>}
+ */
+function gracefulShutdown({ servers, logger, drainMs, shutdownTimeoutMs, exit, beginDrain }) {
+    /** @type {Promise<void> | undefined} */
+    let stopping;
+    return (reason) => {
         stopping ??= (async () => {
-            draining = true;
+            beginDrain();
             logger.info("draining", { reason, drainMs });
             await new Promise((resolve) => setTimeout(resolve, drainMs));
             const closed = Promise.all(servers.map((s) => new Promise((resolve) => s.close(() => resolve(undefined)))));
@@ -295,7 +192,44 @@ export async function serve(options) {
         })();
         return stopping;
     };
+}
 
+/**
+ * Listens, logs the limits in force, and shuts down gracefully on SIGTERM (see gracefulShutdown).
+ * @param {ServeOptions} options
+ */
+export async function serve(options) {
+    const { name, logger, limits, publicHost, redirectPort, drainMs = 5000, shutdownTimeoutMs = 10000 } = options;
+    const host = options.host ?? "0.0.0.0";
+    let draining = false;
+    const lifecycle = { draining: () => draining };
+    const { server, redirect, servers } = createServers(options, lifecycle);
+
+    const port = await listen(server, options.port, host, "PORT");
+    const boundRedirectPort =
+        redirect && redirectPort !== undefined
+            ? await listen(redirect, redirectPort, host, "REDIRECT_PORT").catch((err) => {
+                  server.close();
+                  throw err;
+              })
+            : undefined;
+    logger.info("listening", {
+        port,
+        ...(boundRedirectPort === undefined ? {} : { redirectPort: boundRedirectPort, publicHost }),
+        maxConnections: limits.maxConnections,
+        headersTimeoutMs: limits.headersTimeoutMs,
+        requestTimeoutMs: limits.requestTimeoutMs,
+        keepAliveTimeoutMs: limits.keepAliveTimeoutMs,
+    });
+
+    /** Stops at once: every connection closed. For tests and failed starts. */
+    const close = async () => {
+        const closed = servers.map((s) => new Promise((resolve) => s.close(() => resolve(undefined))));
+        for (const s of servers) s.closeAllConnections();
+        await Promise.all(closed);
+    };
+    const exit = options.exit ?? ((code) => process.exit(code));
+    const shutdown = gracefulShutdown({ servers, logger, drainMs, shutdownTimeoutMs, exit, beginDrain: () => (draining = true) });
     if (options.handleSignals) {
         process.once("SIGTERM", () => void shutdown("SIGTERM"));
         process.once("SIGINT", () => void shutdown("SIGINT"));

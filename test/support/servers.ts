@@ -9,8 +9,9 @@ import * as path from "node:path";
 import { createBackend } from "../../services/backend/app.mjs";
 import { createFrontend, QUIET_PATHS } from "../../services/frontend/app.mjs";
 import { createBackendClient } from "../../services/frontend/backendClient.mjs";
-import { createLogger, type Level, type Limits, serve } from "../../services/shared/http.mjs";
-import { backendSettings, serveOptions } from "../../services/shared/settings.mjs";
+import { backendSettings, serveOptions } from "../../services/shared/environment.mjs";
+import { type Limits, serve } from "../../services/shared/http.mjs";
+import { createLogger, type Level } from "../../services/shared/log.mjs";
 import { ROOT } from "../../tools/stackConfig";
 
 export interface RecordingLogger extends ReturnType<typeof createLogger> {
