@@ -4,14 +4,14 @@
  */
 import { ChildProcess, spawn } from "node:child_process";
 import * as http from "node:http";
-import { AddressInfo } from "node:net";
+import * as net from "node:net";
 import * as path from "node:path";
 import { createBackend } from "../../services/backend/app.mjs";
 import { createFrontend, QUIET_PATHS } from "../../services/frontend/app.mjs";
 import { createBackendClient } from "../../services/frontend/backendClient.mjs";
-import { backendSettings, serveOptions } from "../../services/shared/environment.mjs";
 import { type Limits, serve } from "../../services/shared/http.mjs";
 import { createLogger, type Level } from "../../services/shared/log.mjs";
+import { backendSettings, serveOptions } from "../../services/shared/environment.mjs";
 import { ROOT } from "../../tools/stackConfig";
 
 export interface RecordingLogger extends ReturnType<typeof createLogger> {
@@ -121,7 +121,7 @@ export async function fakeBackend(handler: http.RequestListener, options: { keep
     let connections = 0;
     server.on("connection", () => connections++);
     await new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(undefined)));
-    const { port } = server.address() as AddressInfo;
+    const { port } = server.address() as net.AddressInfo;
     return {
         url: `http://127.0.0.1:${port}`,
         server,
@@ -223,4 +223,52 @@ export async function spawnRefusal(script: "backend" | "frontend", env: Record<s
         return { code, stderr };
     }
     throw new Error(`${script} started with ${JSON.stringify(env)}`);
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A raw TCP client that records everything it receives and when the server closed it. */
+export interface Raw {
+    readonly socket: net.Socket;
+    received(): string;
+    /** Resolves with the ms from connect to the server's close (FIN or RST). */
+    readonly closed: Promise<number>;
+}
+
+/** Raw TCP clients for one test file; `cleanup()`, in afterEach, destroys them and stops their drips. */
+export function rawClients() {
+    const sockets: net.Socket[] = [];
+    const timers: NodeJS.Timeout[] = [];
+    return {
+        connect: (url: string): Promise<Raw> =>
+            new Promise((resolve, reject) => {
+                const socket = net.connect(Number(new URL(url).port), "127.0.0.1");
+                sockets.push(socket);
+                let data = "";
+                const opened = performance.now();
+                const closed = new Promise<number>((done) => {
+                    for (const event of ["end", "close"]) socket.on(event, () => done(performance.now() - opened));
+                });
+                socket.setEncoding("latin1");
+                socket.on("data", (chunk: string) => (data += chunk));
+                socket.on("error", () => {});
+                socket.once("connect", () => resolve({ socket, received: () => data, closed }));
+                socket.once("error", reject);
+            }),
+        /** Writes `chunk` every `everyMs` until the socket closes. */
+        drip: (socket: net.Socket, chunk: string, everyMs: number): { sent(): number } => {
+            let sent = 0;
+            const timer = setInterval(() => {
+                if (socket.destroyed || !socket.writable) return clearInterval(timer);
+                socket.write(chunk);
+                sent++;
+            }, everyMs);
+            timers.push(timer);
+            return { sent: () => sent };
+        },
+        cleanup: () => {
+            for (const t of timers.splice(0)) clearInterval(t);
+            for (const s of sockets.splice(0)) s.destroy();
+        },
+    };
 }
