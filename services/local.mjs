@@ -1,33 +1,81 @@
-// `npm start`: the backend on :8081 and the frontend on :8080, wired together as in
-// the cluster. Open http://localhost:8080. Ctrl-C stops both, gracefully.
+// `npm start`: the backend and the frontend wired together as in the cluster, the frontend on
+// PORT (8080) and the backend on BACKEND_PORT (8081). Open http://localhost:8080. Ctrl-C stops
+// both, gracefully; the exit code is 0 only if both stopped cleanly.
 import { spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
+import { integer, ListenError, main, readSettings } from "./shared/settings.mjs";
 
-const here = (/** @type {string} */ file) => fileURLToPath(new URL(file, import.meta.url));
-const common = { REGION: process.env.REGION ?? "local", DRAIN_MS: "0" };
+const LOCAL_SETTINGS = {
+    PORT: integer("The frontend's port.", 8080, 1, 65535),
+    BACKEND_PORT: integer("The backend's port.", 8081, 1, 65535),
+};
 
-const children = [
-    spawn(process.execPath, [here("./backend/server.mjs")], { env: { ...process.env, ...common, PORT: "8081" }, stdio: "inherit" }),
-    spawn(process.execPath, [here("./frontend/server.mjs")], {
-        env: { ...process.env, ...common, PORT: "8080", BACKEND_URL: "http://127.0.0.1:8081" },
-        stdio: "inherit",
-    }),
+/** @type {import("./shared/settings.mjs").Check<typeof LOCAL_SETTINGS>[]} */
+const LOCAL_CHECKS = [
+    function portsDiffer(s) {
+        return s.PORT === s.BACKEND_PORT ? `PORT=${s.PORT} and BACKEND_PORT=${s.BACKEND_PORT} must differ` : undefined;
+    },
 ];
 
-let stopping = false;
-const stop = () => {
-    stopping = true;
-    for (const child of children) child.kill("SIGTERM");
-};
-process.on("SIGINT", stop);
-process.on("SIGTERM", stop);
-for (const child of children) {
-    child.on("exit", (code) => {
-        // One app dying takes the other down, so the page never half-works.
-        if (!stopping) {
-            console.error(`${child.spawnargs[1]} exited with ${code}; stopping`);
-            stop();
-            process.exitCode = 1;
-        }
+/**
+ * Fails with a one-line explanation, naming our variable for it, if `port` is taken; the
+ * child's own message would name PORT, which for the backend is not what to change here.
+ * @param {string} service
+ * @param {number} port
+ * @param {string} setting
+ */
+async function ensureFree(service, port, setting) {
+    const probe = createServer();
+    await new Promise((resolve, reject) => {
+        probe.once("error", (/** @type {NodeJS.ErrnoException} */ err) => reject(new ListenError(setting, port, err.code, service)));
+        probe.listen(port, "0.0.0.0", () => resolve(undefined));
     });
+    await new Promise((resolve) => probe.close(() => resolve(undefined)));
 }
+
+const here = (/** @type {string} */ file) => fileURLToPath(new URL(file, import.meta.url));
+
+await main("npm start", async () => {
+    const { PORT, BACKEND_PORT } = readSettings(process.env, LOCAL_SETTINGS, LOCAL_CHECKS);
+    await ensureFree("backend", BACKEND_PORT, "BACKEND_PORT");
+    await ensureFree("frontend", PORT, "PORT");
+
+    const common = { REGION: process.env.REGION ?? "local", DRAIN_MS: "0" };
+    const children = [
+        spawn(process.execPath, [here("./backend/server.mjs")], {
+            env: { ...process.env, ...common, PORT: String(BACKEND_PORT) },
+            stdio: "inherit",
+        }),
+        spawn(process.execPath, [here("./frontend/server.mjs")], {
+            env: { ...process.env, ...common, PORT: String(PORT), BACKEND_URL: `http://127.0.0.1:${BACKEND_PORT}` },
+            stdio: "inherit",
+        }),
+    ];
+
+    let stopping = false;
+    let died = false;
+    const stop = () => {
+        stopping = true;
+        for (const child of children) child.kill("SIGTERM");
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+    const codes = await Promise.all(
+        children.map(
+            (child) =>
+                new Promise((resolve) =>
+                    child.on("exit", (code) => {
+                        // One app dying takes the other down, so the page never half-works.
+                        if (!stopping) {
+                            console.error(`${child.spawnargs[1]} exited with ${code}; stopping`);
+                            died = true;
+                            stop();
+                        }
+                        resolve(code);
+                    }),
+                ),
+        ),
+    );
+    process.exitCode = !died && codes.every((code) => code === 0) ? 0 : 1;
+});

@@ -1,6 +1,8 @@
 import { strict as assert } from "node:assert";
+import * as http from "node:http";
+import { Socket } from "node:net";
 import { escapeHtml } from "../services/frontend/app.mjs";
-import { BackendError, parseMessage } from "../services/frontend/backendClient.mjs";
+import { BackendError, parseMessage, pooledIdleMs } from "../services/frontend/backendClient.mjs";
 import { closedPort, Fake, fakeBackend, request, Running, spawnService, startBackend, startFrontend } from "./support/servers";
 
 /** A fake backend that answers `body` with `status` after `delayMs`. */
@@ -167,6 +169,43 @@ describe("frontend app", () => {
         assert.equal((await request(`${frontend.url}/`)).status, 200);
         assert.equal(calls, 3);
     });
+
+    it("closes a pooled backend socket itself, before the backend's announced keep-alive timeout", async () => {
+        const backend = await track(
+            fakeBackend(
+                (_req, res) => {
+                    res.writeHead(200, { "content-type": "application/json" });
+                    res.end(JSON.stringify({ text: "backend microservice" }));
+                },
+                { keepAliveTimeoutMs: 2000 },
+            ),
+        );
+        // "end" on the backend's side is the frontend's FIN: the client closed first.
+        let answered = 0;
+        const clientClosedAfter: number[] = [];
+        backend.server.on("request", (_req, res: http.ServerResponse) => res.on("finish", () => (answered = performance.now())));
+        backend.server.on("connection", (socket: Socket) => socket.on("end", () => clientClosedAfter.push(performance.now() - answered)));
+        const frontend = await track(startFrontend(backend.url));
+        assert.equal((await request(`${frontend.url}/`)).status, 200);
+        for (let i = 0; i < 100 && clientClosedAfter.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+        assert.equal(clientClosedAfter.length, 1, "the frontend closed its idle pooled socket");
+        // keep-alive: timeout=2 leaves the client 2 s - max(1 s, 10%) = 1 s.
+        assert.ok(clientClosedAfter[0]! >= 950 && clientClosedAfter[0]! < 1500, `closed after ${clientClosedAfter[0]} ms`);
+    });
+
+    for (const [header, idleMs] of [
+        [undefined, 4000],
+        ["timeout=60", 54000],
+        ["timeout=5", 4000],
+        ["timeout=2", 1000],
+        ["timeout=1", 0],
+        ["timeout=0", 0],
+        ["timeout=10, max=1000", 9000],
+        ["max=5, timeout=10", 9000],
+        ["Timeout=10", 9000],
+    ] as const) {
+        it(`keeps a pooled socket idle at most ${idleMs} ms after keep-alive: ${header}`, () => assert.equal(pooledIdleMs(header), idleMs));
+    }
 
     it("finishes a request in flight during shutdown, refuses new ones after, and exits 0", async () => {
         const slow = await track(answering(JSON.stringify({ text: "backend microservice" }), 200, 400));

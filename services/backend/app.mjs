@@ -2,10 +2,11 @@
 import { sendJson, withProbes } from "../shared/http.mjs";
 
 /**
- * @param {{ region: string, logger: import("../shared/http.mjs").Logger }} options
+ * Requests are logged by serve()'s access log.
+ * @param {{ region: string }} options
  * @returns {(lifecycle: import("../shared/http.mjs").Lifecycle) => (req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => void}
  */
-export function createBackend({ region, logger }) {
+export function createBackend({ region }) {
     const body = { text: "backend microservice", region };
     return (lifecycle) =>
         withProbes(lifecycle, (req, res) => {
@@ -15,6 +16,5 @@ export function createBackend({ region, logger }) {
             } else {
                 sendJson(res, 404, { error: "not found" });
             }
-            logger.debug("request", { method: req.method, path, status: res.statusCode });
         });
 }

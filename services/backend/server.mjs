@@ -1,17 +1,18 @@
 // Entry point: configuration from the environment, then serve until SIGTERM.
-import { createLogger, intFromEnv, serve } from "../shared/http.mjs";
+import { backendSettings, serveOptions } from "../shared/environment.mjs";
+import { serve } from "../shared/http.mjs";
+import { createLogger } from "../shared/log.mjs";
+import { main } from "../shared/settings.mjs";
 import { createBackend } from "./app.mjs";
 
-const env = process.env;
-const logger = createLogger("backend", { level: env.LOG_LEVEL });
-const region = env.REGION ?? "local";
-
-await serve({
-    name: "backend",
-    logger,
-    port: intFromEnv(env, "PORT", 8080),
-    drainMs: intFromEnv(env, "DRAIN_MS", 5000),
-    shutdownTimeoutMs: intFromEnv(env, "SHUTDOWN_TIMEOUT_MS", 10000),
-    handleSignals: true,
-    createHandler: createBackend({ region, logger }),
+await main("backend", async () => {
+    const settings = backendSettings(process.env);
+    const logger = createLogger("backend", { level: settings.LOG_LEVEL });
+    await serve({
+        ...serveOptions(settings),
+        name: "backend",
+        logger,
+        handleSignals: true,
+        createHandler: createBackend({ region: settings.REGION }),
+    });
 });

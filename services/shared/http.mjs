@@ -1,31 +1,11 @@
-// The lifecycle both services share: JSON logs on stdout, probe endpoints, and a
-// graceful shutdown that Kubernetes' SIGTERM can rely on.
+// The lifecycle both services share: JSON logs on stdout, probe endpoints, a hardened
+// listener (timeouts, a connection cap, access logs; see edge.mjs) and a graceful shutdown
+// that Kubernetes' SIGTERM can rely on.
 import { createServer } from "node:http";
+import { answerClientErrors, capConnections, HSTS, redirectToHttps, withAccessLog } from "./edge.mjs";
+import { ListenError } from "./settings.mjs";
 
-/** @typedef {"debug" | "info" | "warn" | "error"} Level */
-/** @typedef {{ debug(msg: string, fields?: object): void, info(msg: string, fields?: object): void, warn(msg: string, fields?: object): void, error(msg: string, fields?: object): void }} Logger */
-
-const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 };
-
-/**
- * One JSON object per line, for log collectors to parse without rules.
- * @param {string} service
- * @param {{ level?: string, write?: (line: string) => void }} [options]
- * @returns {Logger}
- */
-export function createLogger(service, options = {}) {
-    const threshold = LEVELS[/** @type {Level} */ (options.level)] ?? LEVELS.info;
-    const write = options.write ?? ((line) => process.stdout.write(line));
-    /** @param {Level} level */
-    const at =
-        (level) =>
-        (/** @type {string} */ msg, /** @type {object} */ fields = {}) => {
-            if (LEVELS[level] >= threshold) {
-                write(`${JSON.stringify({ time: new Date().toISOString(), level, service, msg, ...fields })}\n`);
-            }
-        };
-    return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
-}
+/** @typedef {import("./log.mjs").Logger} Logger */
 
 /**
  * Writes a JSON response.
@@ -49,6 +29,30 @@ export function sendJson(res, status, body) {
  * @property {() => boolean} draining True once shutdown began; readiness fails from then on.
  */
 
+/** Paths the kubelet and the NLB poll; logged at debug when they succeed. */
+export const PROBE_PATHS = new Set(["/livez", "/readyz"]);
+
+/**
+ * Answers `/livez` and `/readyz`; true when it did.
+ * @param {Lifecycle} lifecycle
+ * @param {import("node:http").IncomingMessage} req
+ * @param {import("node:http").ServerResponse} res
+ */
+function answerProbe(lifecycle, req, res) {
+    // While draining, move keep-alive clients to other pods.
+    if (lifecycle.draining()) res.setHeader("connection", "close");
+    if (req.url === "/livez") {
+        sendJson(res, 200, { status: "ok" });
+        return true;
+    }
+    if (req.url === "/readyz") {
+        if (lifecycle.draining()) sendJson(res, 503, { status: "draining" });
+        else sendJson(res, 200, { status: "ready" });
+        return true;
+    }
+    return false;
+}
+
 /**
  * Routes the probe endpoints every service has, then hands the rest to `handler`.
  * `/livez` answers while the process runs; `/readyz` fails while draining.
@@ -58,12 +62,7 @@ export function sendJson(res, status, body) {
  */
 export function withProbes(lifecycle, handler) {
     return (req, res) => {
-        // While draining, move keep-alive clients to other pods.
-        if (lifecycle.draining()) res.setHeader("connection", "close");
-        if (req.url === "/livez") return sendJson(res, 200, { status: "ok" });
-        if (req.url === "/readyz") {
-            return lifecycle.draining() ? sendJson(res, 503, { status: "draining" }) : sendJson(res, 200, { status: "ready" });
-        }
+        if (answerProbe(lifecycle, req, res)) return;
         if (req.method !== "GET" && req.method !== "HEAD") {
             res.setHeader("allow", "GET, HEAD");
             return sendJson(res, 405, { error: "method not allowed" });
@@ -73,12 +72,25 @@ export function withProbes(lifecycle, handler) {
 }
 
 /**
+ * @typedef {object} Limits What one connection may cost, and how many there may be.
+ * @property {number} headersTimeoutMs A request's headers must arrive within this.
+ * @property {number} requestTimeoutMs A whole request must arrive within this; at least headersTimeoutMs.
+ * @property {number} keepAliveTimeoutMs An idle keep-alive connection is closed after this.
+ * @property {number} maxConnections Connections beyond this get a 503 at once.
+ * @property {number} [checkIntervalMs] How often the two request timeouts are checked; 1 s by default.
+ */
+
+/**
  * @typedef {object} ServeOptions
  * @property {string} name Service name, for logs.
  * @property {(lifecycle: Lifecycle) => (req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => void} createHandler
  * @property {number} port 0 picks a free port.
  * @property {string} [host]
  * @property {Logger} logger
+ * @property {Limits} limits
+ * @property {string} [publicHost] The public DNS name. When set, the app is behind TLS: every response carries HSTS.
+ * @property {number} [redirectPort] When set (with publicHost), a second listener redirects every request to https://publicHost.
+ * @property {string[]} [quietPaths] Further probe-like paths logged at debug when they succeed.
  * @property {number} [drainMs] How long to keep serving after SIGTERM while endpoints and load balancers let go.
  * @property {number} [shutdownTimeoutMs] Hard limit for in-flight requests to finish.
  * @property {(code: number) => void} [exit]
@@ -86,43 +98,90 @@ export function withProbes(lifecycle, handler) {
  */
 
 /**
- * Listens, logs, and shuts down gracefully: on SIGTERM readiness fails at once,
- * requests keep being served for `drainMs`, then the server stops accepting,
- * closes idle keep-alive sockets, waits for in-flight requests and exits 0.
- * @param {ServeOptions} options
+ * Creates a server with the limits applied. Node enforces both request timeouts only when it
+ * checks, every checkIntervalMs: its 30 s default would let a slow client hold a connection for
+ * up to 40 s against a 10 s headersTimeout.
+ * @param {Limits} limits
+ * @param {Logger} logger
+ * @param {(req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => void} handler
  */
-export async function serve(options) {
-    const { name, logger, drainMs = 5000, shutdownTimeoutMs = 10000 } = options;
-    const exit = options.exit ?? ((code) => process.exit(code));
-    let draining = false;
+function createLimitedServer(limits, logger, handler) {
+    const server = createServer(
+        {
+            headersTimeout: limits.headersTimeoutMs,
+            requestTimeout: limits.requestTimeoutMs,
+            keepAliveTimeout: limits.keepAliveTimeoutMs,
+            connectionsCheckingInterval: limits.checkIntervalMs ?? 1000,
+        },
+        handler,
+    );
+    answerClientErrors(server, logger);
+    return server;
+}
+
+/**
+ * @param {import("node:http").Server} server
+ * @param {number} port
+ * @param {string} host
+ * @param {string} setting The environment variable that chose `port`, for the error message.
+ * @returns {Promise<number>}
+ */
+function listen(server, port, host, setting) {
+    return new Promise((resolve, reject) => {
+        server.once("error", (/** @type {NodeJS.ErrnoException} */ err) => reject(new ListenError(setting, port, err.code)));
+        server.listen(port, host, () => resolve(/** @type {import("node:net").AddressInfo} */ (server.address()).port));
+    });
+}
+
+/**
+ * The app's listener and, with publicHost and redirectPort, the redirect listener, hardened
+ * and sharing one connection budget: the memory the cap protects is the pod's.
+ * @param {ServeOptions} options
+ * @param {Lifecycle} lifecycle
+ */
+function createServers(options, lifecycle) {
+    const { logger, limits, publicHost, redirectPort } = options;
+    if (redirectPort !== undefined && publicHost === undefined) throw new Error("a redirect listener needs publicHost");
+    const quietPaths = new Set([...PROBE_PATHS, ...(options.quietPaths ?? [])]);
+    const hsts = publicHost === undefined ? undefined : HSTS;
+    const server = createLimitedServer(limits, logger, withAccessLog(logger, options.createHandler(lifecycle), { quietPaths, hsts }));
+    const redirect =
+        publicHost === undefined || redirectPort === undefined
+            ? undefined
+            : createLimitedServer(
+                  limits,
+                  logger,
+                  withAccessLog(logger, withRedirectProbes(lifecycle, redirectToHttps(publicHost)), { quietPaths: PROBE_PATHS }),
+              );
+    const servers = redirect ? [server, redirect] : [server];
+    capConnections(servers, limits.maxConnections, logger);
+    return { server, redirect, servers };
+}
+
+/**
+ * The shutdown SIGTERM starts: readiness fails at once (`beginDrain`), requests keep being
+ * served for `drainMs`, then the servers stop accepting, close idle keep-alive sockets, wait
+ * for in-flight requests (at most `shutdownTimeoutMs`) and `exit(0)`. Calling it again
+ * returns the same promise.
+ * @param {{ servers: import("node:http").Server[], logger: Logger, drainMs: number, shutdownTimeoutMs: number, exit: (code: number) => void, beginDrain: () => void }} options
+ * @returns {(reason: string) => Promise<void>}
+ */
+function gracefulShutdown({ servers, logger, drainMs, shutdownTimeoutMs, exit, beginDrain }) {
     /** @type {Promise<void> | undefined} */
     let stopping;
-    const lifecycle = { draining: () => draining };
-    const server = createServer({ keepAliveTimeout: 65000 }, options.createHandler(lifecycle));
-    // Longer than load balancers' idle timeouts, so they close idle connections first.
-    server.headersTimeout = 66000;
-
-    await new Promise((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(options.port, options.host ?? "0.0.0.0", () => resolve(undefined));
-    });
-    const address = /** @type {import("node:net").AddressInfo} */ (server.address());
-    logger.info("listening", { port: address.port });
-
-    /** @param {string} reason */
-    const shutdown = (reason) => {
+    return (reason) => {
         stopping ??= (async () => {
-            draining = true;
+            beginDrain();
             logger.info("draining", { reason, drainMs });
             await new Promise((resolve) => setTimeout(resolve, drainMs));
-            const closed = new Promise((resolve) => server.close(() => resolve(undefined)));
-            server.closeIdleConnections();
+            const closed = Promise.all(servers.map((s) => new Promise((resolve) => s.close(() => resolve(undefined)))));
+            for (const s of servers) s.closeIdleConnections();
             /** @type {NodeJS.Timeout | undefined} */
             let timer;
             const forced = new Promise((resolve) => {
                 timer = setTimeout(() => {
                     logger.warn("shutdown timed out; closing remaining connections", { shutdownTimeoutMs });
-                    server.closeAllConnections();
+                    for (const s of servers) s.closeAllConnections();
                     resolve(undefined);
                 }, shutdownTimeoutMs);
             });
@@ -133,24 +192,60 @@ export async function serve(options) {
         })();
         return stopping;
     };
+}
 
+/**
+ * Listens, logs the limits in force, and shuts down gracefully on SIGTERM (see gracefulShutdown).
+ * @param {ServeOptions} options
+ */
+export async function serve(options) {
+    const { name, logger, limits, publicHost, redirectPort, drainMs = 5000, shutdownTimeoutMs = 10000 } = options;
+    const host = options.host ?? "0.0.0.0";
+    let draining = false;
+    const lifecycle = { draining: () => draining };
+    const { server, redirect, servers } = createServers(options, lifecycle);
+
+    const port = await listen(server, options.port, host, "PORT");
+    const boundRedirectPort =
+        redirect && redirectPort !== undefined
+            ? await listen(redirect, redirectPort, host, "REDIRECT_PORT").catch((err) => {
+                  server.close();
+                  throw err;
+              })
+            : undefined;
+    logger.info("listening", {
+        port,
+        ...(boundRedirectPort === undefined ? {} : { redirectPort: boundRedirectPort, publicHost }),
+        maxConnections: limits.maxConnections,
+        headersTimeoutMs: limits.headersTimeoutMs,
+        requestTimeoutMs: limits.requestTimeoutMs,
+        keepAliveTimeoutMs: limits.keepAliveTimeoutMs,
+    });
+
+    /** Stops at once: every connection closed. For tests and failed starts. */
+    const close = async () => {
+        const closed = servers.map((s) => new Promise((resolve) => s.close(() => resolve(undefined))));
+        for (const s of servers) s.closeAllConnections();
+        await Promise.all(closed);
+    };
+    const exit = options.exit ?? ((code) => process.exit(code));
+    const shutdown = gracefulShutdown({ servers, logger, drainMs, shutdownTimeoutMs, exit, beginDrain: () => (draining = true) });
     if (options.handleSignals) {
         process.once("SIGTERM", () => void shutdown("SIGTERM"));
         process.once("SIGINT", () => void shutdown("SIGINT"));
     }
-    return { server, port: address.port, shutdown, lifecycle, name };
+    return { server, redirectServer: redirect, port, redirectPort: boundRedirectPort, shutdown, close, lifecycle, name };
 }
 
 /**
- * Reads an integer from the environment, failing loudly on anything else.
- * @param {NodeJS.ProcessEnv} env
- * @param {string} key
- * @param {number} fallback
+ * The redirect listener answers the probes itself, so the NLB's port-80 target group can
+ * health-check the port it sends traffic to; everything else is redirected.
+ * @param {Lifecycle} lifecycle
+ * @param {(req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => void} redirect
+ * @returns {(req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => void}
  */
-export function intFromEnv(env, key, fallback) {
-    const raw = env[key];
-    if (raw === undefined || raw === "") return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < 0) throw new Error(`${key} must be a non-negative integer, got ${JSON.stringify(raw)}`);
-    return n;
+function withRedirectProbes(lifecycle, redirect) {
+    return (req, res) => {
+        if (!answerProbe(lifecycle, req, res)) redirect(req, res);
+    };
 }
