@@ -1,9 +1,9 @@
 import { strict as assert } from "node:assert";
 import { Browser, chromium, ConsoleMessage } from "playwright-core";
+import { findBrowser } from "./support/browser";
 import { Child, spawnService } from "./support/servers";
 
-// Debian's Chromium, never a downloaded one; the flags keep it off the (closed) network.
-const CHROMIUM = "/usr/bin/chromium";
+// The flags keep the browser off the (closed) network.
 const ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -28,7 +28,7 @@ describe("frontend in a real browser", function () {
     before(async () => {
         backend = await spawnService("backend", { REGION: "eu-west-1", DRAIN_MS: "0" });
         frontend = await spawnService("frontend", { REGION: "eu-west-1", DRAIN_MS: "0", BACKEND_URL: backend.url });
-        browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+        browser = await chromium.launch({ executablePath: findBrowser(), args: ARGS, headless: true });
     });
 
     after(async () => {
@@ -74,5 +74,31 @@ describe("frontend in a real browser", function () {
         assert.equal(await page.locator("h1").innerText(), "Service temporarily unavailable");
         assert.deepEqual(problems, []);
         await page.close();
+    });
+});
+
+describe("finding the browser", () => {
+    const only =
+        (...files: string[]) =>
+        (file: string) =>
+            files.includes(file);
+
+    it("takes CHROME_PATH, then the runner's CHROME_BIN, then Debian's and Ubuntu's paths", () => {
+        const all = only("/opt/chrome", "/usr/bin/google-chrome", "/usr/bin/chromium");
+        assert.equal(findBrowser({ CHROME_PATH: "/opt/chrome", CHROME_BIN: "/usr/bin/google-chrome" }, all), "/opt/chrome");
+        assert.equal(findBrowser({ CHROME_BIN: "/usr/bin/google-chrome" }, all), "/usr/bin/google-chrome");
+        assert.equal(findBrowser({}, all), "/usr/bin/chromium");
+        assert.equal(findBrowser({}, only("/usr/bin/google-chrome-stable")), "/usr/bin/google-chrome-stable");
+    });
+
+    it("says in one line what it tried and how to get a browser, or which variable is wrong", () => {
+        assert.throws(
+            () => findBrowser({}, only()),
+            /^Error: no Chromium or Chrome found \(tried \/usr\/bin\/chromium, .*\): install one \(Debian: sudo apt-get install -y chromium\) or set CHROME_PATH$/,
+        );
+        assert.throws(
+            () => findBrowser({ CHROME_PATH: "/nope" }, only("/usr/bin/chromium")),
+            /^Error: CHROME_PATH=\/nope is not an executable file/,
+        );
     });
 });

@@ -56,7 +56,7 @@ describe("npm run images: built once, the same bytes in every region", () => {
             cloud.lines().filter((l) => l.startsWith("docker build ")),
             ["backend", "frontend"].map(
                 (app) =>
-                    `docker build --platform linux/amd64 -f services/${app}/Dockerfile -t 210987654321.dkr.ecr.${first}.amazonaws.com/sample-app-${app}:1.0.0 services`,
+                    `docker build --platform linux/amd64 -f services/Dockerfile --build-arg APP=${app} -t 210987654321.dkr.ecr.${first}.amazonaws.com/sample-app-${app}:1.0.0 services`,
             ),
         );
         assert.ok(

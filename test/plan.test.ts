@@ -96,6 +96,7 @@ describe("npm run plan", () => {
                     ),
                 );
                 const floor = p.role === "active" ? 3 : 1;
+                const perPod = loadStack(stack).services.podRequestsPerSecond;
                 assert.match(
                     text,
                     new RegExp(
@@ -105,7 +106,7 @@ describe("npm run plan", () => {
                 assert.match(text, /spec\.type=LoadBalancer  spec\.loadBalancerClass=eks\.amazonaws\.com\/nlb/);
                 assert.ok(
                     text.includes(
-                        `Capacity: ${floor}-10 pods per service, scaled to keep CPU at 70% of requests.\n  When all traffic lands here, it serves ${(floor * 1000).toLocaleString("en-US")} req/s at once (its floor), growing to 10,000 req/s at 10 pods.`,
+                        `Capacity: ${floor}-10 pods per service, scaled to keep CPU at 70% of requests.\n  When all traffic lands here, it serves ${(floor * perPod).toLocaleString("en-US")} req/s at once (its floor), growing to ${(10 * perPod).toLocaleString("en-US")} req/s at 10 pods.`,
                     ),
                 );
                 assert.match(

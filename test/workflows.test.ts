@@ -161,12 +161,12 @@ describe("GitHub Actions workflows", () => {
         });
     });
 
-    it("has Dependabot update npm (Pulumi grouped), the actions and both Docker base images", () => {
+    it("has Dependabot update npm (Pulumi grouped), the actions and the apps' Docker base image", () => {
         const config = YAML.parse(fs.readFileSync(path.join(ROOT, ".github", "dependabot.yml"), "utf8"));
         const by = (eco: string) => config.updates.find((u: any) => u["package-ecosystem"] === eco);
         assert.deepEqual(by("npm").groups.pulumi.patterns, ["@pulumi/*"]);
         assert.equal(by("github-actions").directory, "/");
-        assert.deepEqual(by("docker").directories, ["/services/backend", "/services/frontend"]);
+        assert.deepEqual(by("docker").directories, ["/services"]);
         for (const dir of by("docker").directories) assert.ok(fs.existsSync(path.join(ROOT, dir, "Dockerfile")), dir);
     });
 

@@ -24,8 +24,10 @@ export interface ImageSpec {
     readonly tag: string;
     /** A digest the stack files already pin, which every region must end up holding. */
     readonly digest?: string;
-    readonly dockerfile: string;
 }
+
+/** One recipe builds both apps; APP picks which. */
+export const DOCKERFILE = "services/Dockerfile";
 
 export interface ImagePlan {
     /** Each region's stack, with the tags its repositories carry. */
@@ -40,7 +42,7 @@ function spec(app: ImageSpec["app"], image: ImageRef): ImageSpec {
         throw new UsageError(
             `${app}Image ${image.repository}${image.pin} has no tag; pin it as repository:tag or repository:tag@sha256:<digest>`,
         );
-    return { app, repository: image.repository, tag: m[1], digest: m[2], dockerfile: `services/${app}/Dockerfile` };
+    return { app, repository: image.repository, tag: m[1], digest: m[2] };
 }
 
 /** What to put where; every region must name the same images, since they run the same bytes. */
@@ -158,7 +160,19 @@ class Promoter {
         }
         const region = held[0]?.region ?? "";
         const ref = `${this.registries[region]}/${image.repository}:${image.tag}`;
-        await this.runner.run(["docker", "build", "--platform", this.plan.platform, "-f", image.dockerfile, "-t", ref, "services"]);
+        await this.runner.run([
+            "docker",
+            "build",
+            "--platform",
+            this.plan.platform,
+            "-f",
+            DOCKERFILE,
+            "--build-arg",
+            `APP=${image.app}`,
+            "-t",
+            ref,
+            "services",
+        ]);
         await this.runner.run(["docker", "push", ref]);
         const digest = await this.found(region, image.repository, `imageTag=${image.tag}`);
         if (!digest) throw new Error(`${ref} was pushed but ECR reports no digest for it`);

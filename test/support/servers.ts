@@ -284,7 +284,7 @@ export function serverHarness() {
     return {
         ...clients,
         /** Closes `server` after the test. */
-        async track<T extends { close(): Promise<void> }>(server: Promise<T>): Promise<T> {
+        track: async <T extends { close(): Promise<void> }>(server: Promise<T>): Promise<T> => {
             const s = await server;
             servers.push(s);
             return s;
