@@ -68,6 +68,7 @@ function platform(config: StackConfig, provider: aws.Provider, availabilityZones
         {
             region: config.region,
             accountId: config.accountId,
+            assumeRoleArn: config.assumeRoleArn,
             uniqueName: `${config.project}-${config.stack}`,
             rolePath: rolePath(config),
             logRetentionDays: config.logRetentionDays,
@@ -106,8 +107,14 @@ function application(config: StackConfig, provider: aws.Provider, cluster: Clust
 export = async () => {
     const config = loadConfig();
     // Every AWS resource goes through this provider; the ambient default is never used.
-    // Credentials for any other account fail before anything changes.
-    const provider = new aws.Provider(`aws-${config.region}`, { region: config.region, allowedAccountIds: [config.accountId] });
+    // Credentials for any other account fail before anything changes. With one account per
+    // environment it assumes the stack's own deploy role, so one CI identity reaches each.
+    // https://www.pulumi.com/registry/packages/aws/api-docs/provider/#assumeroles
+    const provider = new aws.Provider(`aws-${config.region}`, {
+        region: config.region,
+        allowedAccountIds: [config.accountId],
+        assumeRoles: config.assumeRoleArn ? [{ roleArn: config.assumeRoleArn, sessionName: `pulumi-${config.stack}` }] : undefined,
+    });
     const { availabilityZones, hostedZone, loadBalancerZone } = await lookups(config, provider);
 
     const { network, cluster } = platform(config, provider, availabilityZones);

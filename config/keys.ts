@@ -89,6 +89,11 @@ const CLUSTER_KEYS = {
         default: "",
         description: "The IAM role CI runs pulumi preview with; it gets read-only cluster access. Empty for none.",
     }),
+    assumeDeployRole: key(flag(), {
+        default: false,
+        description:
+            "true: this stack's AWS provider and its Kubernetes access assume deployRoleArn, from whatever credentials run Pulumi (one account per environment, CI signed in to a deployment account). false: the credentials running Pulumi are used as they are.",
+    }),
     eksSupportType: key(oneOf(["STANDARD", "EXTENDED"] as const), {
         default: "STANDARD",
         description:

@@ -87,6 +87,7 @@ export function toStackConfig(v: Values, ctx: ConfigContext): StackConfig {
         stack: ctx.stack,
         region: v.region,
         accountId: v.accountId,
+        assumeRoleArn: v.assumeDeployRole ? v.deployRoleArn : undefined,
         role: v.role,
         logRetentionDays: v.logRetentionDays,
         tags: { ...v.tags, ...base },

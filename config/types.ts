@@ -16,7 +16,7 @@ export interface NetworkSettings {
 /** The cluster's own settings: everything its component takes but what other components provide. */
 export type ClusterSettings = Omit<
     ClusterArgs,
-    "region" | "accountId" | "uniqueName" | "rolePath" | "logRetentionDays" | "privateSubnetIds" | "tags"
+    "region" | "accountId" | "assumeRoleArn" | "uniqueName" | "rolePath" | "logRetentionDays" | "privateSubnetIds" | "tags"
 >;
 
 /** A container image in this region's ECR: the repository plus a pinned tag or digest. */
@@ -77,6 +77,8 @@ export interface StackConfig {
     readonly region: string;
     /** The AWS account the stack deploys into. */
     readonly accountId: string;
+    /** The role the stack's AWS provider and Kubernetes access assume; undefined uses the ambient credentials. */
+    readonly assumeRoleArn?: string;
     readonly role: Role;
     /** Days CloudWatch keeps the region's logs. */
     readonly logRetentionDays: number;

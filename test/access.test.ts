@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { listStacks } from "../tools/stacks";
 import { rejectionOf } from "./support/assertions";
+import { unwrapSecret } from "./support/mocks";
 import { createdResources } from "./support/fixtures";
 import { ProgramError, runProgram, stackRun } from "./support/run";
 
@@ -63,6 +64,20 @@ describe("a platform CI can reach, pinned in the stack files", () => {
             /^ECR has no sample-app-backend or sample-app-frontend repository in \S+ yet: run npm run images \(it creates the repositories and pushes the images\), then run this again$/,
         );
         assert.deepEqual(createdResources(err.resources), []);
+    });
+
+    it("uses the ambient credentials unless told to assume the deploy role, then does so for AWS and for Kubernetes alike", async () => {
+        const plain = await runProgram("prod-us");
+        assert.equal(plain.resources.get("pulumi:providers:aws", "aws-us-east-2").inputs.assumeRoles, undefined);
+
+        const run = await runProgram("prod-us", { overrides: { assumeDeployRole: true } });
+        const role = run.settings.cluster.deployRoleArn;
+        assert.deepEqual(JSON.parse(run.resources.get("pulumi:providers:aws", "aws-us-east-2").inputs.assumeRoles), [
+            { roleArn: role, sessionName: "pulumi-prod-us" },
+        ]);
+        const kubeconfig = JSON.parse(unwrapSecret(run.resources.get("pulumi:providers:kubernetes", "prod-us-k8s").inputs.kubeconfig));
+        const args: string[] = kubeconfig.users[0].user.exec.args;
+        assert.deepEqual(args.slice(args.indexOf("--role-arn"), args.indexOf("--role-arn") + 2), ["--role-arn", role]);
     });
 
     it("lets EXTENDED support keep a cluster past standard support, when chosen", async () => {

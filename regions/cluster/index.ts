@@ -18,6 +18,8 @@ export interface ClusterArgs {
     readonly region: string;
     /** The account the cluster's KMS key belongs to. */
     readonly accountId: string;
+    /** The role the Kubernetes provider's tokens are for; undefined for the ambient credentials. */
+    readonly assumeRoleArn?: string;
     /** A name unique in the account and region: the cluster's, and its key alias's. */
     readonly uniqueName: string;
     /** The IAM path of every role the cluster gets, so CI may pass only the program's own roles. */
@@ -89,7 +91,7 @@ export class Cluster extends pulumi.ComponentResource {
         this.kubeconfig = pulumi.secret(
             pulumi
                 .all([cluster.name, cluster.endpoint, cluster.certificateAuthority.data])
-                .apply(([clusterName, endpoint, caData]) => kubeconfigFor(clusterName, endpoint, caData, args.region)),
+                .apply(([clusterName, endpoint, caData]) => kubeconfigFor(clusterName, endpoint, caData, args.region, args.assumeRoleArn)),
         );
         this.provider = new k8s.Provider(
             `${name}-k8s`,
