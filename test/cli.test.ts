@@ -5,6 +5,7 @@ import { promisify } from "node:util";
 import { describeFailure, Main, UsageError } from "../tools/cli";
 import { StackFileError } from "../tools/cliConfig";
 import { main as deployGuard } from "../tools/deployGuard";
+import { main as drill } from "../tools/drill/main";
 import { main as deployOrder } from "../tools/deployOrder";
 import { main as genConfig } from "../tools/genConfig";
 import { main as images } from "../tools/images";
@@ -24,6 +25,7 @@ const TOOLS: [string, string, Main][] = [
     ["switchover", "tools/switchover/main.ts", switchover],
     ["deploy-order", "tools/deployOrder.ts", deployOrder],
     ["deploy-guard", "tools/deployGuard.ts", deployGuard],
+    ["drill", "tools/drill/main.ts", drill],
     ["gen:config", "tools/genConfig.ts", genConfig],
 ];
 

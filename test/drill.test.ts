@@ -109,6 +109,11 @@ describe("npm run drill", () => {
                 /^error: prod-eu does not publish its SECONDARY record for app\.example\.com \(output failover\.recordPublished is false\): a switchover may be under way; finish it first$/,
             ],
             [
+                "when a switchover is under way",
+                (w) => (w.tags["prod-eu multiregion:switchover"] = JSON.stringify({ from: "prod-us", to: "prod-eu", done: 1 })),
+                /^error: a switchover from prod-us to prod-eu is in progress \(1 step done\); drill once it has finished$/,
+            ],
+            [
                 "when another drill is in progress, saying how to clear a crashed one",
                 (w) => w.fake.externalUpdate(PRIMARY.check, true),
                 new RegExp(

@@ -44,6 +44,8 @@ export interface World {
     readonly dns: LoopbackDns;
     readonly signals: FakeSignals;
     readonly outputs: Record<string, Record<string, unknown>>;
+    /** Pulumi stack tags, keyed `<stack> <tag>`. */
+    readonly tags: Record<string, string>;
     /** Makes the record answer one side whatever the script says. */
     pin?: typeof PRIMARY;
     /** Called each time the drill sleeps, with the clock after it. */
@@ -75,9 +77,16 @@ function standbyServes(fake: FakeRoute53, script: Script, now: number): boolean 
 }
 
 /** A Pulumi backend that only has outputs: the drill reads them and nothing else. */
-function outputsOnly(outputs: Record<string, Record<string, unknown>>): StackBackend {
-    const unused = () => Promise.reject(new Error("the drill only reads stack outputs"));
-    return { exists: unused, up: unused, preview: unused, tag: unused, setTag: unused, outputs: async (s) => outputs[s]! };
+function outputsOnly(outputs: Record<string, Record<string, unknown>>, tags: Record<string, string>): StackBackend {
+    const unused = () => Promise.reject(new Error("the drill only reads stack outputs and tags"));
+    return {
+        exists: unused,
+        up: unused,
+        preview: unused,
+        setTag: unused,
+        outputs: async (s) => outputs[s]!,
+        tag: async (s, key) => tags[`${s} ${key}`],
+    };
 }
 
 /** What a user sees: the exit code, and stdout and stderr, a thrown error shown as runMain shows it. */
@@ -117,6 +126,7 @@ export async function startWorld(partial: Partial<Script> = {}, root?: string): 
         return script.record === "cname" ? { cname: serving.lb } : { addresses: serving.ips };
     });
     const outputs = { [PRIMARY.stack]: outputsOf(PRIMARY, "PRIMARY"), [STANDBY.stack]: outputsOf(STANDBY, "SECONDARY") };
+    const tags: Record<string, string> = {};
     const world: World = {
         io: testIo({
             ...(root === undefined ? {} : { root }),
@@ -127,7 +137,7 @@ export async function startWorld(partial: Partial<Script> = {}, root?: string): 
                 DRILL_DNS_PORT: String(dns.port),
                 DRILL_RESOLVER: dns.address,
             },
-            stacks: outputsOnly(outputs),
+            stacks: outputsOnly(outputs, tags),
             commands: {
                 run: async (argv) => (argv.join(" ") === "pulumi version" ? "v3.200.0" : Promise.reject(new Error(argv.join(" ")))),
             },
@@ -138,6 +148,7 @@ export async function startWorld(partial: Partial<Script> = {}, root?: string): 
             },
         }),
         fake,
+        tags,
         dns,
         signals: new FakeSignals(),
         outputs,

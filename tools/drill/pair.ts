@@ -6,6 +6,7 @@
 import type { HostedZoneRef, StackConfig } from "../../config/types";
 import { Io, UsageError } from "../cli";
 import { fleetOf, fleetStacks, loadStack, requireStack } from "../stacks";
+import { describeProgress, readProgress } from "../switchover/progress";
 
 /** The drill will not run; says why. Nothing was changed. */
 export class Refusal extends UsageError {}
@@ -77,6 +78,9 @@ async function deployedSide(config: StackConfig, io: Io): Promise<{ side: Side; 
 
 /** The pair, from the two stack files and both stacks' outputs. Reads only. */
 export async function loadPair({ primary, standby }: ReturnType<typeof fleetPair>, io: Io): Promise<Pair> {
+    // A switchover moves the records under the drill's feet; its tag says one is under way.
+    const progress = await readProgress(io.stacks, [primary.stack, standby.stack]);
+    if (progress) throw new Refusal(`${describeProgress(progress)}; drill once it has finished`);
     const p = await deployedSide(primary, io);
     const s = await deployedSide(standby, io);
     return {
