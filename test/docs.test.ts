@@ -28,7 +28,14 @@ describe("docs", () => {
     it("the README links every page under docs/, and only pages that exist", () => {
         const linked = [...read("README.md").matchAll(/\]\((docs\/[^)#]+)\)/g)].map((m) => m[1]);
         assert.deepEqual([...new Set(linked)].sort(), [...DOCS].sort());
-        assert.deepEqual(DOCS.sort(), ["docs/cicd.md", "docs/config.md", "docs/deploying.md", "docs/drill.md", "docs/runbook.md", "docs/services.md"]);
+        assert.deepEqual(DOCS.sort(), [
+            "docs/cicd.md",
+            "docs/config.md",
+            "docs/deploying.md",
+            "docs/drill.md",
+            "docs/runbook.md",
+            "docs/services.md",
+        ]);
     });
 
     for (const page of PAGES) {
