@@ -33,6 +33,7 @@ describe("docs", () => {
             "docs/config.md",
             "docs/deploying.md",
             "docs/drill.md",
+            "docs/iam.md",
             "docs/runbook.md",
             "docs/services.md",
         ]);

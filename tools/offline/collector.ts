@@ -34,6 +34,8 @@ export interface ResourceRecord {
 
 export class Collector {
     readonly resources: ResourceRecord[] = [];
+    /** The token of every invoke the program made, in order, answered or not. */
+    readonly calls: string[] = [];
     readonly failedCalls: string[] = [];
     /** Every string the mocks made up in place of what AWS would assign. */
     readonly invented = new Set<string>();

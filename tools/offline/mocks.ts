@@ -126,6 +126,7 @@ export function createMocks(collector: Collector, opts: MockOptions): pulumi.run
     return {
         newResource: (args) => ({ id: collector.invent(`${args.name}_id`), state: outputsFor(args, opts.region, collector) }),
         call: (args) => {
+            collector.calls.push(args.token);
             const handler = handlers[args.token];
             // The SDK drops a thrown message, so record it for the runner to report.
             if (!handler) {
