@@ -66,7 +66,7 @@ export function configReference(project: string): string {
     ];
     for (const { title, keys, more } of groups()) {
         lines.push("", `## ${title}`, "");
-        if (more) lines.push(`How to choose: [${more.split("#")[0]}](${more}).`, "");
+        if (more) lines.push(`Explained in [${more.split("#")[0]}](${more}).`, "");
         lines.push("| Key | Type | Default | Meaning |", "| --- | --- | --- | --- |");
         for (const [name, spec] of keys) lines.push(`| \`${name}\` | ${spec.type} | ${defaultCell(spec)} | ${cell(spec.description)} |`);
     }
