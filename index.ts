@@ -1,12 +1,13 @@
 /**
  * One region of the active/standby pair: a VPC, an EKS Auto Mode cluster, the sample
- * microservices behind a TLS load balancer, and this region's Route 53 health check and
- * failover record. Each stack (`Pulumi.prod-*.yaml`) is one region; the stack files
- * differ only in values.
+ * microservices behind a TLS load balancer, and this region's Route 53 health check,
+ * failover record and alarm. Each stack (`Pulumi.<fleet>-<region>.yaml`) is one region;
+ * the stack files differ only in values.
  */
 import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
 import { loadConfig, StackConfig } from "./config";
-import { Certificate, Cluster, Failover, failoverTimes, lookupHostedZone, Network, pickZones } from "./regions";
+import { Alarms, Certificate, Cluster, Failover, failoverTimes, lookupHostedZone, METRICS_REGION, Network, pickZones } from "./regions";
 import { capacityOf, ImageRegistry, SampleApp } from "./services";
 
 /**
@@ -104,6 +105,33 @@ function application(config: StackConfig, provider: aws.Provider, cluster: Clust
     return { registry, app };
 }
 
+/**
+ * The alarm on this region's health check, in us-east-1 where Route 53 publishes the metric
+ * (see regions/alarms.ts). Its provider guards the same account; a stack in us-east-1 shares
+ * its own. The wording follows the role, so the deploy after a switchover flips it.
+ */
+function healthAlarms(config: StackConfig, regional: aws.Provider, healthCheckId: pulumi.Input<string>): Alarms {
+    const provider =
+        config.region === METRICS_REGION
+            ? regional
+            : new aws.Provider(`aws-${METRICS_REGION}`, { region: METRICS_REGION, allowedAccountIds: [config.accountId] });
+    return new Alarms(
+        config.stack,
+        {
+            stack: config.stack,
+            region: config.region,
+            role: config.role,
+            recordName: config.failover.recordName,
+            runbookUrl: config.alarms.runbookUrl,
+            healthCheckId,
+            uniqueName: `${config.project}-${config.stack}`,
+            subscriptions: config.alarms.subscriptions,
+            tags: config.tags,
+        },
+        { provider },
+    );
+}
+
 export = async () => {
     const config = loadConfig();
     // Every AWS resource goes through this provider; the ambient default is never used.
@@ -131,6 +159,7 @@ export = async () => {
         },
         { provider },
     );
+    const alarms = healthAlarms(config, provider, failover.healthCheckId);
 
     const settings = config.failover;
     return {
@@ -138,7 +167,8 @@ export = async () => {
         role: config.role,
         appUrl: `https://${settings.recordName}`,
         healthCheckId: failover.healthCheckId,
-        failover: { type: settings.failoverType, recordPublished: settings.publishRecord, ...failoverTimes(settings.healthCheck) },
+        failover: { type: settings.failoverType, recordPublished: settings.publishRecord, ...failoverTimes(settings) },
+        alarmTopicArn: alarms.topicArn,
         capacity: capacityOf(config.services),
         vpcId: network.vpcId,
         clusterName: cluster.clusterName,

@@ -4,8 +4,9 @@
  * every independent problem at once and never one caused by another.
  */
 import { zonesOf } from "../regions/awsData";
-import { isInZone } from "./dns";
+import { isApex, isInZone } from "./dns";
 import { accountOf } from "./rules";
+import { endpointAccount } from "./subscriptions";
 import type { ConfigKey, Values } from "./keys";
 
 export interface CrossFieldRule {
@@ -62,6 +63,29 @@ export const recordInsideZone = rule(["hostedZone", "recordName"], (v, p) => {
     return `${p}:recordName: got ${JSON.stringify(v.recordName)}; allowed: a name inside hostedZone ${JSON.stringify(v.hostedZone.name)}`;
 });
 
+/** The problem of a CNAME at a zone's apex, which Route 53 refuses; shared with the check after the zone lookup. */
+export function cnameAtApex(project: string, recordName: string, zoneName: string): string {
+    return `${project}:recordType: got "cname"; allowed: "alias" for recordName ${JSON.stringify(recordName)}, the apex of hosted zone ${JSON.stringify(zoneName)} (Route 53 allows no CNAME at a zone apex)`;
+}
+
+/** Checkable offline only for a zone given by name; a zone id is checked after the lookup. */
+export const noCnameAtApex = rule(["hostedZone", "recordName", "recordType"], (v, p) => {
+    if (v.recordType !== "cname" || !("name" in v.hostedZone) || !isApex(v.recordName, v.hostedZone.name)) return undefined;
+    return cnameAtApex(p, v.recordName, v.hostedZone.name);
+});
+
+/**
+ * A queue or function in another account would need its owner to confirm the subscription
+ * (https://docs.aws.amazon.com/sns/latest/api/API_Subscribe.html), and the stack's provider
+ * may act in its own account only.
+ */
+export const subscribersInStackAccount = rule(["accountId", "alarmSubscriptions"], (v, p) => {
+    const foreign = v.alarmSubscriptions.filter((s) => endpointAccount(s) !== undefined && endpointAccount(s) !== v.accountId);
+    if (foreign.length === 0) return undefined;
+    const got = foreign.map((s) => s.endpoint);
+    return `${p}:alarmSubscriptions: got ${JSON.stringify(got.length === 1 ? got[0] : got)}; allowed: queues and functions in account ${v.accountId}, the accountId this stack deploys into`;
+});
+
 /** The region's own zone count; the program checks the account's real zones again before creating anything. */
 export const azCountWithinRegion = rule(["region", "azCount"], (v, p) => {
     const zones = zonesOf(v.region) ?? [];
@@ -76,4 +100,6 @@ export const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [
     standbyWithinActive,
     maxCoversFloors,
     recordInsideZone,
+    noCnameAtApex,
+    subscribersInStackAccount,
 ];

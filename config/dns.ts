@@ -22,6 +22,11 @@ export function isInZone(record: string, zone: string): boolean {
     return r === z || r.endsWith(`.${z}`);
 }
 
+/** True when `record` is the zone's apex, where Route 53 allows no CNAME. */
+export function isApex(record: string, zone: string): boolean {
+    return withoutRootDot(record) === withoutRootDot(zone);
+}
+
 /** The zone a record most likely sits in when only the record is known: its parent name. */
 export function parentName(record: string): string {
     return withoutRootDot(record).split(".").slice(1).join(".");

@@ -9,8 +9,13 @@ import type { Key } from "./keys";
 
 type AnyKey = Key<unknown>;
 
-function groups(): { title: string; keys: [string, AnyKey][] }[] {
-    return CONFIG_GROUPS.map((g) => ({ title: g.title, keys: Object.entries(g.keys as Record<string, AnyKey>) }));
+/** Each group's title, keys, and the page under docs/ that explains it, if any. */
+function groups(): { title: string; keys: [string, AnyKey][]; more?: string }[] {
+    return CONFIG_GROUPS.map((g) => ({
+        title: g.title,
+        keys: Object.entries(g.keys as Record<string, AnyKey>),
+        ...("more" in g ? { more: g.more } : {}),
+    }));
 }
 
 /** The `config:` block: every key's type, description and default, grouped under banners. */
@@ -59,8 +64,10 @@ export function configReference(project: string): string {
         "default for a key a stack file leaves out. A bad value stops the program before anything is",
         "created, with every problem listed at once, each naming the key, the value and what is allowed.",
     ];
-    for (const { title, keys } of groups()) {
-        lines.push("", `## ${title}`, "", "| Key | Type | Default | Meaning |", "| --- | --- | --- | --- |");
+    for (const { title, keys, more } of groups()) {
+        lines.push("", `## ${title}`, "");
+        if (more) lines.push(`Explained in [${more.split("#")[0]}](${more}).`, "");
+        lines.push("| Key | Type | Default | Meaning |", "| --- | --- | --- | --- |");
         for (const [name, spec] of keys) lines.push(`| \`${name}\` | ${spec.type} | ${defaultCell(spec)} | ${cell(spec.description)} |`);
     }
     return `${lines.join("\n")}\n`;

@@ -3,4 +3,5 @@ export * from "./dns";
 export * from "./keys";
 export * from "./parse";
 export * from "./rules";
+export * from "./subscriptions";
 export * from "./types";

@@ -26,6 +26,7 @@ import { LOG_RETENTION_DAYS } from "../regions/awsData";
 import { AUTO_MODE_MIN_MINOR } from "../regions/cluster/autoMode";
 import { POD_REQUESTS_PER_SECOND } from "../services/sizing";
 import { withoutRootDot } from "./dns";
+import { alarmSubscriptions, isRunbookUrl } from "./subscriptions";
 
 /** One key: how to read it, and what a user needs to know about it. */
 export interface Key<V, T extends KeyType = KeyType> extends Kind<V, T> {
@@ -199,6 +200,36 @@ const FAILOVER_KEYS = {
         description:
             "Whether this stack publishes its failover record. Only the switchover turns it off, for a moment, so Route 53 never holds two PRIMARY or two SECONDARY records.",
     }),
+    recordType: key(oneOf(["alias", "cname"] as const), {
+        default: "alias",
+        description:
+            "alias: a failover alias A record (free queries, allowed at the zone apex, 60 s load-balancer TTL). cname: a failover CNAME with cnameTtl, for a name below the apex (charged queries, faster only for clients that honour TTLs). Same in every stack.",
+    }),
+    cnameTtl: key(integer(10, 60), {
+        default: 30,
+        description:
+            "Seconds resolvers may cache the CNAME when recordType is cname, 10 to 60: at most the 60 s the alias gives, and no lower than 10, where query charges grow with no real gain.",
+    }),
+};
+
+// ---- Alarms ----------------------------------------------------------------------
+const ALARM_KEYS = {
+    alarmSubscriptions: key(alarmSubscriptions(), {
+        default: [],
+        description:
+            "Who hears this stack's health-check alarm, each as email:ADDRESS, email-json:ADDRESS, sms:+E.164, an https:// URL, or an SQS queue or Lambda function ARN in this account. Empty: the topic and alarm exist, nobody is told.",
+    }),
+    runbookUrl: key(
+        text(
+            isRunbookUrl,
+            'empty, or an https:// URL of at most 512 characters, such as "https://github.com/acme/multiregion/blob/main/docs/runbook.md"',
+        ),
+        {
+            default: "",
+            description:
+                "The runbook the alarm text links, an https URL. Empty names docs/runbook.md in the repository that deploys the stack.",
+        },
+    ),
 };
 
 /** The keys by concern, in the order the docs and Pulumi.yaml list them. */
@@ -206,10 +237,11 @@ export const CONFIG_GROUPS = [
     { title: "Region and network", keys: REGION_KEYS },
     { title: "Cluster", keys: CLUSTER_KEYS },
     { title: "Services", keys: SERVICES_KEYS },
-    { title: "Failover", keys: FAILOVER_KEYS },
+    { title: "Failover", keys: FAILOVER_KEYS, more: "alarms.md#the-record-type" },
+    { title: "Alarms", keys: ALARM_KEYS, more: "alarms.md" },
 ] as const;
 
-export const CONFIG_KEYS = { ...REGION_KEYS, ...CLUSTER_KEYS, ...SERVICES_KEYS, ...FAILOVER_KEYS };
+export const CONFIG_KEYS = { ...REGION_KEYS, ...CLUSTER_KEYS, ...SERVICES_KEYS, ...FAILOVER_KEYS, ...ALARM_KEYS };
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
 

@@ -118,6 +118,8 @@ export function toStackConfig(v: Values, ctx: ConfigContext): StackConfig {
             recordName: v.recordName,
             failoverType: v.role === "active" ? "PRIMARY" : "SECONDARY",
             publishRecord: v.failoverRecord,
+            recordType: v.recordType,
+            cnameTtl: v.cnameTtl,
             healthCheck: {
                 path: v.healthCheckPath,
                 interval: v.healthCheckInterval,
@@ -125,6 +127,7 @@ export function toStackConfig(v: Values, ctx: ConfigContext): StackConfig {
                 regions: v.healthCheckRegions,
             },
         },
+        alarms: { subscriptions: v.alarmSubscriptions, runbookUrl: v.runbookUrl === "" ? undefined : v.runbookUrl },
     };
 }
 

@@ -1,7 +1,12 @@
 /** The stack's typed configuration, as the program and the tools use it. */
 import type { ClusterArgs } from "../regions/cluster";
+import type { AlarmSubscription } from "./subscriptions";
+
+export type { AlarmSubscription, SubscriptionProtocol } from "./subscriptions";
 
 export type Role = "active" | "standby";
+/** A failover alias A record, or a failover CNAME with its own TTL. */
+export type RecordType = "alias" | "cname";
 export type NatMode = "perAz" | "single";
 
 export interface NetworkSettings {
@@ -68,7 +73,18 @@ export interface FailoverSettings {
     readonly failoverType: "PRIMARY" | "SECONDARY";
     /** Whether this stack publishes its record; the switchover withdraws it briefly. */
     readonly publishRecord: boolean;
+    /** An alias A record or a CNAME, the same in every stack of a fleet. */
+    readonly recordType: RecordType;
+    /** The CNAME's TTL in seconds; unused for an alias. */
+    readonly cnameTtl: number;
     readonly healthCheck: HealthCheckSettings;
+}
+
+export interface AlarmSettings {
+    /** Who hears the alarm; none leaves the topic without subscribers. */
+    readonly subscriptions: AlarmSubscription[];
+    /** The runbook the alarm text links; undefined names the repository's docs/runbook.md. */
+    readonly runbookUrl: string | undefined;
 }
 
 export interface StackConfig {
@@ -88,6 +104,7 @@ export interface StackConfig {
     readonly cluster: ClusterSettings;
     readonly services: ServicesSettings;
     readonly failover: FailoverSettings;
+    readonly alarms: AlarmSettings;
 }
 
 /** Raw values as the CLI passes them: every value a string, lists as JSON. */

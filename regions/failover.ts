@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { isInZone, withoutRootDot } from "../config/dns";
-import type { ConfigContext, HostedZoneRef } from "../config/types";
+import { cnameAtApex } from "../config/crossField";
+import { isApex, isInZone, withoutRootDot } from "../config/dns";
+import type { ConfigContext, HostedZoneRef, RecordType } from "../config/types";
 import { ConfigError } from "../config/parse";
 
 /** How Route 53 checks a region's load balancer. */
@@ -16,7 +17,7 @@ export interface HealthCheckArgs {
     readonly regions: string[];
 }
 
-/** This region's half of the Route 53 failover pair: a health check and a failover alias record. */
+/** This region's half of the Route 53 failover pair: a health check and a failover record. */
 export interface FailoverArgs {
     /** Hosted zone id, looked up before anything is created. */
     readonly zoneId: string;
@@ -28,7 +29,11 @@ export interface FailoverArgs {
     readonly failoverType: "PRIMARY" | "SECONDARY";
     /** Whether to publish the record at all; only the switchover turns it off. */
     readonly publishRecord: boolean;
-    /** This region's load balancer hostname: checked, and the alias target. */
+    /** A failover alias A record, or a failover CNAME to the load balancer. */
+    readonly recordType: RecordType;
+    /** The CNAME's TTL in seconds; unused for an alias. */
+    readonly cnameTtl: number;
+    /** This region's load balancer hostname: checked, and the record's target. */
     readonly loadBalancerHostname: pulumi.Input<string>;
     /** Route 53's canonical hosted-zone id for this region's load balancer type. */
     readonly loadBalancerZoneId: pulumi.Input<string>;
@@ -40,11 +45,11 @@ export interface FailoverArgs {
 
 /**
  * Looks the public hosted zone up (it must outlive either region, so no stack owns it)
- * and checks the record name belongs to it.
+ * and checks the record name belongs to it, and is not a CNAME at its apex.
  */
 export async function lookupHostedZone(
     ctx: ConfigContext,
-    failover: { readonly hostedZone: HostedZoneRef; readonly recordName: string },
+    failover: { readonly hostedZone: HostedZoneRef; readonly recordName: string; readonly recordType?: RecordType },
     provider: aws.Provider,
 ): Promise<aws.route53.GetZoneResult> {
     const zone = await aws.route53.getZone(
@@ -61,6 +66,9 @@ export async function lookupHostedZone(
             `${ctx.project}:recordName: got ${JSON.stringify(failover.recordName)}; allowed: a name inside the hosted zone ${zoneName}`,
         );
     }
+    if (failover.recordType === "cname" && isApex(failover.recordName, zoneName)) {
+        problems.push(cnameAtApex(ctx.project, failover.recordName, zoneName));
+    }
     if (problems.length > 0) throw new ConfigError(problems, ctx.stack);
     return zone;
 }
@@ -68,13 +76,35 @@ export async function lookupHostedZone(
 /** Route 53 caches an alias answer for the target's TTL: 60 s for load balancers. */
 export const ALIAS_TTL_SECONDS = 60;
 
-/** How long failover takes with these settings, in seconds. */
-export function failoverTimes(check: { interval: number; failureThreshold: number }) {
-    const detectionSeconds = check.interval * check.failureThreshold;
-    return { detectionSeconds, dnsTtlSeconds: ALIAS_TTL_SECONDS, worstCaseSwitchSeconds: detectionSeconds + ALIAS_TTL_SECONDS };
+/** What failover settings the times depend on. */
+export interface FailoverTiming {
+    readonly healthCheck: { readonly interval: number; readonly failureThreshold: number };
+    readonly recordType: RecordType;
+    readonly cnameTtl: number;
 }
 
-/** This region's half of the failover pair: a health check on its own load balancer and its failover alias record. */
+/**
+ * How long failover takes with these settings, in seconds, for the record type chosen:
+ * detection, then as long as a resolver may keep the old answer. A CNAME's answer names
+ * the other load balancer, which no resolver has cached yet, so its own TTL is the wait.
+ */
+export function failoverTimes(settings: FailoverTiming) {
+    const detectionSeconds = settings.healthCheck.interval * settings.healthCheck.failureThreshold;
+    const dnsTtlSeconds = settings.recordType === "cname" ? settings.cnameTtl : ALIAS_TTL_SECONDS;
+    return { recordType: settings.recordType, detectionSeconds, dnsTtlSeconds, worstCaseSwitchSeconds: detectionSeconds + dnsTtlSeconds };
+}
+
+/** The record's type and target: an alias A record, or a CNAME with its TTL. */
+function recordTarget(args: FailoverArgs): Pick<aws.route53.RecordArgs, "type" | "aliases" | "ttl" | "records"> {
+    if (args.recordType === "cname") return { type: "CNAME", ttl: args.cnameTtl, records: [args.loadBalancerHostname] };
+    // An alias takes the load balancer's TTL, so none is set here.
+    return {
+        type: "A",
+        aliases: [{ name: args.loadBalancerHostname, zoneId: args.loadBalancerZoneId, evaluateTargetHealth: true }],
+    };
+}
+
+/** This region's half of the failover pair: a health check on its own load balancer and its failover record. */
 export class Failover extends pulumi.ComponentResource {
     public readonly healthCheckId: pulumi.Output<string>;
 
@@ -106,14 +136,16 @@ export class Failover extends pulumi.ComponentResource {
                 {
                     zoneId: args.zoneId,
                     name: args.recordName,
-                    type: "A",
                     setIdentifier: args.setIdentifier,
                     failoverRoutingPolicies: [{ type: args.failoverType }],
                     healthCheckId: healthCheck.id,
-                    // An alias takes the load balancer's TTL, so none is set here.
-                    aliases: [{ name: args.loadBalancerHostname, zoneId: args.loadBalancerZoneId, evaluateTargetHealth: true }],
+                    ...recordTarget(args),
                 },
-                { parent: this },
+                // A name holds one record per type and set identifier, and a CNAME next to no
+                // other record, so a replaced record (an A becoming a CNAME) must go before the
+                // new one can exist. Some provider versions change the type in place instead,
+                // in one Route 53 change: hashicorp/terraform-provider-aws#43500.
+                { parent: this, deleteBeforeReplace: true },
             );
         }
 

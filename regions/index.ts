@@ -1,3 +1,4 @@
+export * from "./alarms";
 export * from "./certificate";
 export * from "./cidr";
 export * from "./cluster";

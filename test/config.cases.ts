@@ -213,4 +213,81 @@ export const BAD_INPUT: [string, Record<string, unknown>, RegExp][] = [
     ],
     ["an unknown support type", { eksSupportType: "LTS" }, /^multiregion:eksSupportType: got "LTS"; allowed: "STANDARD" or "EXTENDED"$/],
     ["an unknown key", { azcount: "3" }, /^multiregion:azcount: unknown key; known keys: region, accountId, role, vpcCidr, azCount/],
+    ["a record type Route 53 has no failover for", { recordType: "A" }, /^multiregion:recordType: got "A"; allowed: "alias" or "cname"$/],
+    ["a CNAME TTL below 10 seconds", { cnameTtl: 5 }, /^multiregion:cnameTtl: got "5"; allowed: an integer from 10 to 60$/],
+    [
+        "a CNAME TTL longer than the alias's 60 seconds",
+        { cnameTtl: 300 },
+        /^multiregion:cnameTtl: got "300"; allowed: an integer from 10 to 60$/,
+    ],
+    [
+        "a CNAME at the zone apex",
+        { recordType: "cname", recordName: "example.com" },
+        /^multiregion:recordType: got "cname"; allowed: "alias" for recordName "example\.com", the apex of hosted zone "example\.com" \(Route 53 allows no CNAME at a zone apex\)$/,
+    ],
+    [
+        "a malformed email address",
+        { alarmSubscriptions: ["email:ops@example"] },
+        /^multiregion:alarmSubscriptions: got "email:ops@example"; allowed: email: and one address, such as "email:ops@example\.com"$/,
+    ],
+    [
+        "two addresses in one email entry",
+        { alarmSubscriptions: ["email:ops@example.com,dev@example.com"] },
+        /^multiregion:alarmSubscriptions: got "email:ops@example\.com,dev@example\.com"; allowed: email: and one address/,
+    ],
+    [
+        "an address without its protocol",
+        { alarmSubscriptions: ["ops@example.com"] },
+        /^multiregion:alarmSubscriptions: got "ops@example\.com"; allowed: "email:ADDRESS", "email-json:ADDRESS", "sms:\+E\.164 number", an "https:\/\/" URL, or the ARN of a standard SQS queue or a Lambda function$/,
+    ],
+    [
+        "a phone number that is not E.164",
+        { alarmSubscriptions: ["sms:415-555-0100"] },
+        /^multiregion:alarmSubscriptions: got "sms:415-555-0100"; allowed: sms: and an E\.164 number \("\+", country code, number; at most 15 digits\), such as "sms:\+14155550100"$/,
+    ],
+    [
+        "a plain-http webhook",
+        { alarmSubscriptions: ["http://hooks.example.com/route53"] },
+        /^multiregion:alarmSubscriptions: got "http:\/\/hooks\.example\.com\/route53"; allowed: an "https:\/\/" URL with a host name and no user:password@, .*\(plain http would send alarms unencrypted\)$/,
+    ],
+    [
+        "a webhook with credentials in it",
+        { alarmSubscriptions: ["https://bot:s3cret@hooks.example.com/route53"] },
+        /^multiregion:alarmSubscriptions: got "https:\/\/bot:s3cret@hooks\.example\.com\/route53"; allowed: an "https:\/\/" URL with a host name and no user:password@/,
+    ],
+    [
+        "a FIFO queue, which a standard topic cannot deliver to",
+        { alarmSubscriptions: ["arn:aws:sqs:us-east-1:123456789012:alarms.fifo"] },
+        /^multiregion:alarmSubscriptions: got "arn:aws:sqs:us-east-1:123456789012:alarms\.fifo"; allowed: a standard SQS queue ARN, such as .*\(no \.fifo queue\)$/,
+    ],
+    [
+        "a Lambda ARN that names no function",
+        { alarmSubscriptions: ["arn:aws:lambda:us-east-1:123456789012:notify"] },
+        /^multiregion:alarmSubscriptions: got "arn:aws:lambda:us-east-1:123456789012:notify"; allowed: a Lambda function ARN, such as "arn:aws:lambda:us-east-1:123456789012:function:notify"$/,
+    ],
+    [
+        "a Firehose stream, which needs a subscription role",
+        { alarmSubscriptions: ["arn:aws:firehose:us-east-1:123456789012:deliverystream/alarms"] },
+        /^multiregion:alarmSubscriptions: got "arn:aws:firehose:us-east-1:123456789012:deliverystream\/alarms"; allowed: "email:ADDRESS", /,
+    ],
+    [
+        "a queue in another account",
+        { alarmSubscriptions: ["email:ops@example.com", "arn:aws:sqs:us-east-1:999999999999:alarms"] },
+        /^multiregion:alarmSubscriptions: got "arn:aws:sqs:us-east-1:999999999999:alarms"; allowed: queues and functions in account 123456789012, the accountId this stack deploys into$/,
+    ],
+    [
+        "the same subscriber twice",
+        { alarmSubscriptions: ["email:ops@example.com", "email:ops@example.com"] },
+        /^multiregion:alarmSubscriptions: got \["email:ops@example\.com"\]; allowed: a list of .*, without duplicates$/,
+    ],
+    [
+        "a runbook on plain http",
+        { runbookUrl: "http://wiki.example.com/runbook" },
+        /^multiregion:runbookUrl: got "http:\/\/wiki\.example\.com\/runbook"; allowed: empty, or an https:\/\/ URL of at most 512 characters/,
+    ],
+    [
+        "a runbook URL too long for the alarm text",
+        { runbookUrl: `https://wiki.example.com/${"r".repeat(500)}` },
+        /^multiregion:runbookUrl: got "https:\/\/wiki\.example\.com\/r+"; allowed: empty, or an https:\/\/ URL of at most 512 characters/,
+    ],
 ];

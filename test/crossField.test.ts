@@ -3,10 +3,12 @@ import {
     azCountWithinRegion,
     CROSS_FIELD_RULES,
     maxCoversFloors,
+    noCnameAtApex,
     principalInOneList,
     recordInsideZone,
     rolesInStackAccount,
     standbyWithinActive,
+    subscribersInStackAccount,
     Values,
 } from "../config";
 import { parseValues, projectValues } from "../config/parse";
@@ -86,6 +88,43 @@ describe("cross-field rules", () => {
             { hostedZone: { id: "Z123" }, recordName: "app.example.org" },
             undefined,
         ],
+        ["a CNAME below the apex", noCnameAtApex, { recordType: "cname", recordName: "app.example.com" }, undefined],
+        ["an alias at the apex", noCnameAtApex, { recordType: "alias", recordName: "example.com" }, undefined],
+        [
+            "a CNAME at the apex, the root dot aside",
+            noCnameAtApex,
+            { recordType: "cname", hostedZone: { name: "example.com" }, recordName: "example.com." },
+            'multiregion:recordType: got "cname"; allowed: "alias" for recordName "example.com.", the apex of hosted zone "example.com" (Route 53 allows no CNAME at a zone apex)',
+        ],
+        [
+            "a CNAME in a zone given by id, checked after the lookup",
+            noCnameAtApex,
+            { recordType: "cname", hostedZone: { id: "Z123" }, recordName: "example.com" },
+            undefined,
+        ],
+        [
+            "a queue and a function in the stack's account, and an email",
+            subscribersInStackAccount,
+            {
+                alarmSubscriptions: [
+                    { protocol: "sqs", endpoint: "arn:aws:sqs:us-east-1:123456789012:alarms" },
+                    { protocol: "lambda", endpoint: "arn:aws:lambda:eu-west-1:123456789012:function:notify" },
+                    { protocol: "email", endpoint: "ops@999999999999.example.com" },
+                ],
+            },
+            undefined,
+        ],
+        [
+            "two functions in other accounts",
+            subscribersInStackAccount,
+            {
+                alarmSubscriptions: [
+                    { protocol: "lambda", endpoint: "arn:aws:lambda:us-east-1:999999999999:function:a" },
+                    { protocol: "lambda", endpoint: "arn:aws:lambda:us-east-1:888888888888:function:b" },
+                ],
+            },
+            'multiregion:alarmSubscriptions: got ["arn:aws:lambda:us-east-1:999999999999:function:a","arn:aws:lambda:us-east-1:888888888888:function:b"]; allowed: queues and functions in account 123456789012, the accountId this stack deploys into',
+        ],
     ];
     for (const [what, rule, change, expected] of cases) {
         it(`${expected ? "refuses" : "accepts"} ${what}`, () => assert.equal(rule.check(valuesWith(change), "multiregion"), expected));
@@ -99,6 +138,8 @@ describe("cross-field rules", () => {
             standbyWithinActive,
             maxCoversFloors,
             recordInsideZone,
+            noCnameAtApex,
+            subscribersInStackAccount,
         ]);
         for (const rule of CROSS_FIELD_RULES) assert.ok(rule.keys.length >= 2);
     });

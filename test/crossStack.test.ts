@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { StackConfig } from "../config";
-import { crossStackProblems } from "../tools/crossStack";
-import { listStacks, loadStack, regionStacks } from "../tools/stacks";
+import { checkFleets, crossStackProblems } from "../tools/crossStack";
+import { fleetOf, fleetStacks, listStacks, loadStack, loadStacks, regionStacks } from "../tools/stacks";
 import { stackRun } from "./support/run";
 
 const RECORD = "aws:route53/record:Record";
@@ -12,6 +12,16 @@ describe("rules across every region's stack file", () => {
         assert.ok(stacks.length >= 2);
         assert.deepEqual(crossStackProblems(stacks), []);
     });
+
+    for (const fleet of [...new Set(listStacks().map(fleetOf))]) {
+        it(`holds within the ${fleet} fleet, checked apart from the others`, () => {
+            const stacks = loadStacks(fleetStacks(fleet));
+            assert.ok(stacks.length >= 2);
+            assert.deepEqual(crossStackProblems(stacks), []);
+            const [line] = checkFleets([stacks[0]!.stack]);
+            assert.equal(line, `Cross-stack rules hold for ${stacks.map((c) => `${c.stack} (${c.role}, ${c.region})`).join(", ")}.`);
+        });
+    }
 
     it("uses each stack's name as its record's set identifier, so distinct stacks mean distinct identifiers", async () => {
         const ids = await Promise.all(
@@ -53,11 +63,21 @@ describe("rules across every region's stack file", () => {
             "Route 53 allows one SECONDARY per failover name; set failoverRecord: false on all but one of prod-eu, prod-ap",
         ],
         [
+            "an alias and a CNAME under one name",
+            [us, variant(eu, (c) => (c.failover.recordType = "cname"))],
+            "every stack that publishes its record must use the same recordType; prod-us uses alias, prod-eu uses cname",
+        ],
+        [
             "two stacks in one region",
             [us, variant(eu, (c) => (c.region = "us-east-2"))],
             "each stack must be its own region; prod-us and prod-eu are both in us-east-2",
         ],
     ];
+    it("lets a withdrawn record's type differ: how a live fleet changes record type", () => {
+        const withdrawn = variant(eu, (c) => ((c.failover.publishRecord = false), (c.failover.recordType = "alias")));
+        assert.deepEqual(crossStackProblems([variant(us, (c) => (c.failover.recordType = "cname")), withdrawn]), []);
+    });
+
     for (const [what, stacks, message] of broken) {
         it(`fails on ${what}`, () => {
             assert.ok(crossStackProblems(stacks).includes(message), JSON.stringify(crossStackProblems(stacks)));

@@ -29,6 +29,7 @@ describe("docs", () => {
         const linked = [...read("README.md").matchAll(/\]\((docs\/[^)#]+)\)/g)].map((m) => m[1]);
         assert.deepEqual([...new Set(linked)].sort(), [...DOCS].sort());
         assert.deepEqual(DOCS.sort(), [
+            "docs/alarms.md",
             "docs/cicd.md",
             "docs/config.md",
             "docs/deploying.md",

@@ -40,8 +40,13 @@ describe("failover", () => {
                 const run = await stackRun(stack);
                 const record = run.resources.get(RECORD, `${stack}-record`).inputs;
                 const region = run.settings.region;
+                assert.equal(
+                    run.settings.failover.recordType,
+                    "alias",
+                    "the stack files keep the default; test/recordType.test.ts covers cname",
+                );
                 assert.equal(record.zoneId, EXAMPLE_ZONE.zoneId);
-                assert.equal(record.name, "app.example.com");
+                assert.equal(record.name, run.settings.failover.recordName);
                 assert.equal(record.type, "A");
                 assert.equal(record.setIdentifier, stack);
                 assert.deepEqual(record.failoverRoutingPolicies, [{ type: run.settings.role === "active" ? "PRIMARY" : "SECONDARY" }]);
@@ -55,13 +60,14 @@ describe("failover", () => {
 
             it("exports the app URL, its load balancer URL, the health check id, its role and the failover times", async () => {
                 const run = await stackRun(stack);
-                assert.equal(run.outputs.appUrl, "https://app.example.com");
+                assert.equal(run.outputs.appUrl, `https://${run.settings.failover.recordName}`);
                 assert.equal(run.outputs.loadBalancerHostname, frontendHostname(run));
                 assert.equal(run.outputs.healthCheckId, mockId(`${stack}-health`));
                 assert.equal(run.outputs.role, run.settings.role);
                 assert.deepEqual(run.outputs.failover, {
                     type: run.settings.role === "active" ? "PRIMARY" : "SECONDARY",
                     recordPublished: true,
+                    recordType: "alias",
                     detectionSeconds: 30,
                     dnsTtlSeconds: 60,
                     worstCaseSwitchSeconds: 90,
@@ -88,6 +94,7 @@ describe("failover", () => {
         assert.deepEqual(run.outputs.failover, {
             type: "PRIMARY",
             recordPublished: true,
+            recordType: "alias",
             detectionSeconds: 150,
             dnsTtlSeconds: 60,
             worstCaseSwitchSeconds: 210,

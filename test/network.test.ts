@@ -52,10 +52,10 @@ describe("network", () => {
                 assert.equal(vpc.inputs.enableDnsSupport, true);
             });
 
-            it("spreads one public and one private subnet over each of the region's first three zones", async () => {
+            it("spreads one public and one private subnet over each of the region's first azCount zones", async () => {
                 const run = await stackRun(stack);
-                const region = run.settings.region;
-                const zones = ["a", "b", "c"].map((s) => `${region}${s}`);
+                const zones = run.zones.slice(0, run.settings.network.azCount);
+                assert.ok(zones.length >= 2);
                 for (const kind of ["public", "private"]) {
                     const subnets = run.resources.ofType(SUBNET).filter((s) => s.name.startsWith(`${stack}-${kind}-`));
                     assert.deepEqual(subnets.map((s) => s.inputs.availabilityZone).sort(), zones);
@@ -76,20 +76,25 @@ describe("network", () => {
                 }
             });
 
-            it("routes public subnets through the internet gateway and each private subnet through its own zone's NAT", async () => {
+            it("routes public subnets through the internet gateway and each private subnet through its zone's NAT, or the one shared NAT", async () => {
                 const run = await stackRun(stack);
                 const igw = run.resources.get("aws:ec2/internetGateway:InternetGateway", `${stack}-igw`);
                 const publicRt = run.resources.get(ROUTE_TABLE, `${stack}-public-rt`);
                 assert.deepEqual(publicRt.inputs.routes, [{ cidrBlock: "0.0.0.0/0", gatewayId: mockId(igw.name) }]);
 
+                const zones = run.zones.slice(0, run.settings.network.azCount);
+                const perAz = run.settings.network.natGateways === "perAz";
+                const natOf = (az: string) => `${stack}-nat-${perAz ? az : zones[0]}`;
                 const nats = run.resources.ofType(NAT);
-                assert.equal(nats.length, 3);
+                assert.deepEqual(nats.map((n) => n.name).sort(), perAz ? zones.map(natOf) : [natOf(zones[0]!)]);
                 for (const nat of nats) {
                     const az = nat.name.slice(`${stack}-nat-`.length);
                     assert.equal(nat.inputs.subnetId, mockId(`${stack}-public-${az}`), "NAT sits in its zone's public subnet");
                     assert.ok(nat.dependencies.includes(igw.urn), "NAT waits for the internet gateway");
+                }
+                for (const az of zones) {
                     const rt = run.resources.get(ROUTE_TABLE, `${stack}-private-rt-${az}`);
-                    assert.deepEqual(rt.inputs.routes, [{ cidrBlock: "0.0.0.0/0", natGatewayId: mockId(nat.name) }]);
+                    assert.deepEqual(rt.inputs.routes, [{ cidrBlock: "0.0.0.0/0", natGatewayId: mockId(natOf(az)) }]);
                     const assoc = run.resources.get(ASSOCIATION, `${stack}-private-${az}`);
                     assert.equal(assoc.inputs.subnetId, mockId(`${stack}-private-${az}`));
                     assert.equal(assoc.inputs.routeTableId, mockId(rt.name));

@@ -1,15 +1,17 @@
 import { strict as assert } from "node:assert";
 import { listStacks } from "../tools/stacks";
-import { ACCOUNT_ID } from "./support/mocks";
 import { stackRun } from "./support/run";
 
 describe("what a security review asks for", () => {
     for (const stack of listStacks()) {
         describe(stack, () => {
-            it("deploys only into the stack's own account", async () => {
+            it("deploys only into the stack's own account, through every AWS provider", async () => {
                 const run = await stackRun(stack);
-                const provider = run.resources.get("pulumi:providers:aws", `aws-${run.settings.region}`);
-                assert.deepEqual(JSON.parse(provider.inputs.allowedAccountIds), [run.settings.accountId]);
+                const providers = run.resources.ofType("pulumi:providers:aws");
+                assert.deepEqual(providers.map((p) => p.name).sort(), [`aws-${run.settings.region}`, "aws-us-east-1"].sort());
+                for (const provider of providers) {
+                    assert.deepEqual(JSON.parse(provider.inputs.allowedAccountIds), [run.settings.accountId], provider.name);
+                }
             });
 
             it("logs every VPC flow, kept for the configured days, through a role only this account's flow logs can assume", async () => {
@@ -32,8 +34,8 @@ describe("what a security review asks for", () => {
                 const trust = JSON.parse(role.inputs.assumeRolePolicy).Statement[0];
                 assert.equal(trust.Principal.Service, "vpc-flow-logs.amazonaws.com");
                 assert.deepEqual(trust.Condition, {
-                    StringEquals: { "aws:SourceAccount": ACCOUNT_ID },
-                    ArnLike: { "aws:SourceArn": `arn:aws:ec2:${run.settings.region}:${ACCOUNT_ID}:vpc-flow-log/*` },
+                    StringEquals: { "aws:SourceAccount": run.settings.accountId },
+                    ArnLike: { "aws:SourceArn": `arn:aws:ec2:${run.settings.region}:${run.settings.accountId}:vpc-flow-log/*` },
                 });
                 const write = JSON.parse(run.resources.get("aws:iam/rolePolicy:RolePolicy", `${stack}-flow-logs-write`).inputs.policy)
                     .Statement[0];
@@ -50,7 +52,7 @@ describe("what a security review asks for", () => {
                     {
                         Sid: "EnableIamPolicies",
                         Effect: "Allow",
-                        Principal: { AWS: `arn:aws:iam::${ACCOUNT_ID}:root` },
+                        Principal: { AWS: `arn:aws:iam::${run.settings.accountId}:root` },
                         Action: "kms:*",
                         Resource: "*",
                     },

@@ -4,6 +4,9 @@ import * as path from "node:path";
 import { stackRun } from "./support/run";
 import { listStacks, ROOT } from "../tools/stacks";
 
+/** What lives in us-east-1, where Route 53 publishes its health-check metrics. */
+const ALARM_TYPES = ["aws:sns/topic:Topic", "aws:sns/topicSubscription:TopicSubscription", "aws:cloudwatch/metricAlarm:MetricAlarm"];
+
 /** Whether the AWS provider's Args for this type accept `tags`, read from @pulumi/aws's own types. */
 function isTaggable(type: string): boolean {
     const [, modulePath, resource] = type.split(":") as [string, string, string];
@@ -17,15 +20,20 @@ function isTaggable(type: string): boolean {
 describe("stack-wide rules", () => {
     for (const stack of listStacks()) {
         describe(stack, () => {
-            it("sends every AWS resource through the explicit regional provider", async () => {
+            it("sends every AWS resource through the explicit regional provider, and only the alarms through us-east-1's", async () => {
                 const run = await stackRun(stack);
                 const region = run.settings.region;
                 const provider = run.resources.get("pulumi:providers:aws", `aws-${region}`);
+                const metrics = run.resources.get("pulumi:providers:aws", "aws-us-east-1");
                 assert.equal(provider.inputs.region, region);
-                assert.equal(run.resources.ofType("pulumi:providers:aws").length, 1, "no second AWS provider");
+                assert.equal(metrics.inputs.region, "us-east-1");
+                assert.equal(run.resources.ofType("pulumi:providers:aws").length, 2, "no third AWS provider");
                 const aws = run.resources.resources.filter((r) => r.type.startsWith("aws:"));
                 assert.ok(aws.length > 30);
-                for (const r of aws) assert.equal(r.provider, run.resources.providerRef(provider), `${r.type} ${r.name}`);
+                for (const r of aws) {
+                    const expected = ALARM_TYPES.includes(r.type) ? metrics : provider;
+                    assert.equal(r.provider, run.resources.providerRef(expected), `${r.type} ${r.name}`);
+                }
             });
 
             it("tags every taggable AWS resource with ManagedBy, Stack, Region, Role, Name and the user's tags", async () => {
@@ -63,9 +71,9 @@ describe("stack-wide rules", () => {
                 }
                 const topLevel = run.resources.resources.filter((r) => r.parent === stackUrn && r.custom);
                 assert.deepEqual(
-                    topLevel.map((r) => r.type),
-                    ["pulumi:providers:aws"],
-                    "only the provider sits outside a component",
+                    topLevel.map((r) => `${r.type} ${r.name}`).sort(),
+                    [`pulumi:providers:aws aws-${run.settings.region}`, "pulumi:providers:aws aws-us-east-1"].sort(),
+                    "only the providers sit outside a component",
                 );
                 for (const r of run.resources.resources.filter((x) => x.parent !== stackUrn && x.urn !== stackUrn)) {
                     const parent = run.resources.byUrn(r.parent)!;

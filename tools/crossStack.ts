@@ -37,6 +37,13 @@ export function crossStackProblems(stacks: StackConfig[]): string[] {
     if (zones) problems.push(`every stack must use the same hosted zone; ${zones}`);
     const names = disagreement(stacks, (s) => s.failover.recordName);
     if (names) problems.push(`every stack must publish the same record name; ${names}`);
+    // A name holds either A records or one CNAME; a withdrawn record holds nothing, which is
+    // how the record type changes on a live fleet (docs/alarms.md).
+    const types = disagreement(
+        stacks.filter((s) => s.failover.publishRecord),
+        (s) => s.failover.recordType,
+    );
+    if (types) problems.push(`every stack that publishes its record must use the same recordType; ${types}`);
     // The set identifier of a stack's record is its stack name.
     for (const [a] of clashes(stacks, (s) => s.stack)) problems.push(`set identifiers must differ; repeated: ${a.stack}`);
     for (const [a, b] of clashes(stacks, (s) => s.region))

@@ -28,6 +28,11 @@ export const PARITY_ALLOWLIST: readonly { readonly type: string; readonly path: 
         path: /^spec\.minReplicas$/,
         why: "the autoscaler's floor follows the role",
     },
+    {
+        type: "aws:cloudwatch/metricAlarm:MetricAlarm",
+        path: /^alarmDescription$/,
+        why: "a failing check means failover when active, no failover target when standby",
+    },
     { type: "aws:ec2/vpc:Vpc", path: /^cidrBlock$/, why: "each region's own VPC CIDR" },
     { type: "aws:ec2/subnet:Subnet", path: /^cidrBlock$/, why: "subnets carved from that CIDR" },
 ];

@@ -147,7 +147,8 @@ export function roleArnOf(account: string, role: ResourceRecord): string {
 }
 
 export function factsOf(run: ProgramRun, record: ResourceRecord): ResourceFacts {
-    const provider = run.resources.byUrn(record.provider.split("::")[0] ?? "");
+    // A provider reference is `<urn>::<id>`, and a URN has `::` of its own.
+    const provider = run.resources.byUrn(record.provider.slice(0, record.provider.lastIndexOf("::")));
     const account = run.settings.accountId;
     const role = record.inputs.role
         ? run.resources.ofType("aws:iam/role:Role").find((r) => (r.outputs.name ?? mockName(r.name)) === record.inputs.role)

@@ -61,12 +61,18 @@ export function renderText(plan: Plan): string {
         for (const w of plan.warnings) lines.push(`  ${w}`);
     }
     lines.push(...renderCapacity(plan));
-    const failover = plan.outputs.failover?.value as Record<string, number | string | boolean> | undefined;
-    if (failover) {
-        lines.push("");
-        lines.push(
-            `Failover: ${failover.type} record${failover.recordPublished ? "" : " (withdrawn)"}; detection ${failover.detectionSeconds} s, worst-case switch ${failover.worstCaseSwitchSeconds} s (detection + ${failover.dnsTtlSeconds} s alias TTL)`,
-        );
-    }
+    lines.push(...renderFailover(plan));
     return lines.join("\n");
+}
+
+/** The failover output: the record, and the worst case for the record type chosen. */
+export function renderFailover(plan: Plan): string[] {
+    const f = plan.outputs.failover?.value as Record<string, number | string | boolean> | undefined;
+    if (!f) return [];
+    const record = f.recordType === "cname" ? "CNAME" : "alias A";
+    const ttl = f.recordType === "cname" ? "CNAME TTL" : "alias TTL";
+    return [
+        "",
+        `Failover: ${f.type} ${record} record${f.recordPublished ? "" : " (withdrawn)"}; detection ${f.detectionSeconds} s, worst-case switch ${f.worstCaseSwitchSeconds} s (detection + ${f.dnsTtlSeconds} s ${ttl})`,
+    ];
 }

@@ -47,7 +47,7 @@ async function waitHealthy(run: Run, s: Situation): Promise<boolean> {
 
 /** Seconds after the promotion before the old PRIMARY may shrink: the DNS TTL, then the pods' drain. */
 function settleSeconds(s: Situation): { ttl: number; drain: number } {
-    return { ttl: failoverTimes(s.to.failover.healthCheck).dnsTtlSeconds, drain: DRAIN_SECONDS.frontend };
+    return { ttl: failoverTimes(s.to.failover).dnsTtlSeconds, drain: DRAIN_SECONDS.frontend };
 }
 
 function setFiles(run: Run, stack: string, edits: Record<string, string | number | boolean>): void {
