@@ -16,9 +16,12 @@ describe("deploy guard", () => {
         assert.deepEqual(io.lines, ["deploy of prod-us may go ahead"]);
     });
 
-    it("lets the first deploy of a stack go ahead", async () => {
+    it("lets the first deploy of a stack go ahead, whether the stack is missing or created empty", async () => {
         const { io } = setUp(["prod-us"]);
         assert.equal(await guard(["--stack", "prod-eu"], io), 0);
+        const empty = setUp();
+        empty.fleet.outputs = async (): Promise<Record<string, unknown>> => ({});
+        assert.equal(await guard(["--stack", "prod-eu"], empty.io), 0);
     });
 
     it("refuses every stack of the fleet while a switchover is in progress", async () => {

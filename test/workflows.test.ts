@@ -14,12 +14,23 @@ const steps = (job: Job): Step[] => job.steps ?? [];
 const PROJECT = readProject().name;
 const PROD_GROUP = { group: "pulumi-prod", "cancel-in-progress": false };
 const ORG_TOKEN = "urn:pulumi:token-type:access_token:organization";
-const isCliInstall = (s: Step) => usesAction(s, "pulumi/actions") && s.with === undefined;
+const isCliInstall = (s: Step) => usesAction(s, "pulumi/actions") && s.with?.command === undefined;
 const runs = (pattern: RegExp) => (s: Step) => pattern.test(s.run ?? "");
 
 describe("GitHub Actions workflows", () => {
     it("has the CI, preview, deploy, per-stack deploy, switchover and nightly workflows", () => {
         assert.deepEqual(files, ["ci.yml", "deploy-stack.yml", "deploy.yml", "nightly.yml", "preview.yml", "switchover.yml"]);
+    });
+
+    it("runs every Pulumi step on the CLI version of the SDK in package.json, not the runner's", () => {
+        const sdk = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string> })
+            .dependencies["@pulumi/pulumi"];
+        assert.equal(fs.readFileSync(path.join(ROOT, ".pulumi.version"), "utf8").trim(), sdk);
+        const pulumiSteps = files
+            .flatMap((f) => Object.values(wf(f).jobs).flatMap((job) => steps(job)))
+            .filter((s) => usesAction(s, "pulumi/actions"));
+        assert.ok(pulumiSteps.length >= 8);
+        for (const s of pulumiSteps) assert.equal(s.with?.["pulumi-version-file"], ".pulumi.version");
     });
 
     it("runs everything on ubuntu-24.04 itself, with the Node version the project declares", () => {

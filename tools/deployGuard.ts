@@ -21,9 +21,11 @@ export async function deployRefusal(io: Io, stack: string): Promise<string | und
     if (progress) {
         return `${describeProgress(progress)}; deploys wait until it finishes (re-run the switchover workflow, or npm run switchover -- --to ${progress.to})`;
     }
-    // A first deploy has nothing to undo.
+    // A first deploy has nothing to undo: no stack yet, or one created empty (pulumi stack init).
     if (!(await io.stacks.exists(stack))) return undefined;
-    const differs = deployedDiffers(loadStack(stack, io.root), await io.stacks.outputs(stack));
+    const outputs = await io.stacks.outputs(stack);
+    if (Object.keys(outputs).length === 0) return undefined;
+    const differs = deployedDiffers(loadStack(stack, io.root), outputs);
     if (differs.length === 0) return undefined;
     return `${differs.join("; ")}: only npm run switchover moves these; merge the switchover's stack-file change, or run it`;
 }

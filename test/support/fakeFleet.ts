@@ -78,7 +78,7 @@ export class FakeFleet implements StackBackend {
         return this.existing.includes(stack);
     }
 
-    async outputs(stack: string) {
+    async outputs(stack: string): Promise<Record<string, unknown>> {
         const d = this.published[stack]!;
         return {
             role: d.role,
