@@ -111,10 +111,7 @@ function application(config: StackConfig, provider: aws.Provider, cluster: Clust
  * its own. The wording follows the role, so the deploy after a switchover flips it.
  */
 function healthAlarms(config: StackConfig, regional: aws.Provider, healthCheckId: pulumi.Input<string>): Alarms {
-    const provider =
-        config.region === METRICS_REGION
-            ? regional
-            : new aws.Provider(`aws-${METRICS_REGION}`, { region: METRICS_REGION, allowedAccountIds: [config.accountId] });
+    const provider = config.region === METRICS_REGION ? regional : awsProvider(config, METRICS_REGION);
     return new Alarms(
         config.stack,
         {
@@ -132,17 +129,23 @@ function healthAlarms(config: StackConfig, regional: aws.Provider, healthCheckId
     );
 }
 
-export = async () => {
-    const config = loadConfig();
-    // Every AWS resource goes through this provider; the ambient default is never used.
-    // Credentials for any other account fail before anything changes. With one account per
-    // environment it assumes the stack's own deploy role, so one CI identity reaches each.
-    // https://www.pulumi.com/registry/packages/aws/api-docs/provider/#assumeroles
-    const provider = new aws.Provider(`aws-${config.region}`, {
-        region: config.region,
+/**
+ * An explicit AWS provider for one region; the ambient default is never used. Credentials
+ * for any other account fail before anything changes. With one account per environment it
+ * assumes the stack's own deploy role, so one CI identity reaches each.
+ * https://www.pulumi.com/registry/packages/aws/api-docs/provider/#assumeroles
+ */
+function awsProvider(config: StackConfig, region: string): aws.Provider {
+    return new aws.Provider(`aws-${region}`, {
+        region,
         allowedAccountIds: [config.accountId],
         assumeRoles: config.assumeRoleArn ? [{ roleArn: config.assumeRoleArn, sessionName: `pulumi-${config.stack}` }] : undefined,
     });
+}
+
+export = async () => {
+    const config = loadConfig();
+    const provider = awsProvider(config, config.region);
     const { availabilityZones, hostedZone, loadBalancerZone } = await lookups(config, provider);
 
     const { network, cluster } = platform(config, provider, availabilityZones);

@@ -72,9 +72,10 @@ describe("a platform CI can reach, pinned in the stack files", () => {
 
         const run = await runProgram("prod-us", { overrides: { assumeDeployRole: true } });
         const role = run.settings.cluster.deployRoleArn;
-        assert.deepEqual(JSON.parse(run.resources.get("pulumi:providers:aws", "aws-us-east-2").inputs.assumeRoles), [
-            { roleArn: role, sessionName: "pulumi-prod-us" },
-        ]);
+        for (const provider of run.resources.ofType("pulumi:providers:aws")) {
+            assert.deepEqual(JSON.parse(provider.inputs.assumeRoles), [{ roleArn: role, sessionName: "pulumi-prod-us" }], provider.name);
+        }
+        assert.equal(run.resources.ofType("pulumi:providers:aws").length, 2, "the region's, and us-east-1's for the alarms");
         const kubeconfig = JSON.parse(unwrapSecret(run.resources.get("pulumi:providers:kubernetes", "prod-us-k8s").inputs.kubeconfig));
         const args: string[] = kubeconfig.users[0].user.exec.args;
         assert.deepEqual(args.slice(args.indexOf("--role-arn"), args.indexOf("--role-arn") + 2), ["--role-arn", role]);

@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import { Clock, FakeFleet, files, fleetIo, probe, restoreFiles, workdir } from "./support/fakeFleet";
+import { editStackFile } from "./support/fixtures";
 import { main as guard } from "../tools/deployGuard";
 import { main as switchover } from "../tools/switchover/main";
 
@@ -45,11 +46,24 @@ describe("deploy guard", () => {
         assert.equal(await guard(["--stack", "prod-us"], io), 1);
         assert.equal(
             io.errors.at(-1),
-            "refusing to deploy prod-us: role is standby deployed, active in Pulumi.prod-us.yaml; autoscaler floor is 1 deployed, 3 in Pulumi.prod-us.yaml: only npm run switchover moves these; merge the switchover's stack-file change, or run it",
+            "refusing to deploy prod-us: role is standby deployed, active in Pulumi.prod-us.yaml: only npm run switchover moves these; merge the switchover's stack-file change, or run it",
         );
         restoreFiles(dir, after);
         assert.equal(await guard(["--stack", "prod-us"], io), 0);
         assert.equal(await guard(["--stack", "prod-eu"], io), 0);
+    });
+
+    it("lets a floor raised after an outage deploy: only the role and the record need the switchover", async () => {
+        const { dir, io } = setUp();
+        editStackFile(dir, "prod-eu", (t) => t.replace("multiregion:replicasOverride: 0", "multiregion:replicasOverride: 3"));
+        assert.equal(await guard(["--stack", "prod-eu"], io), 0);
+    });
+
+    it("reads no tags from a stack not created yet, a new region", async () => {
+        const { fleet, io } = setUp(["prod-us"]);
+        fleet.tag = (stack: string) =>
+            stack === "prod-eu" ? Promise.reject(new Error("no stack named prod-eu")) : Promise.resolve(undefined);
+        assert.equal(await guard(["--stack", "prod-us"], io), 0);
     });
 
     it("answers a missing or unknown stack with a usage error", async () => {

@@ -1,4 +1,6 @@
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { planStack, Plan } from "../tools/plan/build";
 import { main as parityMain, parityProblems, parityReport } from "../tools/parity";
 import { setStackValue } from "../tools/stackFile";
@@ -15,6 +17,23 @@ describe("npm run parity", () => {
         const out = testIo();
         assert.equal(await parityMain([], out), 0);
         assert.match(out.text(), /^prod-eu against prod-us: in parity$/m);
+    });
+
+    it("passes a spare third region, which publishes no record, and still fails one missing anything else", async () => {
+        const root = copyStackFiles();
+        fs.writeFileSync(
+            path.join(root, "Pulumi.prod-ap.yaml"),
+            fs
+                .readFileSync(path.join(root, "Pulumi.prod-eu.yaml"), "utf8")
+                .replace("multiregion:region: eu-west-1", "multiregion:region: ap-southeast-1")
+                .replace("multiregion:vpcCidr: 10.20.0.0/16", "multiregion:vpcCidr: 10.30.0.0/16")
+                .replace("multiregion:failoverRecord: true", "multiregion:failoverRecord: false"),
+        );
+        const out = testIo({ root });
+        assert.equal(await parityMain([], out), 0, out.text());
+        assert.match(out.text(), /^prod-ap against prod-us: in parity$/m);
+        setStackValue("prod-ap", "multiregion:kubernetesVersion", "1.34", root);
+        assert.equal(await parityMain([], testIo({ root })), 1);
     });
 
     it("fails on a standby with another Kubernetes version, naming the property", async () => {

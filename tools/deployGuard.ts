@@ -1,9 +1,9 @@
 /**
  * `npm run -s deploy-guard -- --stack prod-us`: whether a deploy of this stack from the
  * checked-out stack files may run. It may not while a switchover is in progress on the
- * stack's fleet, nor when the stack file would move the stack's role, record or floor away
+ * stack's fleet, nor when the stack file would move the stack's role or failover record away
  * from what is deployed: only the switchover moves those, and a deploy from files that
- * predate it would undo it half-way. Exit 0 to go on, 1 to refuse, 2 for a usage error.
+ * predate it would undo it. Exit 0 to go on, 1 to refuse, 2 for a usage error.
  */
 import { Io, Main, parseCommand, processIo, runMain } from "./cli";
 import { fleetStacks, loadStack, requireStack, ROOT } from "./stacks";
@@ -11,8 +11,8 @@ import { deployedDiffers, describeProgress, readProgress } from "./switchover/pr
 
 const USAGE = `usage: npm run -s deploy-guard -- --stack STACK
   Exits 0 when a deploy of STACK may run, or 1 with the reason: a switchover is in progress
-  (the stacks' multiregion:switchover tag), or the stack file's role, failover record or
-  autoscaler floor differ from what is deployed. Stacks are qualified with PULUMI_ORG.`;
+  (the stacks' multiregion:switchover tag), or the stack file's role or failover record
+  differ from what is deployed. Stacks are qualified with PULUMI_ORG.`;
 
 /** Why a deploy of `stack` must not run now; undefined when it may. */
 export async function deployRefusal(io: Io, stack: string): Promise<string | undefined> {
@@ -25,7 +25,9 @@ export async function deployRefusal(io: Io, stack: string): Promise<string | und
     if (!(await io.stacks.exists(stack))) return undefined;
     const outputs = await io.stacks.outputs(stack);
     if (Object.keys(outputs).length === 0) return undefined;
-    const differs = deployedDiffers(loadStack(stack, io.root), outputs);
+    // The floor may change in a plain pull request (after an outage, say); the role and the
+    // record only through a switchover, mid-way of which the tag above already refuses.
+    const differs = deployedDiffers(loadStack(stack, io.root), outputs, false);
     if (differs.length === 0) return undefined;
     return `${differs.join("; ")}: only npm run switchover moves these; merge the switchover's stack-file change, or run it`;
 }

@@ -76,11 +76,11 @@ function standbyServes(fake: FakeRoute53, script: Script, now: number): boolean 
     return restored === undefined || now < Math.max(restored, switched) + script.failbackAfterMs;
 }
 
-/** A Pulumi backend that only has outputs: the drill reads them and nothing else. */
+/** A Pulumi backend the drill can only read: which stacks exist, their outputs and tags. */
 function outputsOnly(outputs: Record<string, Record<string, unknown>>, tags: Record<string, string>): StackBackend {
-    const unused = () => Promise.reject(new Error("the drill only reads stack outputs and tags"));
+    const unused = () => Promise.reject(new Error("the drill only reads stacks, their outputs and tags"));
     return {
-        exists: unused,
+        exists: async (s) => s in outputs,
         up: unused,
         preview: unused,
         setTag: unused,

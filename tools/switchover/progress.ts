@@ -37,6 +37,8 @@ function parseProgress(stack: string, value: string): Progress {
 export async function readProgress(backend: StackBackend, stacks: string[]): Promise<Progress | undefined> {
     const found = new Map<string, Progress>();
     for (const stack of stacks) {
+        // A stack not created yet (a new region) has no tags to read.
+        if (!(await backend.exists(stack))) continue;
         const value = await backend.tag(stack, PROGRESS_TAG);
         if (value !== undefined) found.set(stack, parseProgress(stack, value));
     }
@@ -61,15 +63,15 @@ export function describeProgress(p: Progress): string {
 
 /**
  * How what is deployed differs from the stack file in the values a switchover moves:
- * role, failover record, autoscaler floor. Empty when they agree.
+ * role, failover record and, unless `floor` is false, the autoscaler floor. Empty when they agree.
  */
-export function deployedDiffers(config: StackConfig, outputs: Record<string, unknown>): string[] {
+export function deployedDiffers(config: StackConfig, outputs: Record<string, unknown>, floor = true): string[] {
     const failover = (outputs.failover ?? {}) as { recordPublished?: unknown };
     const capacity = (outputs.capacity ?? {}) as { minReplicas?: unknown };
     const pairs: [string, unknown, unknown][] = [
         ["role", outputs.role, config.role],
         ["failover record published", failover.recordPublished, config.failover.publishRecord],
-        ["autoscaler floor", capacity.minReplicas, config.services.minReplicas],
+        ...(floor ? [["autoscaler floor", capacity.minReplicas, config.services.minReplicas] as [string, unknown, unknown]] : []),
     ];
     return pairs
         .filter(([, deployed, file]) => deployed !== file)
