@@ -40,9 +40,13 @@ async function outcome(main: Main, argv: string[]): Promise<{ lines: string[]; c
 }
 
 /** Runs a tool's entry file as `npm run` does, and returns its exit code and output. */
-async function spawnTool(file: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function spawnTool(
+    file: string,
+    args: string[],
+    env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
     try {
-        const options = { cwd: ROOT, env: { ...process.env, DEBUG: "" } };
+        const options = { cwd: ROOT, env: { ...process.env, DEBUG: "", ...env } };
         const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", path.join(ROOT, file), ...args], options);
         return { code: 0, stdout, stderr };
     } catch (err) {
@@ -81,6 +85,25 @@ describe("every tool", () => {
             assert.match(r.lines[0]!, expected);
         });
     }
+
+    describe("run as a process where the Pulumi CLI is missing", () => {
+        const needsPulumi: [string, string[]][] = [
+            ["tools/deployGuard.ts", ["--stack", "prod-us"]],
+            ["tools/switchover/main.ts", ["--to", "prod-eu"]],
+            ["tools/drill/main.ts", ["--stack", "prod-us"]],
+        ];
+        for (const [file, args] of needsPulumi) {
+            it(`${file}: says how to install it in one line, exit 2, no stack trace`, async function () {
+                this.timeout(60_000);
+                const r = await spawnTool(file, args, { PATH: path.dirname(process.execPath), PULUMI_ORG: "acme" });
+                assert.equal(r.code, 2, r.stderr);
+                assert.equal(
+                    r.stderr,
+                    "error: the Pulumi CLI is not installed or not on PATH; install it: https://www.pulumi.com/docs/install/\n",
+                );
+            });
+        }
+    });
 
     describe("run as a process, with a flag it does not know", () => {
         const results = new Map<string, Promise<{ code: number; stdout: string; stderr: string }>>();

@@ -35,6 +35,8 @@ export async function deployRefusal(io: Io, stack: string): Promise<string | und
 export const main: Main = async (argv, io) => {
     const { values } = parseCommand(argv, { usage: USAGE, options: { stack: { type: "string" } } });
     const stack = requireStack(values.stack, io.root);
+    // The Automation API drives the Pulumi CLI; fail with how to get it rather than a spawn error.
+    await io.commands.run(["pulumi", "version"], { capture: true });
     const refusal = await deployRefusal(io, stack);
     if (refusal === undefined) {
         io.out(`deploy of ${stack} may go ahead`);
