@@ -40,13 +40,23 @@ export function automationBackend(root: string, env: Readonly<Record<string, str
     const { LocalWorkspace } = automation;
     let org: Promise<string> | undefined;
     const qualified = async (stack: string) => `${await (org ??= pulumiOrg(env))}/${stack}`;
-    const select = async (stack: string) => LocalWorkspace.selectStack({ stackName: await qualified(stack), workDir: root });
+    // Each of these runs the Pulumi CLI: list the stacks once, and select each stack once.
+    let listed: Promise<string[]> | undefined;
+    const listStacks = async () => (await LocalWorkspace.create({ workDir: root })).listStacks().then((all) => all.map((s) => s.name));
+    const selected = new Map<string, Promise<automation.Stack>>();
+    const select = (stack: string) => {
+        if (!selected.has(stack))
+            selected.set(
+                stack,
+                qualified(stack).then((stackName) => LocalWorkspace.selectStack({ stackName, workDir: root })),
+            );
+        return selected.get(stack)!;
+    };
     const print = { onOutput: (out: string) => process.stdout.write(out) };
     return {
         async exists(stack) {
-            const ws = await LocalWorkspace.create({ workDir: root });
             const name = await qualified(stack);
-            return (await ws.listStacks()).some((s) => s.name === name || s.name === stack);
+            return (await (listed ??= listStacks())).some((s) => s === name || s === stack);
         },
         async up(stack, opts = {}) {
             await (await select(stack)).up({ ...print, target: opts.target });

@@ -24,8 +24,8 @@ function byName(fleet: StackConfig[], stack: string): StackConfig {
     return config;
 }
 
-async function healthEndpoint(io: Io, config: StackConfig): Promise<RegionEndpoint> {
-    const connectTo = (await io.stacks.outputs(config.stack)).loadBalancerHostname;
+function healthEndpoint(outputs: Record<string, unknown>, config: StackConfig): RegionEndpoint {
+    const connectTo = outputs.loadBalancerHostname;
     if (typeof connectTo !== "string") throw new UsageError(`${config.stack} has no loadBalancerHostname output; deploy it first`);
     return { url: `https://${config.failover.recordName}${config.failover.healthCheck.path}`, connectTo };
 }
@@ -41,14 +41,19 @@ export async function resume(io: Io, target: string, fleet: StackConfig[], progr
         throw new UsageError(`${describeProgress(progress)}; finish it first: npm run switchover -- --to ${progress.to}`);
     }
     const to = byName(fleet, progress.to);
-    return { from: byName(fleet, progress.from), to, steps, progress, health: await healthEndpoint(io, to) };
+    const health = healthEndpoint(await io.stacks.outputs(to.stack), to);
+    return { from: byName(fleet, progress.from), to, steps, progress, health };
 }
 
-/** Checks a stack is deployed exactly as its file says: the values a switchover moves, then everything else. */
-async function checkInLine(io: Io, config: StackConfig): Promise<void> {
+/**
+ * Checks a stack is deployed exactly as its file says: the values a switchover moves, then
+ * everything else. Returns its outputs.
+ */
+async function checkInLine(io: Io, config: StackConfig): Promise<Record<string, unknown>> {
     const stack = config.stack;
     if (!(await io.stacks.exists(stack))) throw new UsageError(`stack ${stack} is not deployed; run pulumi up --stack ${stack} first`);
-    const differs = deployedDiffers(config, await io.stacks.outputs(stack));
+    const outputs = await io.stacks.outputs(stack);
+    const differs = deployedDiffers(config, outputs);
     if (differs.length > 0) {
         throw new UsageError(
             `${stack} is not deployed as Pulumi.${stack}.yaml says (${differs.join("; ")}); nothing was changed. Check out the commit that was deployed, or deploy this one first`,
@@ -61,6 +66,7 @@ async function checkInLine(io: Io, config: StackConfig): Promise<void> {
             `pulumi preview of ${stack} shows ${count(changes, "change")}: the stack files or the program differ from what is deployed; deploy them first, nothing was changed`,
         );
     }
+    return outputs;
 }
 
 /** A switchover from the stack files, after checking both stacks and the target's health. */
@@ -69,8 +75,8 @@ export async function fresh(io: Io, target: string, fleet: StackConfig[]): Promi
     if (to.role === "active") throw new UsageError(`${target} is already the active region; nothing to do`);
     const from = fleet.find((s) => s.role === "active");
     if (!from) throw new UsageError(`no stack of ${target}'s fleet is active in its stack file; settle the files first`);
-    for (const config of [from, to]) await checkInLine(io, config);
-    const health = await healthEndpoint(io, to);
+    await checkInLine(io, from);
+    const health = healthEndpoint(await checkInLine(io, to), to);
     if (!(await io.probe.healthy(health))) {
         throw new UsageError(`${target} is not healthy (${describeEndpoint(health)}); nothing was changed`);
     }
