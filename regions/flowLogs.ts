@@ -4,6 +4,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { workloadBoundaryArn } from "./cluster/iam";
 
 export interface FlowLogArgs {
     readonly vpcId: pulumi.Input<string>;
@@ -44,7 +45,12 @@ export function flowLogs(name: string, parent: pulumi.Resource, args: FlowLogArg
     );
     const role = new aws.iam.Role(
         `${name}-flow-logs-role`,
-        { path: args.rolePath, assumeRolePolicy: flowLogTrust(args.accountId, args.region), tags: tagged("flow-logs-role") },
+        {
+            path: args.rolePath,
+            permissionsBoundary: workloadBoundaryArn(args.accountId),
+            assumeRolePolicy: flowLogTrust(args.accountId, args.region),
+            tags: tagged("flow-logs-role"),
+        },
         { parent },
     );
     // The group exists already, so the role needs no logs:CreateLogGroup.

@@ -4,10 +4,11 @@ import { allowedWithin, evaluate, factsOf, list, readPolicy, Request, ResourceFa
 import { Check, checksOf, INVOKE_PERMISSIONS, normalizedName, PASSED_TO, RESOURCE_PERMISSIONS, TypePermissions } from "./support/iamTable";
 import { ProgramRun, ResourceRecord, stackRun } from "./support/run";
 
-const BOUNDARY = readPolicy("deploy-boundary.json");
 const PREVIEW = readPolicy("preview-policy.json");
-/** The deploy policy as docs/iam.md has it installed for this stack's record name. */
-const deployFor = (run: ProgramRun) => readPolicy("deploy-policy.json", { RECORD_NAME: run.settings.failover.recordName });
+/** The deploy policy as docs/iam.md has it installed for this stack's account and record name. */
+const deployFor = (run: ProgramRun) =>
+    readPolicy("deploy-policy.json", { ACCOUNT_ID: run.settings.accountId, RECORD_NAME: run.settings.failover.recordName });
+const boundaryFor = (run: ProgramRun) => readPolicy("deploy-boundary.json", { ACCOUNT_ID: run.settings.accountId });
 
 const awsResources = (run: ProgramRun) => run.resources.resources.filter((r) => r.custom && r.type.startsWith("aws:"));
 const request = (facts: ResourceFacts, arn: string, check: Check): Request => ({
@@ -32,7 +33,8 @@ const requestsOf = (run: ProgramRun, record: ResourceRecord) =>
 const synthetic = (inputs: Record<string, any> = {}): ResourceFacts => ({
     region: "us-east-1",
     account: "123456789012",
-    name: "prod-us-x",
+    // The program's alarm and topic names start with the project's name (regions/alarms.ts).
+    name: "multiregion-prod-us-x",
     id: "prod-us-x_id",
     tags: { Stack: "multiregion/prod-us" },
     inputs,
@@ -73,9 +75,10 @@ describe("the CI roles' IAM policies against what the program creates", () => {
             it("lets the deploy role, within its boundary, make, change, tag and delete all of it, and run its invokes", async () => {
                 const run = await stackRun(stack);
                 const deploy = deployFor(run);
+                const boundary = boundaryFor(run);
                 const requests = awsResources(run).flatMap((r) => Object.values(requestsOf(run, r)).flat());
                 assert.ok(requests.length > 100);
-                assert.deepEqual([...requests, ...invokeRequests(run)].filter((r) => !allowedWithin(deploy, BOUNDARY, r)).map(show), []);
+                assert.deepEqual([...requests, ...invokeRequests(run)].filter((r) => !allowedWithin(deploy, boundary, r)).map(show), []);
             });
 
             it("lets the preview role read all of it and run its invokes, and change none of it", async () => {
@@ -91,6 +94,7 @@ describe("the CI roles' IAM policies against what the program creates", () => {
             it("passes only the program's roles, each only to the service that takes it", async () => {
                 const run = await stackRun(stack);
                 const deploy = deployFor(run);
+                const boundary = boundaryFor(run);
                 const roles = run.resources.ofType("aws:iam/role:Role");
                 assert.ok(roles.length >= 3);
                 for (const role of roles) {
@@ -101,7 +105,7 @@ describe("the CI roles' IAM policies against what the program creates", () => {
                         const service = PASSED_TO[consumer];
                         assert.ok(service, `${role.name} is passed in ${consumer}: add it to PASSED_TO and review iam:PassedToService`);
                         const pass = (to: string, resource = arn) =>
-                            allowedWithin(deploy, BOUNDARY, { action: "iam:PassRole", resource, context: { "iam:PassedToService": to } });
+                            allowedWithin(deploy, boundary, { action: "iam:PassRole", resource, context: { "iam:PassedToService": to } });
                         assert.ok(pass(service), `${role.name} to ${service}`);
                         assert.ok(!pass("lambda.amazonaws.com") && !pass("ec2.amazonaws.com"), `${role.name} only to ${service}`);
                         assert.ok(!pass(service, run.settings.cluster.deployRoleArn), "never CI's own role");
@@ -112,6 +116,7 @@ describe("the CI roles' IAM policies against what the program creates", () => {
             it("writes only A and CNAME records named for the stack's record, and changes only network resources tagged as the program's", async () => {
                 const run = await stackRun(stack);
                 const deploy = deployFor(run);
+                const boundary = boundaryFor(run);
                 const name = normalizedName(run.settings.failover.recordName);
                 const change = (record: string, type = "A"): Request => ({
                     action: "route53:ChangeResourceRecordSets",
@@ -123,7 +128,7 @@ describe("the CI roles' IAM policies against what the program creates", () => {
                     },
                 });
                 assert.ok(
-                    allowedWithin(deploy, BOUNDARY, change(name)) && allowedWithin(deploy, BOUNDARY, change(`_0a1b.${name}`, "CNAME")),
+                    allowedWithin(deploy, boundary, change(name)) && allowedWithin(deploy, boundary, change(`_0a1b.${name}`, "CNAME")),
                 );
                 const parent = name.split(".").slice(1).join(".");
                 for (const denied of [
@@ -136,7 +141,7 @@ describe("the CI roles' IAM policies against what the program creates", () => {
                     assert.equal(evaluate(deploy, denied), "implicit", show(denied));
                 const own = run.settings.tags.Stack!;
                 const network = (action: string, stackTag?: string) =>
-                    allowedWithin(deploy, BOUNDARY, { action, context: stackTag ? { "aws:ResourceTag/Stack": stackTag } : {} });
+                    allowedWithin(deploy, boundary, { action, context: stackTag ? { "aws:ResourceTag/Stack": stackTag } : {} });
                 for (const action of [
                     "ec2:DeleteVpc",
                     "ec2:CreateRoute",
@@ -157,26 +162,28 @@ describe("the CI roles' IAM policies against what the program creates", () => {
         const program = [...new Set([...attached].map((a) => a.inputs.policyArn as string))].sort();
         assert.ok(program.length >= 7, program.join(" "));
         const deploy = deployFor(runs[0]!);
+        const boundary = boundaryFor(runs[0]!);
         for (const action of ["iam:AttachRolePolicy", "iam:DetachRolePolicy"]) {
             const statements = deploy.Statement.filter((s) => s.Effect === "Allow" && list(s.Action).includes(action));
             assert.equal(statements.length, 1, action);
             assert.deepEqual([...list(statements[0]!.Condition?.ArnEquals?.["iam:PolicyARN"])].sort(), program, action);
             const role = "arn:aws:iam::123456789012:role/multiregion/x";
             const attach = (policy: string) =>
-                allowedWithin(deploy, BOUNDARY, { action, resource: role, context: { "iam:PolicyARN": policy } });
+                allowedWithin(deploy, boundary, { action, resource: role, context: { "iam:PolicyARN": policy } });
             assert.ok(!attach("arn:aws:iam::aws:policy/AdministratorAccess") && !attach("arn:aws:iam::aws:policy/IAMFullAccess"));
         }
     });
 
     it("covers the types the alarms work adds before any stack creates them", () => {
-        const deploy = readPolicy("deploy-policy.json", { RECORD_NAME: "app.example.com" });
+        const deploy = readPolicy("deploy-policy.json", { ACCOUNT_ID: "123456789012", RECORD_NAME: "app.example.com" });
+        const boundary = readPolicy("deploy-boundary.json", { ACCOUNT_ID: "123456789012" });
         for (const type of [
             "aws:cloudwatch/metricAlarm:MetricAlarm",
             "aws:sns/topic:Topic",
             "aws:sns/topicSubscription:TopicSubscription",
         ]) {
             const { read, write, remove } = requestsFor(RESOURCE_PERMISSIONS[type]!, synthetic());
-            assert.deepEqual([...read, ...write, ...remove].filter((r) => !allowedWithin(deploy, BOUNDARY, r)).map(show), [], type);
+            assert.deepEqual([...read, ...write, ...remove].filter((r) => !allowedWithin(deploy, boundary, r)).map(show), [], type);
             assert.deepEqual(read.filter((r) => evaluate(PREVIEW, r) !== "allow").map(show), [], type);
         }
     });

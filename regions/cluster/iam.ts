@@ -4,6 +4,16 @@ import * as pulumi from "@pulumi/pulumi";
 
 export const MANAGED_POLICY = "arn:aws:iam::aws:policy";
 
+/**
+ * The permissions boundary every role the program creates carries (iam/workload-boundary.json,
+ * installed by an administrator as docs/iam.md says). CI's deploy role may create and change roles
+ * only with exactly this boundary, so no role it makes can exceed it
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html).
+ */
+export function workloadBoundaryArn(accountId: string): string {
+    return `arn:aws:iam::${accountId}:policy/multiregion-ci/multiregion-workload-boundary`;
+}
+
 /** A trust policy that lets one AWS service assume the role with `actions`. */
 export function assumeRolePolicy(service: string, actions: string[] = ["sts:AssumeRole"]): string {
     return JSON.stringify({
@@ -20,6 +30,8 @@ export interface RoleWithPolicies {
 interface ServiceRole {
     /** The IAM path the role sits under. */
     readonly path: string;
+    /** The ARN of the role's permissions boundary. */
+    readonly permissionsBoundary: string;
     /** Names the role `${name}-${roleName}`. */
     readonly roleName: string;
     readonly service: string;
@@ -33,7 +45,12 @@ interface ServiceRole {
 function serviceRole(name: string, parent: pulumi.Resource, r: ServiceRole): RoleWithPolicies {
     const role = new aws.iam.Role(
         `${name}-${r.roleName}`,
-        { path: r.path, assumeRolePolicy: assumeRolePolicy(r.service, r.actions), tags: r.tags },
+        {
+            path: r.path,
+            permissionsBoundary: r.permissionsBoundary,
+            assumeRolePolicy: assumeRolePolicy(r.service, r.actions),
+            tags: r.tags,
+        },
         { parent },
     );
     const attachments = r.policies.map(
@@ -52,10 +69,17 @@ function serviceRole(name: string, parent: pulumi.Resource, r: ServiceRole): Rol
  * compute, block storage, load balancing and networking policies besides the cluster policy.
  * https://docs.aws.amazon.com/eks/latest/userguide/auto-cluster-iam-role.html
  */
-export function clusterRole(name: string, parent: pulumi.Resource, path: string, tags: Record<string, string>): RoleWithPolicies {
+export function clusterRole(
+    name: string,
+    parent: pulumi.Resource,
+    path: string,
+    accountId: string,
+    tags: Record<string, string>,
+): RoleWithPolicies {
     const autoMode = ["AmazonEKSComputePolicy", "AmazonEKSBlockStoragePolicy", "AmazonEKSLoadBalancingPolicy", "AmazonEKSNetworkingPolicy"];
     return serviceRole(name, parent, {
         path,
+        permissionsBoundary: workloadBoundaryArn(accountId),
         roleName: "cluster-role",
         service: "eks.amazonaws.com",
         actions: ["sts:AssumeRole", "sts:TagSession"],
@@ -71,9 +95,16 @@ export function clusterRole(name: string, parent: pulumi.Resource, path: string,
  * built-in node pools, so the program must not create another.
  * https://docs.aws.amazon.com/eks/latest/userguide/auto-create-node-role.html
  */
-export function nodeRole(name: string, parent: pulumi.Resource, path: string, tags: Record<string, string>): RoleWithPolicies {
+export function nodeRole(
+    name: string,
+    parent: pulumi.Resource,
+    path: string,
+    accountId: string,
+    tags: Record<string, string>,
+): RoleWithPolicies {
     return serviceRole(name, parent, {
         path,
+        permissionsBoundary: workloadBoundaryArn(accountId),
         roleName: "auto-node-role",
         service: "ec2.amazonaws.com",
         policies: ["AmazonEKSWorkerNodeMinimalPolicy", "AmazonEC2ContainerRegistryPullOnly"],

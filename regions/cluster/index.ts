@@ -111,8 +111,8 @@ export class Cluster extends pulumi.ComponentResource {
     /** The EKS control plane with Auto Mode on, its roles, its secrets key and its log group. */
     private controlPlane(name: string, args: ClusterArgs): aws.eks.Cluster {
         const tags = args.tags;
-        const role = clusterRole(name, this, args.rolePath, tags);
-        const nodes = nodeRole(name, this, args.rolePath, tags);
+        const role = clusterRole(name, this, args.rolePath, args.accountId, tags);
+        const nodes = nodeRole(name, this, args.rolePath, args.accountId, tags);
         // Made before the cluster, under the name EKS writes to, so EKS uses it with its retention
         // instead of making one that never expires (https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html).
         const logs = new aws.cloudwatch.LogGroup(

@@ -79,11 +79,23 @@ const OPERATORS: Record<string, (expected: string, actual: string) => boolean> =
 };
 
 /**
+ * Negated operators hold when no value matches, and when the key is absent: "a negated matching
+ * condition operator" is true for a missing key
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html).
+ */
+const NEGATED: Record<string, string> = { StringNotEquals: "StringEquals", StringNotLike: "StringLike", ArnNotEquals: "ArnEquals", ArnNotLike: "ArnLike" };
+
+/**
  * One condition. A single-valued key that is absent fails; `ForAllValues` holds when every value
  * matches, which an absent key satisfies, as in IAM; `ForAnyValue` needs one match.
  */
 function holds(operator: string, key: string, expected: string | string[], context: Context): boolean {
     const [qualifier, name] = operator.includes(":") ? operator.split(":") : [undefined, operator];
+    const positive = NEGATED[name ?? ""];
+    if (positive) {
+        if (qualifier !== undefined) throw new Error(`the evaluator does not know ${operator}; teach it before using it`);
+        return !holds(positive, key, expected, context);
+    }
     const test = OPERATORS[name ?? ""];
     if (!test) throw new Error(`the evaluator does not know the condition operator ${operator}; teach it before using it`);
     const matches = (actual: string) => list(expected).some((e) => test(e, actual));
@@ -139,6 +151,8 @@ export interface ResourceFacts {
     readonly outputs: Record<string, any>;
     /** For role policies and attachments: the ARN of the role they belong to. */
     readonly roleArn?: string;
+    /** For role policies and attachments: that role's permissions boundary, which IAM checks them against. */
+    readonly roleBoundary?: string;
 }
 
 /** A role's ARN as IAM writes it: the path is part of it. */
@@ -162,5 +176,6 @@ export function factsOf(run: ProgramRun, record: ResourceRecord): ResourceFacts 
         inputs: record.inputs,
         outputs: record.outputs,
         roleArn: role && roleArnOf(account, role),
+        roleBoundary: role?.inputs.permissionsBoundary,
     };
 }

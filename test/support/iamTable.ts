@@ -45,6 +45,13 @@ const accessEntryArn = (r: ResourceFacts) =>
     eksArn(r, "access-entry", `role/${r.account}/${String(r.inputs.principalArn).split("/").pop()}/0123abcd`);
 const certificateArn = (r: ResourceFacts) => `arn:aws:acm:${r.region}:${r.account}:certificate/${r.id}`;
 
+/** A role-changing call, with the boundary IAM sees on it. */
+const bounded = (action: string, boundary: string | undefined, context: Context = {}): Check => ({
+    action,
+    context: { ...context, ...(boundary ? { "iam:PermissionsBoundary": boundary } : {}) },
+});
+const keyOf = (r: ResourceFacts) => `arn:aws:kms:${r.region}:${r.account}:key/${r.inputs.targetKeyId}`;
+
 /** Route 53's normalized record name: lower case, no trailing dot. */
 export const normalizedName = (name: string) => name.toLowerCase().replace(/\.$/, "");
 const recordChange = (r: ResourceFacts, action: string): Check => ({
@@ -79,21 +86,33 @@ export const RESOURCE_PERMISSIONS: Readonly<Record<string, TypePermissions>> = {
     "aws:cloudwatch/logGroup:LogGroup": { service: "logs", arn: (r) => `arn:aws:logs:${r.region}:${r.account}:log-group:${r.name}`,
         read: ["logs:DescribeLogGroups", "logs:ListTagsForResource"],
         write: ["logs:CreateLogGroup", "logs:PutRetentionPolicy", "logs:TagResource", "logs:UntagResource"], remove: ["logs:DeleteLogGroup"] },
+    // IAM gives the role-changing calls the role's boundary as iam:PermissionsBoundary (for
+    // PutRolePermissionsBoundary, the one being set), the key the deploy policy requires.
     "aws:iam/role:Role": { service: "iam", arn: (r) => `arn:aws:iam::${r.account}:role${r.inputs.path ?? "/"}${r.name}`,
         read: ["iam:GetRole", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole"],
-        write: ["iam:CreateRole", "iam:TagRole", "iam:UntagRole", "iam:UpdateRole", "iam:UpdateAssumeRolePolicy"], remove: ["iam:DeleteRole"] },
+        write: (r) => [...["iam:CreateRole", "iam:UpdateRole", "iam:UpdateAssumeRolePolicy", "iam:PutRolePermissionsBoundary"].map((action) => bounded(action, r.inputs.permissionsBoundary)),
+            "iam:TagRole", "iam:UntagRole"],
+        remove: (r) => [bounded("iam:DeleteRole", r.inputs.permissionsBoundary)] },
     "aws:iam/rolePolicy:RolePolicy": { service: "iam", arn: (r) => r.roleArn ?? "", read: ["iam:GetRolePolicy"],
-        write: ["iam:PutRolePolicy"], remove: ["iam:DeleteRolePolicy"] },
+        write: (r) => [bounded("iam:PutRolePolicy", r.roleBoundary)], remove: (r) => [bounded("iam:DeleteRolePolicy", r.roleBoundary)] },
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": { service: "iam", arn: (r) => r.roleArn ?? "", read: ["iam:ListAttachedRolePolicies"],
-        write: (r) => [{ action: "iam:AttachRolePolicy", context: { "iam:PolicyARN": r.inputs.policyArn } }],
-        remove: (r) => [{ action: "iam:DetachRolePolicy", context: { "iam:PolicyARN": r.inputs.policyArn } }] },
-    // Protected, and no policy condition ties a key to this program, so deletion is left to an administrator.
+        write: (r) => [bounded("iam:AttachRolePolicy", r.roleBoundary, { "iam:PolicyARN": r.inputs.policyArn })],
+        remove: (r) => [bounded("iam:DetachRolePolicy", r.roleBoundary, { "iam:PolicyARN": r.inputs.policyArn })] },
+    // Tags ride in CreateKey, which needs kms:TagResource on any key
+    // (https://docs.aws.amazon.com/kms/latest/developerguide/tag-permissions.html). EKS's
+    // CreateCluster makes its grant as the caller, through EKS (kms:ViaService), and with no
+    // kms:GrantIsForAWSResource (https://docs.aws.amazon.com/eks/latest/userguide/enable-kms.html).
+    // Protected: only the rehearsal, which unprotects it, deletes a key.
     "aws:kms/key:Key": { service: "kms", arn: (r) => `arn:aws:kms:${r.region}:${r.account}:key/${r.outputs.keyId}`,
         read: ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"],
-        write: ["kms:CreateKey", "kms:EnableKeyRotation", "kms:PutKeyPolicy", "kms:TagResource", "kms:UntagResource",
-            { action: "kms:CreateGrant", context: { "kms:GrantIsForAWSResource": "true" } }], remove: [] },
+        write: (r) => ["kms:CreateKey", { action: "kms:TagResource", context: { "aws:RequestTag/Stack": r.tags.Stack ?? "" } },
+            "kms:EnableKeyRotation", "kms:PutKeyPolicy", "kms:TagResource", "kms:UntagResource",
+            { action: "kms:CreateGrant", context: { "kms:ViaService": `eks.${r.region}.amazonaws.com` } }],
+        remove: ["kms:ScheduleKeyDeletion"] },
+    // An alias call is authorized on the alias and on its key.
     "aws:kms/alias:Alias": { service: "kms", arn: (r) => `arn:aws:kms:${r.region}:${r.account}:${r.name}`, read: ["kms:ListAliases"],
-        write: ["kms:CreateAlias", "kms:UpdateAlias"], remove: ["kms:DeleteAlias"] },
+        write: (r) => ["kms:CreateAlias", "kms:UpdateAlias", { action: "kms:CreateAlias", arn: keyOf(r) }, { action: "kms:UpdateAlias", arn: keyOf(r) }],
+        remove: (r) => ["kms:DeleteAlias", { action: "kms:DeleteAlias", arn: keyOf(r) }] },
     "aws:eks/cluster:Cluster": { service: "eks", arn: (r) => `arn:aws:eks:${r.region}:${r.account}:cluster/${r.name}`, read: ["eks:DescribeCluster"],
         write: ["eks:CreateCluster", "eks:DescribeUpdate", "eks:UpdateClusterConfig", "eks:UpdateClusterVersion", "eks:TagResource", "eks:UntagResource"],
         remove: ["eks:DeleteCluster"] },
