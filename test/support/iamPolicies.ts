@@ -83,7 +83,12 @@ const OPERATORS: Record<string, (expected: string, actual: string) => boolean> =
  * condition operator" is true for a missing key
  * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html).
  */
-const NEGATED: Record<string, string> = { StringNotEquals: "StringEquals", StringNotLike: "StringLike", ArnNotEquals: "ArnEquals", ArnNotLike: "ArnLike" };
+const NEGATED: Record<string, string> = {
+    StringNotEquals: "StringEquals",
+    StringNotLike: "StringLike",
+    ArnNotEquals: "ArnEquals",
+    ArnNotLike: "ArnLike",
+};
 
 /**
  * One condition. A single-valued key that is absent fails; `ForAllValues` holds when every value

@@ -105,7 +105,7 @@ export const RESOURCE_PERMISSIONS: Readonly<Record<string, TypePermissions>> = {
     // Protected: only the rehearsal, which unprotects it, deletes a key.
     "aws:kms/key:Key": { service: "kms", arn: (r) => `arn:aws:kms:${r.region}:${r.account}:key/${r.outputs.keyId}`,
         read: ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"],
-        write: (r) => ["kms:CreateKey", { action: "kms:TagResource", context: { "aws:RequestTag/Stack": r.tags.Stack ?? "" } },
+        write: (r): (string | Check)[] => ["kms:CreateKey", { action: "kms:TagResource", context: { "aws:RequestTag/Stack": r.tags.Stack ?? "" } },
             "kms:EnableKeyRotation", "kms:PutKeyPolicy", "kms:TagResource", "kms:UntagResource",
             { action: "kms:CreateGrant", context: { "kms:ViaService": `eks.${r.region}.amazonaws.com` } }],
         remove: ["kms:ScheduleKeyDeletion"] },
