@@ -190,7 +190,9 @@ describe("warnings a valid stack still gets", () => {
         const run = await runProgram("prod-eu", { overrides: { region: "eu-south-1" } });
         assert.deepEqual(
             run.warnings.filter((w) => w.startsWith(`${project}:region:`)),
-            configWarnings(withRegion("eu-south-1")),
+            [
+                `${project}:region: eu-south-1 is an opt-in region: enable it once for account ${base.accountId} before the first up (aws account enable-region --region-name eu-south-1), https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-regions.html`,
+            ],
         );
     });
 });
