@@ -63,6 +63,9 @@ export function configReference(project: string): string {
         "`Pulumi.yaml` declares each with its type, default and description, and the CLI fills in the",
         "default for a key a stack file leaves out. A bad value stops the program before anything is",
         "created, with every problem listed at once, each naming the key, the value and what is allowed.",
+        "A key in another namespace than the project's or a provider's (`aws:`, `kubernetes:`, `pulumi:`) is",
+        "refused, as is a key without one (the Pulumi CLI refuses those itself); an unknown key close to a",
+        'known one is named next to it ("did you mean").',
     ];
     for (const { title, keys, more } of groups()) {
         lines.push("", `## ${title}`, "");

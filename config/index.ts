@@ -5,3 +5,6 @@ export * from "./parse";
 export * from "./rules";
 export * from "./subscriptions";
 export * from "./types";
+export * from "./apiAccess";
+export * from "./keyNames";
+export * from "./support";

@@ -18,11 +18,13 @@ import {
     isAccountId,
     isAddonVersion,
     isCertifiableName,
-    isKubernetesMinor,
+    isEksVersion,
     isVpcCidr,
     userTags,
 } from "./rules";
-import { LOG_RETENTION_DAYS } from "../regions/awsData";
+import { AWS_DATA_FILE, EKS_VERSIONS, LOG_RETENTION_DAYS, newestEksVersion } from "../regions/awsData";
+import { PROD_API_MAX_ADDRESSES } from "./apiAccess";
+import { SUPPORT_NOTICE_DAYS } from "./support";
 import { AUTO_MODE_MIN_MINOR } from "../regions/cluster/autoMode";
 import { POD_REQUESTS_PER_SECOND } from "../services/sizing";
 import { withoutRootDot } from "./dns";
@@ -66,18 +68,24 @@ const REGION_KEYS = {
 };
 
 // ---- Cluster ---------------------------------------------------------------------
+const DEFAULT_VERSION = "1.35";
+const NEWEST = newestEksVersion();
+
 const CLUSTER_KEYS = {
     kubernetesVersion: key(
-        text(isKubernetesMinor, `a minor version "1.NN" from "1.${AUTO_MODE_MIN_MINOR}", as EKS Auto Mode needs, such as "1.35"`),
+        text(
+            isEksVersion,
+            `a minor version "1.NN" EKS has, from "1.${AUTO_MODE_MIN_MINOR}" (EKS Auto Mode's oldest) to "${NEWEST}" (the newest in ${AWS_DATA_FILE}; add a newer one's line there), such as "${DEFAULT_VERSION}"`,
+        ),
         {
-            default: "1.35",
-            description: "EKS Kubernetes version, 1.NN, at least 1.29 for EKS Auto Mode. 1.35 is in standard support until March 2027.",
+            default: DEFAULT_VERSION,
+            description: `EKS Kubernetes version, 1.NN, from 1.${AUTO_MODE_MIN_MINOR} (EKS Auto Mode) to the newest listed in ${AWS_DATA_FILE}. ${DEFAULT_VERSION} is in standard support until ${EKS_VERSIONS[DEFAULT_VERSION]?.endOfStandardSupport ?? "?"}; CI fails ${SUPPORT_NOTICE_DAYS} days before a stack's version leaves support, since EKS then upgrades the cluster itself.`,
         },
     ),
-    metricsServerVersion: key(text(isAddonVersion, 'empty, or an EKS add-on version such as "v0.8.0-eksbuild.1"'), {
+    metricsServerVersion: key(text(isAddonVersion, 'empty, or an EKS add-on version such as "v0.8.1-eksbuild.5"'), {
         default: "",
         description:
-            "The metrics-server add-on version the autoscalers read CPU from, such as v0.8.0-eksbuild.1. Empty takes EKS's default for the cluster's version once, at creation, and keeps it.",
+            "The metrics-server add-on version the autoscalers read CPU from, such as v0.8.1-eksbuild.5; list them with aws eks describe-addon-versions --addon-name metrics-server --kubernetes-version <version>. Pin it in every stack file, so parity compares it: empty takes EKS's default on the day each cluster is created, and keeps it, so regions drift apart.",
     }),
     deployRoleArn: key(
         text(isIamRole, 'an IAM role ARN in this stack\'s account, such as "arn:aws:iam::123456789012:role/multiregion-deploy"'),
@@ -103,7 +111,7 @@ const CLUSTER_KEYS = {
     adminPrincipalArns: key(list(isIamPrincipal, 'IAM role or user ARNs such as "arn:aws:iam::123456789012:role/Admin"'), {
         default: [],
         description:
-            "IAM role or user ARNs given cluster admin via EKS access entries. Leave out the principal that creates the cluster: EKS grants it admin already.",
+            "IAM role or user ARNs given cluster admin via EKS access entries: the people who run kubectl, and whoever runs pulumi up from a laptop (the first up of a region), such as an IAM Identity Center role, arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_Admin_0123456789abcdef, path included. EKS grants the creator nothing here (bootstrapClusterCreatorAdminPermissions is off), so list every person; the deploy role is an admin already. The same in every stack.",
     }),
     viewerPrincipalArns: key(list(isIamPrincipal, 'IAM role or user ARNs such as "arn:aws:iam::123456789012:role/PulumiPreview"'), {
         default: [],
@@ -112,7 +120,7 @@ const CLUSTER_KEYS = {
     }),
     publicAccessCidrs: key(list(isCidr, 'aligned IPv4 CIDRs such as "203.0.113.0/24"', 1), {
         default: ["0.0.0.0/0"],
-        description: "CIDRs allowed to reach the public Kubernetes API endpoint; narrow this to your VPN and CI egress.",
+        description: `CIDRs allowed to reach the public Kubernetes API endpoint (nodes use the private one): your CI runners' fixed egress and a person's /32 for a first up from a laptop. A prod-* stack takes at most ${PROD_API_MAX_ADDRESSES} addresses in all, never 0.0.0.0/0; the default, the whole internet, suits only a throwaway fleet deployed from GitHub-hosted runners.`,
     }),
     tags: key(userTags(), { default: [], description: "Extra tags for every AWS resource, as Key=Value strings." }),
 };

@@ -1,5 +1,5 @@
 /** The rule of each key, as a named function: what a valid value looks like. */
-import { AWS_DATA_FILE, COMMERCIAL_REGIONS, HEALTH_CHECKER_REGIONS, OTHER_PARTITIONS } from "../regions/awsData";
+import { AWS_DATA_FILE, COMMERCIAL_REGIONS, EKS_VERSIONS, HEALTH_CHECKER_REGIONS, OTHER_PARTITIONS } from "../regions/awsData";
 import { cidrWithin, parseCidr, RFC1918 } from "../regions/cidr";
 import { AUTO_MODE_MIN_MINOR } from "../regions/cluster/autoMode";
 import { isDnsName, withoutRootDot, ZONE_ID } from "./dns";
@@ -49,6 +49,11 @@ export function isCidr(v: string): boolean {
 export function isKubernetesMinor(v: string): boolean {
     const m = /^1\.(\d{2})$/.exec(v);
     return !!m && Number(m[1]) >= AUTO_MODE_MIN_MINOR;
+}
+
+/** `1.NN` from EKS Auto Mode's oldest version to the newest EKS has, as regions/awsData.ts lists them. */
+export function isEksVersion(v: string): boolean {
+    return isKubernetesMinor(v) && v in EKS_VERSIONS;
 }
 
 /** Empty (EKS's default), or an EKS add-on version: `vX.Y.Z-eksbuild.N`. */

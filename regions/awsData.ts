@@ -12,7 +12,8 @@
  *   ap-east-2 and ap-southeast-6 come from external-dns only.
  * - Regions per partition: boto/botocore botocore/data/partitions.json @ 0e6e2404 (2026-08-07).
  * - Opt-in: "Regions launched after March 20, 2019 are disabled by default",
- *   https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-regions.html
+ *   https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-regions.html; the config
+ *   names the one-time opt-in (`aws account enable-region`) for such a region.
  * - Zones: the count is AWS's AZ ID table,
  *   https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-availability-zones.html;
  *   the letters are what accounts created after November 2025 see, from describe-availability-zones
@@ -103,6 +104,50 @@ export const HEALTH_CHECKER_REGIONS = [
 export const LOG_RETENTION_DAYS = [
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
+
+/** One EKS Kubernetes minor version's calendar, each date the first day of its phase's end (UTC). */
+export interface EksVersion {
+    /** When Amazon EKS released it. */
+    readonly released: string;
+    /** When standard support ends: EKS upgrades a cluster whose upgrade policy is STANDARD from then on. */
+    readonly endOfStandardSupport: string;
+    /** When extended support ends: EKS upgrades every cluster still on it from then on. */
+    readonly endOfExtendedSupport: string;
+}
+
+/** Where EKS_VERSIONS comes from, and the day it was read. */
+export const EKS_VERSIONS_SOURCE = {
+    url: "https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html",
+    read: "2026-12-03",
+} as const;
+
+/**
+ * The Amazon EKS Kubernetes release calendar, from Auto Mode's oldest version (1.29): the table
+ * "Amazon EKS Kubernetes release calendar" of EKS_VERSIONS_SOURCE.url (awsdocs/amazon-eks-user-guide
+ * latest/ug/versioning/kubernetes-versions.adoc @ 01385604 for 1.29 to 1.34). The copy of that page
+ * read here predates 1.35; its dates are the ones AWS's own samples and endoflife.date give
+ * (aws-samples/sample-apex-skills, eks-operation-review/references/cluster-lifecycle.md; standard
+ * support is 14 months from release, extended 12 more). Add a version's line when EKS releases it:
+ * the config accepts only versions listed here.
+ */
+export const EKS_VERSIONS: Readonly<Record<string, EksVersion>> = {
+    "1.29": { released: "2024-01-23", endOfStandardSupport: "2025-03-23", endOfExtendedSupport: "2026-03-23" },
+    "1.30": { released: "2024-05-23", endOfStandardSupport: "2025-07-23", endOfExtendedSupport: "2026-07-23" },
+    "1.31": { released: "2024-09-26", endOfStandardSupport: "2025-11-26", endOfExtendedSupport: "2026-11-26" },
+    "1.32": { released: "2025-01-23", endOfStandardSupport: "2026-03-23", endOfExtendedSupport: "2027-03-23" },
+    "1.33": { released: "2025-05-29", endOfStandardSupport: "2026-07-29", endOfExtendedSupport: "2027-07-29" },
+    "1.34": { released: "2025-10-02", endOfStandardSupport: "2026-12-02", endOfExtendedSupport: "2027-12-02" },
+    "1.35": { released: "2026-01-27", endOfStandardSupport: "2027-03-27", endOfExtendedSupport: "2028-03-27" },
+};
+
+/** The newest Kubernetes minor version EKS_VERSIONS lists. */
+export function newestEksVersion(): string {
+    return (
+        Object.keys(EKS_VERSIONS)
+            .sort((a, b) => Number(a.split(".")[1]) - Number(b.split(".")[1]))
+            .at(-1) ?? ""
+    );
+}
 
 /** The zone names of a commercial region, or undefined for a region this file lacks. */
 export function zonesOf(region: string): string[] | undefined {

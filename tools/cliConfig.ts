@@ -7,7 +7,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import YAML from "yaml";
-import { missingKey } from "../config/parse";
+import { closestKey } from "../config/keyNames";
+import { missingKey, renamedKey } from "../config/parse";
 
 type Declared = { type: "string" | "integer" | "boolean" | "array"; default?: unknown; description?: string };
 
@@ -114,6 +115,23 @@ function sourceTexts(file: string): Record<string, string> {
 }
 
 /**
+ * The Pulumi CLI reads a stack file's keys as `<namespace>:<name>` and refuses any other
+ * ("could not parse azCount as a configuration key (configuration keys should be of the form
+ * `<namespace>:<name>`)": pulumi/pulumi sdk/go/common/resource/config/key.go, ParseKey, which
+ * config.Map's UnmarshalYAML calls for every key), so a bare key never reaches the program.
+ */
+function bareKeyProblems(project: ProjectFile, keys: string[]): string[] {
+    const known = Object.keys(project.config).map((k) => k.slice(k.indexOf(":") + 1));
+    return keys
+        .filter((k) => !k.includes(":"))
+        .map((k) => {
+            const meant = closestKey(k, known);
+            const hint = meant ? `did you mean ${project.name}:${meant}?` : `write it as <namespace>:${k}`;
+            return `${k}: a key without a namespace, which the Pulumi CLI refuses (keys are <namespace>:<name>); ${hint}`;
+        });
+}
+
+/**
  * The flat `namespace:key -> string` map the program sees for the stack in `file`.
  * `overrides` replace file values (keys may omit the namespace); `undefined` removes one.
  */
@@ -127,8 +145,14 @@ export function resolveConfig(project: ProjectFile, file: string, overrides: Rec
         else values[full] = value;
     }
     const sources = sourceTexts(file);
-    const problems: string[] = [];
+    const problems: string[] = bareKeyProblems(project, Object.keys(values));
     const result: Record<string, string> = {};
+    const prefix = `${project.name}:`;
+    // The project's keys the file holds that Pulumi.yaml does not declare: a rename or a typo
+    // is named next to the required key it leaves missing.
+    const undeclared = Object.keys(values)
+        .filter((k) => k.startsWith(prefix) && !(k in project.config))
+        .map((k) => k.slice(prefix.length));
     for (const [key, decl] of Object.entries(project.config)) {
         if (key in values) {
             const problem = typeProblem(key, values[key], decl.type, overridden.has(key) ? undefined : sources[key]);
@@ -136,7 +160,9 @@ export function resolveConfig(project: ProjectFile, file: string, overrides: Rec
         } else if (decl.default !== undefined) {
             result[key] = cliString(decl.default);
         } else {
-            problems.push(missingKey(key.slice(project.name.length + 1), project.name, decl.description ?? ""));
+            const name = key.slice(prefix.length);
+            const was = undeclared.find((k) => closestKey(k, [name]) === name);
+            problems.push(was ? renamedKey(was, name, project.name, true) : missingKey(name, project.name, decl.description ?? ""));
         }
     }
     if (problems.length > 0) throw new StackFileError(path.basename(file), problems);

@@ -33,6 +33,13 @@ export function crossStackProblems(stacks: StackConfig[]): string[] {
             `Route 53 allows one SECONDARY per failover name; set failoverRecord: false on all but one of ${secondaries.join(", ")}`,
         );
     }
+    // The switchover withdraws one record at a time; with none published, users reach nothing.
+    if (stacks.length > 0 && stacks.every((s) => !s.failover.publishRecord)) {
+        const active = stacks.find((s) => s.role === "active")?.stack ?? stacks[0]!.stack;
+        problems.push(
+            `no stack publishes the failover record, so ${stacks[0]!.failover.recordName} serves nobody; set failoverRecord: true on ${active}`,
+        );
+    }
     const zones = disagreement(stacks, zoneKey);
     if (zones) problems.push(`every stack must use the same hosted zone; ${zones}`);
     const names = disagreement(stacks, (s) => s.failover.recordName);

@@ -41,6 +41,29 @@ export function allowed(d: Difference): boolean {
     return d.path !== "" && PARITY_ALLOWLIST.some((rule) => (rule.type === "*" || rule.type === d.type) && rule.path.test(d.path));
 }
 
+/** `value` with each plan's own names put back where the diff wrote <stack>, <region> and <zoneN>. */
+function restored(value: unknown, plan: Plan): unknown {
+    const names: [string, string][] = [
+        ...plan.zones.map((z, i) => [`<zone${i + 1}>`, z] as [string, string]),
+        ["<stack>", plan.stack],
+        ["<region>", plan.region],
+    ];
+    return typeof value === "string" ? names.reduce((text, [from, to]) => text.split(from).join(to), value) : value;
+}
+
+/**
+ * The same IAM ARN in both plans. IAM is global, so a region in an IAM ARN is only text: IAM
+ * Identity Center keeps its AWSReservedSSO_ roles under the path /aws-reserved/sso.amazonaws.com/
+ * (https://docs.aws.amazon.com/singlesignon/latest/userguide/using-service-linked-roles.html,
+ * https://docs.aws.amazon.com/singlesignon/latest/userguide/identity-center-and-iam-roles.html),
+ * followed in many accounts by its home region (role/aws-reserved/sso.amazonaws.com/eu-west-1/
+ * AWSReservedSSO_Admin_...), which the diff would write as <region> in that region's plan only.
+ */
+function sameIamArn(active: Plan, standby: Plan, d: Difference): boolean {
+    const [a, b] = [restored(d.a, active), restored(d.b, standby)];
+    return typeof a === "string" && /^arn:aws[a-z-]*:iam::/.test(a) && a === b;
+}
+
 /** A spare: a standby that publishes no failover record, since a name holds one SECONDARY. */
 function isSpare(plan: Plan): boolean {
     return (plan.outputs.failover?.value as { recordPublished?: boolean } | undefined)?.recordPublished === false;
@@ -49,7 +72,7 @@ function isSpare(plan: Plan): boolean {
 /** Differences between the active's plan and a standby's that the allowlist does not cover. */
 export function parityProblems(active: Plan, standby: Plan): Difference[] {
     const withdrawn = (d: Difference) => isSpare(standby) && d.type === "aws:route53/record:Record" && d.path === "" && d.b === "absent";
-    return diffPlans(active, standby).filter((d) => !allowed(d) && !withdrawn(d));
+    return diffPlans(active, standby).filter((d) => !allowed(d) && !withdrawn(d) && !sameIamArn(active, standby, d));
 }
 
 export function describeProblem(active: Plan, standby: Plan, d: Difference): string {

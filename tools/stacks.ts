@@ -6,7 +6,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ConfigError, parseConfig, projectValues, StackConfig } from "../config";
+import { ConfigError, fleetOf, parseStackConfig, PROD_FLEET, StackConfig } from "../config";
 import { UsageError } from "./cli";
 import { FileProblems, ProjectFile, readProject as readProjectFile, resolveConfig, StackFileError } from "./cliConfig";
 
@@ -53,7 +53,7 @@ export function loadStack(stack: string, root = ROOT): StackConfig {
     const project = readProject(root).name;
     const raw = resolveStackConfig(stack, {}, root);
     try {
-        return parseConfig(projectValues(raw, project), { project, stack });
+        return parseStackConfig(raw, { project, stack });
     } catch (err) {
         if (err instanceof ConfigError) throw new StackFileError(path.basename(stackFilePath(stack, root)), err.problems);
         throw err;
@@ -76,10 +76,7 @@ export function loadStacks(stacks: string[], root = ROOT): StackConfig[] {
     return loaded;
 }
 
-/** The fleet a stack belongs to: its name up to the first dash. */
-export function fleetOf(stack: string): string {
-    return stack.split("-")[0] ?? stack;
-}
+export { fleetOf } from "../config";
 
 /** The stacks of `stack`'s fleet, itself included. */
 export function fleetStacks(stack: string, root = ROOT): string[] {
@@ -89,7 +86,7 @@ export function fleetStacks(stack: string, root = ROOT): string[] {
 /** The production fleet: every `Pulumi.prod-*.yaml`, the stacks CI deploys. */
 export function regionStacks(root = ROOT): StackConfig[] {
     return loadStacks(
-        listStacks(root).filter((s) => fleetOf(s) === "prod"),
+        listStacks(root).filter((s) => fleetOf(s) === PROD_FLEET),
         root,
     );
 }
