@@ -37,6 +37,20 @@ describe("docs", () => {
         );
     });
 
+    it("docs/cicd.md keeps GitHub Actions from approving pull requests, and asks for code owners and approval of the latest push", () => {
+        const cicd = read("docs/cicd.md");
+        assert.match(
+            cicd,
+            /Leave "Allow GitHub Actions to create and approve pull requests"\s+\(Settings → Actions → General\) \*\*off\*\*/,
+        );
+        assert.doesNotMatch(cicd, /\ballow "GitHub Actions to create and approve/i);
+        assert.match(cicd, /"Require review from Code Owners"/);
+        assert.match(cicd, /"Require approval of the most recent reviewable push"/);
+        assert.match(cicd, /\[`\.github\/CODEOWNERS`\]\(\.\.\/\.github\/CODEOWNERS\)/);
+        assert.doesNotMatch(cicd, /no package's install script runs with a token/, "the old claim");
+        assert.match(cicd, /`npm ci --ignore-scripts`/);
+    });
+
     it("the README says which Node is needed, how .ci/run gets it, and how to run the services locally", () => {
         const readme = read("README.md");
         const floor = /^>=(\d+\.\d+)$/.exec((JSON.parse(read("package.json")) as { engines: { node: string } }).engines.node)![1]!;

@@ -251,6 +251,27 @@ describe("GitHub Actions workflows", () => {
         for (const dir of by("docker").directories) assert.ok(fs.existsSync(path.join(ROOT, dir, "Dockerfile")), dir);
     });
 
+    it("has a CODEOWNERS example that owns iam/, .github/ and the stack files, each path matching real files", () => {
+        const text = fs.readFileSync(path.join(ROOT, ".github", "CODEOWNERS"), "utf8");
+        const rules = text
+            .split("\n")
+            .filter((l) => l.trim() && !l.startsWith("#"))
+            .map((l) => l.trim().split(/\s+/));
+        assert.deepEqual(
+            rules.map(([pattern]) => pattern),
+            ["/iam/", "/.github/", "/Pulumi.*.yaml"],
+        );
+        for (const [pattern, ...owners] of rules)
+            assert.ok(owners.length > 0 && owners.every((o) => /^@[\w.-]+(\/[\w.-]+)?$/.test(o)), pattern);
+        const stackFiles = fs.readdirSync(ROOT).filter((f) => /^Pulumi\..*\.yaml$/.test(f));
+        assert.deepEqual(
+            stackFiles.sort(),
+            listStacks()
+                .map((s) => `Pulumi.${s}.yaml`)
+                .sort(),
+        );
+    });
+
     it(".ci/run runs the lint too", () => {
         assert.match(fs.readFileSync(path.join(ROOT, ".ci", "run"), "utf8"), /^npm run lint$/m);
     });
