@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CommandRunner } from "../tools/cli";
-import { main, planImages, promoteImages } from "../tools/images";
+import { main, planImages, promoteImages, SOURCE_TIMEOUTS } from "../tools/images";
 import { loadStack, regionStacks, ROOT } from "../tools/stacks";
 import YAML from "yaml";
 import { rejectionOf } from "./support/assertions";
@@ -180,6 +180,7 @@ describe("npm run images: built once, the same bytes in every region", () => {
                 [],
                 "only reads",
             );
+            for (const l of dead) assert.ok(l.includes(SOURCE_TIMEOUTS.join(" ")), `short timeouts: ${l}`);
             assert.deepEqual(cloud.store, {
                 "eu-west-1/sample-app-backend:1.0.0": DIGEST,
                 "eu-west-1/sample-app-frontend:1.0.0": DIGEST,

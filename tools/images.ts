@@ -30,6 +30,9 @@ export interface ImageSpec {
     readonly digest?: string;
 }
 
+/** How long a look into a region that is only a source may take to connect and to answer, in seconds. */
+export const SOURCE_TIMEOUTS = ["--cli-connect-timeout", "10", "--cli-read-timeout", "20"];
+
 /** One recipe builds both apps; APP picks which. */
 export const DOCKERFILE = "services/Dockerfile";
 
@@ -88,8 +91,9 @@ class Promoter {
         return this.runner.run(["aws", ...args, "--region", region], { capture: true });
     }
 
-    private async found(region: string, repository: string, imageId: string): Promise<string | undefined> {
-        const query = ["--query", "imageDetails[0].imageDigest", "--output", "text"];
+    /** `extra` are AWS CLI options, such as the short timeouts a look into another region gets. */
+    private async found(region: string, repository: string, imageId: string, extra: string[] = []): Promise<string | undefined> {
+        const query = ["--query", "imageDetails[0].imageDigest", "--output", "text", ...extra];
         return this.aws(region, "ecr", "describe-images", "--repository-name", repository, "--image-ids", imageId, ...query).then(
             (digest) => digest || undefined,
             () => undefined,
@@ -180,7 +184,9 @@ class Promoter {
     ): Promise<{ region: string; digest: string }> {
         for (const h of held) if (h.digest) return { region: h.region, digest: h.digest };
         for (const s of this.plan.sources) {
-            const digest = await this.found(s.region, image.repository, id);
+            // A region that is down must not hold this one's deploy for the CLI's default 60 s
+            // per attempt: https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-options.html
+            const digest = await this.found(s.region, image.repository, id, SOURCE_TIMEOUTS);
             if (!digest) continue;
             // Reading a source needs a login to its registry; a region that refuses is passed over.
             const reachable = await this.login(s.region).then(
