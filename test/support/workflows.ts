@@ -67,15 +67,18 @@ export function loadWorkflow(file: string): Workflow {
     return parseWorkflow(file, fs.readFileSync(path.join(WORKFLOW_DIR, file), "utf8"));
 }
 
-const jobsOf = (wf: Workflow) => Object.entries(wf.jobs);
-const stepsOf = (job: Job): Step[] => job.steps ?? [];
-const label = (wf: Workflow, id: string, step?: Step) => `${wf.file} ${id}${step ? ` "${step.name ?? step.run ?? step.uses}"` : ""}`;
+export const jobsOf = (wf: Workflow) => Object.entries(wf.jobs);
+export const stepsOf = (job: Job): Step[] => job.steps ?? [];
+export const label = (wf: Workflow, id: string, step?: Step) => `${wf.file} ${id}${step ? ` "${step.name ?? step.run ?? step.uses}"` : ""}`;
 
 export const usesAction = (step: Step, action: string) => step.uses?.split("@")[0] === action;
 export const isInstall = (step: Step) => /^npm ci\b/.test(step.run ?? "");
 const PULUMI_AUTH = "pulumi/auth-actions";
 const AWS_AUTH = "aws-actions/configure-aws-credentials";
-const isOidcStep = (step: Step) => usesAction(step, PULUMI_AUTH) || usesAction(step, AWS_AUTH);
+export const APP_TOKEN = "actions/create-github-app-token";
+export const isOidcStep = (step: Step) => usesAction(step, PULUMI_AUTH) || usesAction(step, AWS_AUTH);
+/** A step that mints a credential: an OIDC exchange, or a GitHub App's installation token. */
+export const isCredentialStep = (step: Step) => isOidcStep(step) || usesAction(step, APP_TOKEN);
 
 /** A step that needs a Pulumi token: a pulumi/actions command, the CLI, or a tool that drives stacks. */
 export const needsPulumi = (step: Step) =>
@@ -109,9 +112,23 @@ export function unpinned(wf: Workflow): string[] {
     return problems;
 }
 
-/** No secret is read at all: credentials come from OIDC, and nothing is inherited. */
+/**
+ * No secret is read, but a GitHub App's private key, only as the key of the step that mints its
+ * token, in a job behind an environment (whose deployment branches keep it to main); cloud
+ * credentials come from OIDC, and nothing is inherited.
+ */
 export function secretsUsed(wf: Workflow): string[] {
-    const problems = [...wf.text.matchAll(/secrets\s*(\.|\[)\s*['"]?\w+/g)].map((m) => `${wf.file}: reads ${m[0]}`);
+    const appKeys = jobsOf(wf).flatMap(([, job]) =>
+        job.environment === undefined
+            ? []
+            : stepsOf(job)
+                  .filter((s) => usesAction(s, APP_TOKEN))
+                  .map((s) => String(s.with?.["private-key"])),
+    );
+    const allowed = new Set(appKeys.map((key) => /^\$\{\{ (secrets\.\w+) \}\}$/.exec(key)?.[1]).filter(Boolean));
+    const problems = [...wf.text.matchAll(/secrets\s*(\.|\[)\s*['"]?\w+/g)]
+        .filter((m) => !(allowed.has(m[0]) && wf.text.split(m[0]).length === 2))
+        .map((m) => `${wf.file}: reads ${m[0]}`);
     for (const [id, job] of jobsOf(wf))
         if (job.secrets !== undefined) problems.push(`${label(wf, id)}: passes secrets (${JSON.stringify(job.secrets)})`);
     return problems;
@@ -139,7 +156,7 @@ export function credentialsBeforeInstall(wf: Workflow): string[] {
         const steps = stepsOf(job);
         const install = steps.findIndex(isInstall);
         steps.forEach((step, i) => {
-            const credential = isOidcStep(step) || credentialEnv(step.env).length > 0;
+            const credential = isCredentialStep(step) || credentialEnv(step.env).length > 0;
             if (credential && install >= 0 && i <= install) problems.push(`${label(wf, id, step)}: a credential before npm ci`);
             if (usesAction(step, "actions/checkout") && step.with?.["persist-credentials"] !== false)
                 problems.push(`${label(wf, id, step)}: leaves the GITHUB_TOKEN in .git/config`);

@@ -1,0 +1,90 @@
+/**
+ * Who may obtain credentials, where and after what (issue #17): only on main, in exactly the
+ * environments the trust names, after an install that runs no scripts; and who owns the paths
+ * that decide it. The rules every workflow keeps are in workflowRules.test.ts.
+ */
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { main as deployOrderMain } from "../tools/deployOrder";
+import { fleetOf, listStacks, ROOT } from "../tools/stacks";
+import { testIo } from "./support/fixtures";
+import { MAIN_ONLY, oidcSubjects } from "./support/workflowAccess";
+import { isInstall, loadWorkflow, stepsOf, workflowFiles } from "./support/workflows";
+
+const files = workflowFiles();
+const wf = loadWorkflow;
+
+describe("GitHub Actions: credentials, installs and owners", () => {
+    describe("credentials only for main, in exactly the environments the trust names (issue #17)", () => {
+        const prodStacks = listStacks().filter((s) => fleetOf(s) === "prod");
+        const subjects = files.flatMap((f) => oidcSubjects(wf(f), prodStacks));
+        const at = (context: string, file: string, ref = "refs/heads/main") =>
+            `repo:<OWNER>/<REPO>:${context}:job_workflow_ref:<OWNER>/<REPO>/.github/workflows/${file}@${ref}`;
+
+        it("presents one subject per prod stack file from deploy-stack.yml, prod-switchover, sandbox, and pull_request for previews", () => {
+            assert.ok(prodStacks.length >= 2);
+            assert.deepEqual(
+                subjects.sort(),
+                [
+                    ...prodStacks.map((s) => at(`environment:${s}`, "deploy-stack.yml")),
+                    at("environment:sandbox", "nightly.yml"),
+                    at("environment:prod-switchover", "switchover.yml"),
+                    at("pull_request", "preview.yml", "refs/pull/*"),
+                ].sort(),
+            );
+        });
+
+        it("deploy-stack.yml is only ever given the prod stacks: deploy.yml passes what deploy-order prints", async () => {
+            const io = testIo();
+            await deployOrderMain([], io);
+            const line = (name: string) => JSON.parse(io.lines.find((l) => l.startsWith(`${name}=`))!.slice(name.length + 1));
+            const passed = [...line("standby").map((t: { stack: string }) => t.stack), line("active").stack];
+            assert.deepEqual(passed.sort(), [...prodStacks].sort());
+        });
+
+        it("every job that obtains credentials, but the pull-request preview, runs only on main", () => {
+            const gated = files.flatMap((f) =>
+                Object.entries(wf(f).jobs)
+                    .filter(([, job]) => (job.if ?? "").includes(MAIN_ONLY))
+                    .map(([id]) => `${f} ${id}`),
+            );
+            assert.deepEqual(gated, [
+                "deploy-stack.yml up",
+                "nightly.yml rehearsal",
+                "nightly.yml cleanup",
+                "switchover.yml switchover",
+                "switchover.yml pull-request",
+            ]);
+        });
+    });
+
+    it("installs with --ignore-scripts wherever it installs, .ci/run included, so the suite proves such an install works", () => {
+        const installs = files.flatMap((f) => Object.values(wf(f).jobs).flatMap((job) => stepsOf(job).filter(isInstall)));
+        assert.ok(installs.length >= 10);
+        for (const s of installs) assert.equal(s.run, "npm ci --ignore-scripts");
+        assert.match(fs.readFileSync(path.join(ROOT, ".ci", "run"), "utf8"), /^npm ci --ignore-scripts --no-audit --no-fund$/m);
+    });
+
+    it("has a CODEOWNERS example that owns iam/, .github/ and the stack files, the glob naming exactly the stack files", () => {
+        for (const dir of ["iam", ".github"]) assert.ok(fs.statSync(path.join(ROOT, dir)).isDirectory(), dir);
+        const text = fs.readFileSync(path.join(ROOT, ".github", "CODEOWNERS"), "utf8");
+        const rules = text
+            .split("\n")
+            .filter((l) => l.trim() && !l.startsWith("#"))
+            .map((l) => l.trim().split(/\s+/));
+        assert.deepEqual(
+            rules.map(([pattern]) => pattern),
+            ["/iam/", "/.github/", "/Pulumi.*.yaml"],
+        );
+        for (const [pattern, ...owners] of rules)
+            assert.ok(owners.length > 0 && owners.every((o) => /^@[\w.-]+(\/[\w.-]+)?$/.test(o)), pattern);
+        const stackFiles = fs.readdirSync(ROOT).filter((f) => /^Pulumi\..*\.yaml$/.test(f));
+        assert.deepEqual(
+            stackFiles.sort(),
+            listStacks()
+                .map((s) => `Pulumi.${s}.yaml`)
+                .sort(),
+        );
+    });
+});
