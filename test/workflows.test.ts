@@ -33,13 +33,22 @@ describe("GitHub Actions workflows", () => {
         for (const s of pulumiSteps) assert.equal(s.with?.["pulumi-version-file"], ".pulumi.version");
     });
 
-    it("runs everything on ubuntu-24.04 itself, with the Node version the project declares", () => {
+    it("runs jobs with a prod role on the fixed-egress runner prod's API admits, the rest on ubuntu-24.04, with the Node version the project declares", () => {
         const jobs = files.flatMap((f) => Object.values(wf(f).jobs));
         const setups = jobs.flatMap((job) => steps(job).filter((s) => usesAction(s, "actions/setup-node")));
         assert.ok(setups.length >= 9);
         for (const s of setups) assert.equal(s.with?.["node-version-file"], ".nvmrc");
-        for (const job of jobs.filter((j) => !j.uses)) {
-            assert.equal((job as any)["runs-on"], "ubuntu-24.04");
+        // publicAccessCidrs in prod admits only fixed egress addresses (docs/deploying.md).
+        const prodRole = (job: (typeof jobs)[number]) =>
+            steps(job).some(
+                (s) =>
+                    usesAction(s, "aws-actions/configure-aws-credentials") &&
+                    /vars\.AWS_(DEPLOY|PREVIEW)_ROLE_ARN/.test(String(s.with?.["role-to-assume"])),
+            );
+        const own = jobs.filter((j) => !j.uses);
+        assert.ok(own.filter(prodRole).length >= 3);
+        for (const job of own) {
+            assert.equal((job as any)["runs-on"], prodRole(job) ? "${{ vars.PROD_RUNNER }}" : "ubuntu-24.04");
             assert.equal(job.container, undefined);
             assert.ok(job["timeout-minutes"]! > 0);
         }
