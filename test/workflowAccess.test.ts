@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { main as deployOrderMain } from "../tools/deployOrder";
 import { fleetOf, listStacks, ROOT } from "../tools/stacks";
 import { testIo } from "./support/fixtures";
+import { list, policyFiles, readPolicy } from "./support/iamPolicies";
 import { MAIN_ONLY, oidcSubjects } from "./support/workflowAccess";
 import { isInstall, loadWorkflow, stepsOf, workflowFiles } from "./support/workflows";
 
@@ -33,6 +34,18 @@ describe("GitHub Actions: credentials, installs and owners", () => {
                     at("pull_request", "preview.yml", "refs/pull/*"),
                 ].sort(),
             );
+        });
+
+        it("presents exactly the subjects the iam/github-trust-*.json files trust, no more and no fewer", () => {
+            const trusted = policyFiles()
+                .filter((f) => f.startsWith("github-trust-"))
+                .flatMap((f) =>
+                    readPolicy(f).Statement.flatMap((st) =>
+                        Object.values(st.Condition ?? {}).flatMap((block) => list(block["token.actions.githubusercontent.com:sub"])),
+                    ),
+                );
+            assert.ok(trusted.length >= 5);
+            assert.deepEqual([...subjects].sort(), [...trusted].sort());
         });
 
         it("deploy-stack.yml is only ever given the prod stacks: deploy.yml passes what deploy-order prints", async () => {
