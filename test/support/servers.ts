@@ -33,6 +33,8 @@ export interface Running {
     readonly port: number;
     /** The redirect listener's URL, when it has one. */
     readonly redirectUrl: string | undefined;
+    /** The probe listener's URL, when it has one. */
+    readonly probeUrl: string | undefined;
     readonly logger: RecordingLogger;
     /** Exit codes the server asked for. */
     readonly exits: number[];
@@ -47,6 +49,8 @@ export interface ServeOverrides {
     publicHost?: string;
     /** 0 for a free port. */
     redirectPort?: number;
+    /** 0 for a free port. */
+    probePort?: number;
     logLevel?: Level;
 }
 
@@ -66,6 +70,7 @@ async function start(
         limits: { ...DEFAULT_LIMITS, ...opts.limits },
         publicHost: opts.publicHost,
         redirectPort: opts.redirectPort,
+        probePort: opts.probePort,
         quietPaths: opts.quietPaths,
         drainMs: opts.drainMs ?? 0,
         shutdownTimeoutMs: 2000,
@@ -76,6 +81,7 @@ async function start(
         url: `http://127.0.0.1:${s.port}`,
         port: s.port,
         redirectUrl: s.redirectPort === undefined ? undefined : `http://127.0.0.1:${s.redirectPort}`,
+        probeUrl: s.probePort === undefined ? undefined : `http://127.0.0.1:${s.probePort}`,
         logger,
         exits,
         shutdown: () => s.shutdown("test"),
@@ -169,6 +175,8 @@ export interface Child {
     readonly url: string;
     /** The redirect listener's URL, when it has one. */
     readonly redirectUrl: string | undefined;
+    /** The probe listener's URL, when it has one. */
+    readonly probeUrl: string | undefined;
     /** Every JSON log line so far. */
     readonly logs: Record<string, unknown>[];
     /** Everything written to stderr so far. */
@@ -202,7 +210,17 @@ export function spawnService(script: "backend" | "frontend", env: Record<string,
                 if (line.msg === "listening") {
                     const port = Number(line.port);
                     const redirectUrl = line.redirectPort === undefined ? undefined : `http://127.0.0.1:${Number(line.redirectPort)}`;
-                    resolve({ process: child, port, url: `http://127.0.0.1:${port}`, redirectUrl, logs, stderr: () => stderr, exited });
+                    const probeUrl = line.probePort === undefined ? undefined : `http://127.0.0.1:${Number(line.probePort)}`;
+                    resolve({
+                        process: child,
+                        port,
+                        url: `http://127.0.0.1:${port}`,
+                        redirectUrl,
+                        probeUrl,
+                        logs,
+                        stderr: () => stderr,
+                        exited,
+                    });
                 }
             }
         });
