@@ -1,6 +1,6 @@
 /**
  * `npm start` (services/local.mjs) and the apps' entry points as real processes: ports from
- * the environment, a clean stop on SIGINT, and a busy port explained in one line.
+ * the environment, a clean stop on SIGINT and SIGTERM (to npm too), and a busy port explained in one line.
  */
 import { strict as assert } from "node:assert";
 import { ChildProcess, spawn } from "node:child_process";
@@ -80,6 +80,54 @@ describe("npm start and the entry points, as processes", function () {
         );
         assert.equal(run.stderr(), "");
     });
+
+    /** True while something accepts connections on `port`. */
+    function listening(port: number): Promise<boolean> {
+        return new Promise((resolve) => {
+            const socket = net.connect(port, "127.0.0.1");
+            socket.once("connect", () => {
+                socket.destroy();
+                resolve(true);
+            });
+            socket.once("error", () => resolve(false));
+        });
+    }
+
+    /** Polls until both ports are `open` (or not), for at most `ms`; resolves with whether they got there. */
+    async function portsBecome(ports: number[], open: boolean, ms: number): Promise<boolean> {
+        for (const deadline = Date.now() + ms; Date.now() < deadline; await sleep(50)) {
+            const states = await Promise.all(ports.map(listening));
+            if (states.every((s) => s === open)) return true;
+        }
+        return false;
+    }
+
+    for (const target of ["npm start", "services/local.mjs"] as const) {
+        it(`closes both ports when ${target}'s own process gets SIGTERM`, async function () {
+            this.timeout(30_000);
+            const ports = [await closedPort(), await closedPort()];
+            const env = { ...process.env, PORT: String(ports[0]), BACKEND_PORT: String(ports[1]), LOG_LEVEL: "warn" };
+            // Its own process group, so that whatever happens, cleanup can stop every process in it.
+            const child =
+                target === "npm start"
+                    ? spawn("npm", ["start"], { cwd: path.join(__dirname, ".."), env, stdio: "ignore", detached: true })
+                    : spawn(process.execPath, [path.join(__dirname, "..", "services", "local.mjs")], {
+                          env,
+                          stdio: "ignore",
+                          detached: true,
+                      });
+            cleanup.push(() => {
+                try {
+                    process.kill(-child.pid!, "SIGKILL");
+                } catch {
+                    // already gone
+                }
+            });
+            assert.ok(await portsBecome(ports, true, 15_000), "both apps listen");
+            child.kill("SIGTERM");
+            assert.ok(await portsBecome(ports, false, 5_000), `both ports closed after SIGTERM to ${target}`);
+        });
+    }
 
     for (const [setting, service] of [
         ["PORT", "frontend"],
