@@ -9,15 +9,14 @@ import { dnsName, httpUrl, integer, oneOf, optionalInteger, readSettings, text }
 const FRONTEND_MAX_CONNECTIONS = 2048; // 2048 × 26 KB ≈ 53 MB on top of ~85 MB, inside 192 Mi with GC headroom.
 const BACKEND_MAX_CONNECTIONS = 1024; // 1024 × 26 KB ≈ 27 MB on top of ~60 MB, inside 128 Mi; each frontend pod pools at most 128.
 
+const PROBE_PORT_DESCRIPTION =
+    "Port of the probe-only listener (`/livez`, `/readyz`) the kubelet and the NLB's health checks use: outside the app's connection cap, with a small cap of its own, so a flood of connections on the app's ports cannot fail the probes. No Service exposes it. Unset: no probe listener (local development); the probes still answer on PORT.";
+
 /** @param {number} maxConnections */
 function serverSettings(maxConnections) {
     return {
         PORT: integer("Port the app listens on. 0 picks a free port (tests).", 8080, 0, 65535),
-        PROBE_PORT: optionalInteger(
-            "Port of the probe-only listener (`/livez`, `/readyz`) the kubelet and the NLB's health checks use: outside the app's connection cap, with a small cap of its own, so a flood of connections on the app's ports cannot fail the probes. No Service exposes it. Unset: no probe listener (local development); the probes still answer on PORT.",
-            0,
-            65535,
-        ),
+        PROBE_PORT: optionalInteger(PROBE_PORT_DESCRIPTION, 0, 65535),
         LOG_LEVEL: oneOf(
             "Lowest level logged as JSON on stdout. `info` includes one access-log line per request; `warn` turns access logs off.",
             "info",

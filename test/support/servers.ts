@@ -31,9 +31,8 @@ export const DEFAULT_LIMITS: Limits = serveOptions(backendSettings({})).limits;
 export interface Running {
     readonly url: string;
     readonly port: number;
-    /** The redirect listener's URL, when it has one. */
+    /** The redirect and probe listeners' URLs, when it has them. */
     readonly redirectUrl: string | undefined;
-    /** The probe listener's URL, when it has one. */
     readonly probeUrl: string | undefined;
     readonly logger: RecordingLogger;
     /** Exit codes the server asked for. */
@@ -47,9 +46,8 @@ export interface ServeOverrides {
     drainMs?: number;
     limits?: Partial<Limits>;
     publicHost?: string;
-    /** 0 for a free port. */
+    /** 0 for a free port, as for probePort. */
     redirectPort?: number;
-    /** 0 for a free port. */
     probePort?: number;
     logLevel?: Level;
 }
@@ -175,8 +173,6 @@ export interface Child {
     readonly url: string;
     /** The redirect listener's URL, when it has one. */
     readonly redirectUrl: string | undefined;
-    /** The probe listener's URL, when it has one. */
-    readonly probeUrl: string | undefined;
     /** Every JSON log line so far. */
     readonly logs: Record<string, unknown>[];
     /** Everything written to stderr so far. */
@@ -210,17 +206,7 @@ export function spawnService(script: "backend" | "frontend", env: Record<string,
                 if (line.msg === "listening") {
                     const port = Number(line.port);
                     const redirectUrl = line.redirectPort === undefined ? undefined : `http://127.0.0.1:${Number(line.redirectPort)}`;
-                    const probeUrl = line.probePort === undefined ? undefined : `http://127.0.0.1:${Number(line.probePort)}`;
-                    resolve({
-                        process: child,
-                        port,
-                        url: `http://127.0.0.1:${port}`,
-                        redirectUrl,
-                        probeUrl,
-                        logs,
-                        stderr: () => stderr,
-                        exited,
-                    });
+                    resolve({ process: child, port, url: `http://127.0.0.1:${port}`, redirectUrl, logs, stderr: () => stderr, exited });
                 }
             }
         });
