@@ -99,7 +99,6 @@ function application(config: StackConfig, provider: aws.Provider, cluster: Clust
             metricsSource: cluster.metricsServer,
             publicHost: recordName,
             certificateArn: certificate.certificateArn,
-            vpcCidr: config.network.vpcCidr,
             networkPolicyEnforcement: cluster.networkPolicyController,
         },
         { provider: cluster.provider },

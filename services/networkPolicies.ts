@@ -22,8 +22,8 @@ export interface PolicyTargets {
     readonly frontendPorts: number[];
     /** The backend's port. */
     readonly backendPort: number;
-    /** The frontend's probe port, which the NLB's health checks reach from its addresses in `from` (the VPC's CIDR). */
-    readonly healthCheck: { readonly port: number; readonly from: string };
+    /** The frontend's probe port, which the NLB's health checks reach from its addresses in the VPC. */
+    readonly healthCheckPort: number;
 }
 
 /**
@@ -35,6 +35,12 @@ export interface PolicyTargets {
  * (https://docs.aws.amazon.com/eks/latest/APIReference/API_KubernetesNetworkConfigRequest.html),
  * so both candidates are allowed; the verify tool asserts a pod's nameserver is one of them.
  */
+/**
+ * Every range a VPC here may take (config/keys.ts, vpcCidr), so the NLB's health checks, which
+ * come from its addresses in the VPC, are inside; the same in every region, so parity holds.
+ */
+export const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
+
 export const CLUSTER_DNS = ["10.100.0.10/32", "172.20.0.10/32"];
 
 const tcp = (port: number) => ({ protocol: "TCP", port });
@@ -61,13 +67,13 @@ export function networkPolicies(
             egress: [{ to: CLUSTER_DNS.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: "UDP", port: 53 }, tcp(53)] }],
         }),
         // The traffic ports from anywhere: the NLB's own addresses by default, or clients' if a
-        // live target group preserves them. The probe port only from the VPC, where the NLB checks from.
+        // live target group preserves them. The probe port only from private addresses: the NLB's in the VPC.
         policy("frontend-ingress", {
             podSelector: frontend,
             policyTypes: ["Ingress"],
             ingress: [
                 { ports: t.frontendPorts.map(tcp) },
-                { from: [{ ipBlock: { cidr: t.healthCheck.from } }], ports: [tcp(t.healthCheck.port)] },
+                { from: PRIVATE_RANGES.map((cidr) => ({ ipBlock: { cidr } })), ports: [tcp(t.healthCheckPort)] },
             ],
         }),
         policy("frontend-egress", {

@@ -21,8 +21,6 @@ export interface SampleAppArgs {
     readonly publicHost: string;
     /** The issued certificate for that name, which the load balancer's TLS listener presents. */
     readonly certificateArn: pulumi.Input<string>;
-    /** The VPC's CIDR: the NLB's health checks come from its addresses in it. */
-    readonly vpcCidr: string;
     /** What turns NetworkPolicy enforcement on; the policies are created after it. */
     readonly networkPolicyEnforcement: pulumi.Resource;
 }
@@ -129,7 +127,7 @@ export class SampleApp extends pulumi.ComponentResource {
             backend: BACKEND,
             frontendPorts: [CONTAINER_PORT, REDIRECT_PORT],
             backendPort: CONTAINER_PORT,
-            healthCheck: { port: PROBE_PORT, from: args.vpcCidr },
+            healthCheckPort: PROBE_PORT,
         });
 
         this.frontendHostname = frontend.loadBalancerHostname.apply((hostname) => {

@@ -176,7 +176,7 @@ describe("npm start and the entry points, as processes", function () {
         const refusals: ["backend" | "frontend", Record<string, string>, string][] = [
             ["backend", { LOG_LEVEL: "verbose" }, 'invalid LOG_LEVEL="verbose": expected one of debug, info, warn, error'],
             ["backend", { REGION: "EU West" }, 'invalid REGION="EU West": expected 1-32 lower-case letters, digits and hyphens'],
-            ["backend", { DRAIN_MS: "180000" }, 'invalid DRAIN_MS="180000": expected an integer from 0 to 120000 (ms)'],
+            ["backend", { DRAIN_MS: "700000" }, 'invalid DRAIN_MS="700000": expected an integer from 0 to 600000 (ms)'],
             ["frontend", { BACKEND_URL: "ftp://backend" }, 'invalid BACKEND_URL="ftp://backend": expected an http:// or https:// URL'],
             ["frontend", { HEALTH_TIMEOUT_MS: "2000" }, 'invalid HEALTH_TIMEOUT_MS="2000": expected an integer from 1 to 1900 (ms)'],
             ["backend", { HEADERS_TIMEOUT_S: "0" }, 'invalid HEADERS_TIMEOUT_S="0": expected an integer from 1 to 60 (seconds)'],

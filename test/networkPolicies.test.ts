@@ -40,7 +40,7 @@ describe("NetworkPolicies as a whitelist", () => {
                 });
             });
 
-            it("lets the world reach the frontend's two ports, the VPC (the NLB's health checks) its probe port, and the frontend reach only the backend", async () => {
+            it("lets the world reach the frontend's two ports, private addresses (the NLB's health checks) its probe port, and the frontend reach only the backend", async () => {
                 const run = await stackRun(stack);
                 assert.deepEqual(spec(run, "frontend-ingress"), {
                     podSelector: FRONTEND,
@@ -52,7 +52,14 @@ describe("NetworkPolicies as a whitelist", () => {
                                 { protocol: "TCP", port: 8081 },
                             ],
                         },
-                        { from: [{ ipBlock: { cidr: run.settings.network.vpcCidr } }], ports: [{ protocol: "TCP", port: 9090 }] },
+                        {
+                            from: [
+                                { ipBlock: { cidr: "10.0.0.0/8" } },
+                                { ipBlock: { cidr: "172.16.0.0/12" } },
+                                { ipBlock: { cidr: "192.168.0.0/16" } },
+                            ],
+                            ports: [{ protocol: "TCP", port: 9090 }],
+                        },
                     ],
                 });
                 const lb = run.resources.get("kubernetes:core/v1:Service", `${stack}-frontend-service`).inputs.metadata.annotations;
