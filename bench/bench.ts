@@ -123,9 +123,10 @@ async function stop(child: ChildProcess): Promise<void> {
 }
 
 async function measure(variant: Variant, port: number, pod?: Pod): Promise<Result> {
-    const env = { ...variant.env, REGION: "bench" };
-    const backend = start(variant.backend, { ...env, PORT: String(port + 1) });
-    const frontend = start(variant.frontend, { ...env, PORT: String(port), BACKEND_URL: `http://127.0.0.1:${port + 1}` });
+    // Ours with their probe listeners, as in the cluster; the reference ignores PROBE_PORT.
+    const env = { ...variant.env, REGION: "bench", BACKEND_URL: `http://127.0.0.1:${port + 1}` };
+    const backend = start(variant.backend, { ...env, PORT: String(port + 1), PROBE_PORT: String(port + 3) });
+    const frontend = start(variant.frontend, { ...env, PORT: String(port), PROBE_PORT: String(port + 2) });
     const apps = [frontend.child, backend.child];
     try {
         pod?.frontend.add(frontend.child);
