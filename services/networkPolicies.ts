@@ -5,7 +5,7 @@
  * Probes keep working: the VPC CNI's network policy agent, which Auto Mode runs, always
  * allows a pod's traffic to and from its own node, and the kubelet probes from the node
  * (aws/aws-network-policy-agent #56 and #65). The NLB's health checks come from the NLB's own
- * addresses in the VPC to the frontend's probe port, which only the VPC may reach.
+ * addresses in the VPC to the frontend's probe port, which only private addresses may reach.
  *
  * Auto Mode enforces none of this until its policy controller is switched on, so every policy
  * is created after the switch (https://docs.aws.amazon.com/eks/latest/userguide/auto-net-pol.html).
@@ -27,6 +27,12 @@ export interface PolicyTargets {
 }
 
 /**
+ * Every range a VPC here may take (config/keys.ts, vpcCidr), so the NLB's health checks, which
+ * come from its addresses in the VPC, are inside; the same in every region, so parity holds.
+ */
+export const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
+
+/**
  * Where pods' DNS queries go: the cluster DNS Service's address, the tenth of the service range,
  * which the kubelet writes into every pod's resolv.conf and which Auto Mode answers on the node
  * itself (CoreDNS runs there as a system service, with no kube-dns pods a podSelector could match:
@@ -35,12 +41,6 @@ export interface PolicyTargets {
  * (https://docs.aws.amazon.com/eks/latest/APIReference/API_KubernetesNetworkConfigRequest.html),
  * so both candidates are allowed; the verify tool asserts a pod's nameserver is one of them.
  */
-/**
- * Every range a VPC here may take (config/keys.ts, vpcCidr), so the NLB's health checks, which
- * come from its addresses in the VPC, are inside; the same in every region, so parity holds.
- */
-export const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
-
 export const CLUSTER_DNS = ["10.100.0.10/32", "172.20.0.10/32"];
 
 const tcp = (port: number) => ({ protocol: "TCP", port });
