@@ -283,8 +283,8 @@ function probesOnly(lifecycle) {
 }
 
 /**
- * The redirect listener answers the probes itself, so the NLB's port-80 target group can
- * health-check the port it sends traffic to; everything else is redirected.
+ * The redirect listener answers the probes itself, as the app's port does; the kubelet and the
+ * NLB's target groups use the probe port, outside the cap. Everything else is redirected.
  * @param {Lifecycle} lifecycle
  * @param {(req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => void} redirect
  * @returns {(req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => void}
