@@ -99,6 +99,7 @@ function application(config: StackConfig, provider: aws.Provider, cluster: Clust
             metricsSource: cluster.metricsServer,
             publicHost: recordName,
             certificateArn: certificate.certificateArn,
+            networkPolicyEnforcement: cluster.networkPolicyController,
         },
         { provider: cluster.provider },
     );

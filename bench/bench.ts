@@ -10,11 +10,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import autocannon from "autocannon";
+import { settings } from "./settings";
 
 const ROOT = path.resolve(__dirname, "..");
-const DURATION_S = Number(process.env.BENCH_DURATION ?? 5);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const { duration: DURATION_S, rounds: ROUNDS, connections: CONNECTIONS } = settings(process.argv.slice(2));
 const WARMUP_S = 3;
 // The pods' CPU limit (500m, services/sampleApp.ts) as a CFS quota per period.
 const POD_CPU = { quotaUs: 50_000, periodUs: 100_000 };
@@ -124,9 +123,10 @@ async function stop(child: ChildProcess): Promise<void> {
 }
 
 async function measure(variant: Variant, port: number, pod?: Pod): Promise<Result> {
-    const env = { ...variant.env, REGION: "bench" };
-    const backend = start(variant.backend, { ...env, PORT: String(port + 1) });
-    const frontend = start(variant.frontend, { ...env, PORT: String(port), BACKEND_URL: `http://127.0.0.1:${port + 1}` });
+    // Ours with their probe listeners, as in the cluster; the reference ignores PROBE_PORT.
+    const env = { ...variant.env, REGION: "bench", BACKEND_URL: `http://127.0.0.1:${port + 1}` };
+    const backend = start(variant.backend, { ...env, PORT: String(port + 1), PROBE_PORT: String(port + 3) });
+    const frontend = start(variant.frontend, { ...env, PORT: String(port), PROBE_PORT: String(port + 2) });
     const apps = [frontend.child, backend.child];
     try {
         pod?.frontend.add(frontend.child);

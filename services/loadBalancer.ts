@@ -13,14 +13,11 @@ const A = "service.beta.kubernetes.io/aws-load-balancer-";
 
 /** Where the NLB asks each pod whether it may take traffic. */
 export interface TargetHealthCheck {
-    /** The pod's port, by number: with IP targets the NLB checks the pod itself. */
+    /** The pod's probe port, by number: with IP targets the NLB checks the pod itself, outside its connection cap. */
     readonly port: number;
     /** The pod's readiness path, so a draining pod leaves the NLB as it leaves the Service. */
     readonly path: string;
 }
-
-/** Seconds the NLB lets a deregistered pod finish its connections; the pod drains for less. */
-export const DEREGISTRATION_DELAY_SECONDS = 30;
 
 /**
  * TLS 1.3 and 1.2 with forward-secret ciphers and post-quantum key exchange, the one AWS
@@ -35,12 +32,85 @@ export interface TlsListener {
     readonly certificateArn: pulumi.Input<string>;
 }
 
+/**
+ * The target group's health checks and deregistration as they are in effect. Auto Mode's list of
+ * the annotations it supports (https://docs.aws.amazon.com/eks/latest/userguide/auto-configure-nlb.html,
+ * which warns it "may not support all annotations") has no health-check interval or thresholds and
+ * no target group attributes, so the program sets none of them and Elastic Load Balancing's
+ * defaults apply. Each figure is the default the ELB API reference states for a target group of IP
+ * targets with HTTP health checks; the verify tool reads the live target group to confirm them.
+ */
+export const TARGET_GROUP = {
+    /** "If the target group protocol is TCP, TLS, UDP, TCP_UDP, HTTP or HTTPS, the default is 30 seconds." (API_CreateTargetGroup, HealthCheckIntervalSeconds) */
+    healthCheckIntervalSeconds: 30,
+    /** "For target groups with a protocol of HTTP, the default is 6 seconds." (API_CreateTargetGroup, HealthCheckTimeoutSeconds) */
+    healthCheckTimeoutSeconds: 6,
+    /** "If the target group protocol is TCP, TCP_UDP, UDP, TLS, HTTP or HTTPS, the default is 5." (API_CreateTargetGroup, HealthyThresholdCount) */
+    healthyThresholdCount: 5,
+    /** "If the target group protocol is TCP, TCP_UDP, UDP, TLS, HTTP or HTTPS, the default is 2." (API_CreateTargetGroup, UnhealthyThresholdCount) */
+    unhealthyThresholdCount: 2,
+    /** deregistration_delay.timeout_seconds: "The default value is 300 seconds." (API_TargetGroupAttribute) */
+    deregistrationDelaySeconds: 300,
+} as const;
+
+/** The target group figures the rollout timings are derived from. */
+export type TargetGroupTiming = { readonly [K in keyof typeof TARGET_GROUP]: number };
+
+/**
+ * How long a new target may take to be registered before its health checks start: "It can take a
+ * few minutes for the registration process to complete and health checks to start"
+ * (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-health-checks.html).
+ * The docs give no bound; three minutes, which the verify tool measures on a live rollout.
+ */
+export const REGISTRATION_ALLOWANCE_SECONDS = 180;
+
+/** Slack on top of each derived figure, for the checkers' clocks and the controller's reaction. */
+export const TIMING_MARGIN_SECONDS = 10;
+
+/** The load-balanced pod's rollout and shutdown figures, all derived from the target group's. */
+export interface RolloutTimings {
+    /** Kubernetes counts a new pod available only this long after it is ready: registration plus the healthy threshold. */
+    readonly minReadySeconds: number;
+    /** After SIGTERM the pod fails readiness but keeps serving this long: past the unhealthy threshold and the deregistration delay. */
+    readonly drainSeconds: number;
+    /** The pod's grace period: the drain, then the in-flight limit, with room to spare. */
+    readonly terminationGracePeriodSeconds: number;
+}
+
+/**
+ * The timings for a pod behind the NLB, from the target group's figures and the pod's in-flight
+ * limit. A new pod may replace an old one only once the NLB sends it traffic: registered, then
+ * `healthyThresholdCount` checks `healthCheckIntervalSeconds` apart
+ * (https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/deploy/pod_readiness_gate/
+ * describes the outage when it goes sooner; Auto Mode has no readiness gate, aws/containers-roadmap#2511).
+ * An old pod must serve for as long as the NLB may still send to it: until its failing readiness
+ * makes it unhealthy, and until the deregistration delay ends and the target is gone.
+ */
+export function loadBalancedTimings(tg: TargetGroupTiming, inFlightLimitSeconds: number): RolloutTimings {
+    const becomesHealthy = REGISTRATION_ALLOWANCE_SECONDS + tg.healthyThresholdCount * tg.healthCheckIntervalSeconds;
+    const becomesUnhealthy = tg.unhealthyThresholdCount * tg.healthCheckIntervalSeconds + tg.healthCheckTimeoutSeconds;
+    const drainSeconds = Math.max(becomesUnhealthy, tg.deregistrationDelaySeconds) + TIMING_MARGIN_SECONDS;
+    return {
+        minReadySeconds: becomesHealthy + TIMING_MARGIN_SECONDS,
+        drainSeconds,
+        terminationGracePeriodSeconds: drainSeconds + inFlightLimitSeconds + TIMING_MARGIN_SECONDS,
+    };
+}
+
+/**
+ * The annotations Auto Mode documents, plus the TLS policy (see below). Left out, because that
+ * list lacks them: `backend-protocol` (the pods speak plain TCP, the default), the health-check
+ * interval and thresholds, and `target-group-attributes` (see TARGET_GROUP). docs/services.md lists
+ * where each setting comes from and the live check it needs.
+ */
 export function publicNlbAnnotations(check: TargetHealthCheck, tls: TlsListener): Record<string, pulumi.Input<string>> {
     return {
         [`${A}ssl-cert`]: tls.certificateArn,
         [`${A}ssl-ports`]: String(tls.port),
+        // Not on Auto Mode's list, so not relied on: without it a listener made through the API gets
+        // ELBSecurityPolicy-2016-08, which still accepts TLS 1.0 (describe-ssl-policies.html), so it
+        // is asked for here and the verify tool fails the region if the live listener has another.
         [`${A}ssl-negotiation-policy`]: TLS_POLICY,
-        [`${A}backend-protocol`]: "tcp",
         // Stated, not defaulted: the controllers this came from default to internal.
         [`${A}scheme`]: "internet-facing",
         // IP targets: the NLB sends to pods directly, and their readiness is its target health.
@@ -48,12 +118,8 @@ export function publicNlbAnnotations(check: TargetHealthCheck, tls: TlsListener)
         [`${A}healthcheck-protocol`]: "HTTP",
         [`${A}healthcheck-port`]: String(check.port),
         [`${A}healthcheck-path`]: check.path,
-        [`${A}healthcheck-interval`]: "10",
-        [`${A}healthcheck-healthy-threshold`]: "2",
-        [`${A}healthcheck-unhealthy-threshold`]: "2",
         // Every zone's NLB node may reach every pod, so a zone with fewer pods is not overloaded.
+        // The page names this annotation as the way to set load balancer attributes.
         [`${A}attributes`]: "load_balancing.cross_zone.enabled=true",
-        // Pods see the client's address (it is off by default for IP targets), for access logs.
-        [`${A}target-group-attributes`]: `preserve_client_ip.enabled=true,deregistration_delay.timeout_seconds=${DEREGISTRATION_DELAY_SECONDS}`,
     };
 }

@@ -1,6 +1,7 @@
 // `npm start`: the backend and the frontend wired together as in the cluster, the frontend on
-// PORT (8080) and the backend on BACKEND_PORT (8081). Open http://localhost:8080. Ctrl-C stops
-// both, gracefully; the exit code is 0 only if both stopped cleanly.
+// PORT (8080) and the backend on BACKEND_PORT (8081). Open http://localhost:8080. Ctrl-C, or
+// SIGTERM to npm or to this process, stops both, gracefully; the exit code is 0 only if both
+// stopped cleanly.
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
@@ -34,6 +35,9 @@ async function ensureFree(service, port, setting) {
     await new Promise((resolve) => probe.close(() => resolve(undefined)));
 }
 
+/** How often the parent is checked; a stop after npm was killed takes at most this long to begin. */
+const ORPHAN_CHECK_MS = 250;
+
 const here = (/** @type {string} */ file) => fileURLToPath(new URL(file, import.meta.url));
 
 await main("npm start", async () => {
@@ -61,6 +65,16 @@ await main("npm start", async () => {
     };
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
+    // `npm start` runs this under `sh -c`, and a SIGTERM to npm ends npm and the shell without
+    // reaching this process (seen with npm 11), which the init process then adopts. A new parent
+    // means whoever started us is gone: stop as for SIGTERM, rather than serve on unowned.
+    const parent = process.ppid;
+    const orphaned = setInterval(() => {
+        if (process.ppid !== parent) {
+            clearInterval(orphaned);
+            stop();
+        }
+    }, ORPHAN_CHECK_MS);
     const codes = await Promise.all(
         children.map(
             (child) =>
@@ -77,5 +91,6 @@ await main("npm start", async () => {
                 ),
         ),
     );
+    clearInterval(orphaned);
     process.exitCode = !died && codes.every((code) => code === 0) ? 0 : 1;
 });

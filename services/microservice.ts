@@ -27,7 +27,7 @@ export interface MicroserviceArgs {
     readonly scaling: Scaling;
     /** What the autoscaler reads CPU from; it is created after it. */
     readonly metricsSource: pulumi.Resource;
-    /** Container ports by name; `http` is the app, which the probes use. */
+    /** Container ports by name; `http` is the app, `probes` the port the kubelet probes, outside the app's connection cap. */
     readonly containerPorts: Record<string, number>;
     /** The Service's ports, each to a named container port. */
     readonly servicePorts: { readonly name: string; readonly port: number; readonly targetPort: string }[];
@@ -42,13 +42,28 @@ export interface MicroserviceArgs {
     readonly readinessPath: string;
     /** How long a pod may take to stop after SIGTERM: its drain plus its in-flight limit, with room to spare. */
     readonly terminationGracePeriodSeconds: number;
+    /** How long a ready pod must stay ready before it counts as available and an old one may go; 0 for at once. */
+    readonly minReadySeconds: number;
 }
 
 /** Non-root UID:GID of the images (the `node` user of the official Node.js image). */
 export const APP_UID = 1000;
 
 function probe(path: string) {
-    return { httpGet: { path, port: "http" }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 };
+    return { httpGet: { path, port: "probes" }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 };
+}
+
+/** Pods started at once in a rollout: a quarter, rounded up, so a rollout takes at most four rounds of minReadySeconds. */
+const MAX_SURGE_PERCENT = 25;
+/** What a new pod may take to be scheduled (a new node included), pull its image and pass readiness. */
+const POD_START_ALLOWANCE_SECONDS = 180;
+
+/**
+ * How long Pulumi may wait for a rollout: its rounds, each a pod's start plus minReadySeconds.
+ * Pulumi's own default is 10 minutes, less than a load-balanced rollout takes.
+ */
+export function rolloutTimeoutSeconds(minReadySeconds: number): number {
+    return Math.ceil(100 / MAX_SURGE_PERCENT) * (POD_START_ALLOWANCE_SECONDS + minReadySeconds);
 }
 
 /** The pod every replica runs: locked down, spread over zones, probed on the shallow endpoints. */
@@ -122,12 +137,21 @@ export class Microservice extends pulumi.ComponentResource {
                     // update; Kubernetes advises leaving it out of the manifest (kubernetes.io/docs/tasks/
                     // run-application/horizontal-pod-autoscale/#migrating-deployments-and-statefulsets-to-horizontal-autoscaling).
                     selector: { matchLabels: args.selector },
-                    // New pods must be ready before old ones go, so capacity never dips.
-                    strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+                    // New pods must be available before old ones go, so capacity never dips; behind a
+                    // load balancer "available" waits minReadySeconds, until the NLB sends it traffic.
+                    minReadySeconds: args.minReadySeconds,
+                    strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: `${MAX_SURGE_PERCENT}%` } },
                     template: podTemplate(args, labels),
                 },
             },
-            { parent: this },
+            {
+                parent: this,
+                // https://www.pulumi.com/registry/packages/kubernetes/api-docs/apps/v1/deployment/ (the 10-minute default)
+                customTimeouts: {
+                    create: `${rolloutTimeoutSeconds(args.minReadySeconds)}s`,
+                    update: `${rolloutTimeoutSeconds(args.minReadySeconds)}s`,
+                },
+            },
         );
 
         new k8s.autoscaling.v2.HorizontalPodAutoscaler(

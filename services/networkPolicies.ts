@@ -4,8 +4,11 @@
  *
  * Probes keep working: the VPC CNI's network policy agent, which Auto Mode runs, always
  * allows a pod's traffic to and from its own node, and the kubelet probes from the node
- * (aws/aws-network-policy-agent #56 and #65). The NLB's health checks are ordinary ingress
- * to the frontend's ports, which the frontend allows from anywhere.
+ * (aws/aws-network-policy-agent #56 and #65). The NLB's health checks come from the NLB's own
+ * addresses in the VPC to the frontend's probe port, which only private addresses may reach.
+ *
+ * Auto Mode enforces none of this until its policy controller is switched on, so every policy
+ * is created after the switch (https://docs.aws.amazon.com/eks/latest/userguide/auto-net-pol.html).
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -19,36 +22,60 @@ export interface PolicyTargets {
     readonly frontendPorts: number[];
     /** The backend's port. */
     readonly backendPort: number;
+    /** The frontend's probe port, which the NLB's health checks reach from its addresses in the VPC. */
+    readonly healthCheckPort: number;
 }
 
-/** The instance metadata service: no pod here needs the node's credentials. */
-export const METADATA_SERVICE = "169.254.169.254/32";
+/**
+ * Every range a VPC here may take (config/keys.ts, vpcCidr), so the NLB's health checks, which
+ * come from its addresses in the VPC, are inside; the same in every region, so parity holds.
+ */
+export const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
+
+/**
+ * Where pods' DNS queries go: the cluster DNS Service's address, the tenth of the service range,
+ * which the kubelet writes into every pod's resolv.conf and which Auto Mode answers on the node
+ * itself (CoreDNS runs there as a system service, with no kube-dns pods a podSelector could match:
+ * aws/containers-roadmap#2552). EKS takes the range from 10.100.0.0/16 or 172.20.0.0/16 when the
+ * cluster names none, as this program's does not
+ * (https://docs.aws.amazon.com/eks/latest/APIReference/API_KubernetesNetworkConfigRequest.html),
+ * so both candidates are allowed; the verify tool asserts a pod's nameserver is one of them.
+ */
+export const CLUSTER_DNS = ["10.100.0.10/32", "172.20.0.10/32"];
 
 const tcp = (port: number) => ({ protocol: "TCP", port });
 
-export function networkPolicies(name: string, parent: pulumi.Resource, t: PolicyTargets): k8s.networking.v1.NetworkPolicy[] {
+export function networkPolicies(
+    name: string,
+    parent: pulumi.Resource,
+    enforcement: pulumi.Resource,
+    t: PolicyTargets,
+): k8s.networking.v1.NetworkPolicy[] {
     const policy = (role: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) =>
         new k8s.networking.v1.NetworkPolicy(
             `${name}-${role}`,
             { metadata: { name: `sample-app-${role}`, namespace: t.namespace }, spec },
-            { parent },
+            { parent, dependsOn: [enforcement] },
         );
     const frontend = { matchLabels: t.frontend };
     const backend = { matchLabels: t.backend };
     return [
         policy("default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"] }),
-        // Port 53 to any address but the metadata service: Auto Mode runs CoreDNS on each node
-        // as a system service, not as kube-dns pods, so a rule naming kube-dns pods would match
-        // nothing and break every lookup (AWS's own Auto Mode samples allow port 53 the same way).
         policy("dns-egress", {
             podSelector: {},
             policyTypes: ["Egress"],
-            egress: [
-                { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: [METADATA_SERVICE] } }], ports: [{ protocol: "UDP", port: 53 }, tcp(53)] },
+            egress: [{ to: CLUSTER_DNS.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: "UDP", port: 53 }, tcp(53)] }],
+        }),
+        // The traffic ports from anywhere: the NLB's own addresses by default, or clients' if a
+        // live target group preserves them. The probe port only from private addresses: the NLB's in the VPC.
+        policy("frontend-ingress", {
+            podSelector: frontend,
+            policyTypes: ["Ingress"],
+            ingress: [
+                { ports: t.frontendPorts.map(tcp) },
+                { from: PRIVATE_RANGES.map((cidr) => ({ ipBlock: { cidr } })), ports: [tcp(t.healthCheckPort)] },
             ],
         }),
-        // From anywhere: with IP targets and client IPs preserved, traffic arrives from the clients.
-        policy("frontend-ingress", { podSelector: frontend, policyTypes: ["Ingress"], ingress: [{ ports: t.frontendPorts.map(tcp) }] }),
         policy("frontend-egress", {
             podSelector: frontend,
             policyTypes: ["Egress"],

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Scaling } from "./autoscaling";
-import { NLB_CLASS, publicNlbAnnotations } from "./loadBalancer";
+import { loadBalancedTimings, NLB_CLASS, publicNlbAnnotations, TARGET_GROUP } from "./loadBalancer";
 import { Microservice, MicroserviceArgs } from "./microservice";
 import { networkPolicies } from "./networkPolicies";
 
@@ -21,6 +21,8 @@ export interface SampleAppArgs {
     readonly publicHost: string;
     /** The issued certificate for that name, which the load balancer's TLS listener presents. */
     readonly certificateArn: pulumi.Input<string>;
+    /** What turns NetworkPolicy enforcement on; the policies are created after it. */
+    readonly networkPolicyEnforcement: pulumi.Resource;
 }
 
 export const NAMESPACE = "sample-app";
@@ -29,6 +31,11 @@ export const BACKEND_SERVICE = "sample-app-backend-service";
 export const CONTAINER_PORT = 8080;
 /** The frontend's second port: it only redirects plain HTTP to HTTPS. */
 export const REDIRECT_PORT = 8081;
+/**
+ * Both apps' probe port: /livez and /readyz outside the app's connection cap, so a flood of
+ * connections cannot fail the kubelet's probes or the NLB's target checks. No Service exposes it.
+ */
+export const PROBE_PORT = 9090;
 const BACKEND = { app: "sample-app", tier: "backend" };
 const FRONTEND = { app: "sample-app", tier: "frontend" };
 // The API server rejects any pod here that is not non-root, seccomp-confined and capability-free.
@@ -36,24 +43,40 @@ const RESTRICTED = { "pod-security.kubernetes.io/enforce": "restricted", "pod-se
 
 // Shallow probes for both: a backend outage must not restart frontends; Route 53 uses the deep /health.
 const PROBES = { livenessPath: "/livez", readinessPath: "/readyz" };
+/** How long in-flight requests may take after the drain (SHUTDOWN_TIMEOUT_MS). */
 const IN_FLIGHT_LIMIT_SECONDS = 10;
 
 /**
- * How long each app keeps serving after SIGTERM while traffic moves away: the backend
- * leaves a ClusterIP Service in moments; the frontend must outlast the NLB noticing it
- * (two failed checks 10 s apart) and deregistering it.
+ * When each tier may count a new pod available, and how long an old one keeps serving after
+ * SIGTERM while traffic moves away. The backend leaves a ClusterIP Service in moments. The
+ * frontend's figures follow from the NLB target group's health checks and deregistration delay
+ * (see loadBalancedTimings), so a change to one moves the others.
  */
-export const DRAIN_SECONDS = { backend: 5, frontend: 20 };
+export const TIMINGS = {
+    backend: { minReadySeconds: 0, drainSeconds: 5, terminationGracePeriodSeconds: 5 + IN_FLIGHT_LIMIT_SECONDS + 15 },
+    frontend: loadBalancedTimings(TARGET_GROUP, IN_FLIGHT_LIMIT_SECONDS),
+};
+
+/** How long each tier keeps serving after SIGTERM; the switchover waits out the frontend's. */
+export const DRAIN_SECONDS = { backend: TIMINGS.backend.drainSeconds, frontend: TIMINGS.frontend.drainSeconds };
 
 /** What both services share. */
-type Shared = Pick<MicroserviceArgs, "namespace" | "scaling" | "metricsSource" | "containerPorts">;
+type Shared = Pick<MicroserviceArgs, "namespace" | "scaling" | "metricsSource">;
 
-/** A tier's probes, shutdown timing and environment. */
-function lifecycle(tier: keyof typeof DRAIN_SECONDS, env: Record<string, pulumi.Input<string>>) {
+/** A tier's probes, rollout and shutdown timing, and environment. */
+function lifecycle(tier: keyof typeof TIMINGS, env: Record<string, pulumi.Input<string>>) {
+    const t = TIMINGS[tier];
     return {
         ...PROBES,
-        terminationGracePeriodSeconds: DRAIN_SECONDS[tier] + IN_FLIGHT_LIMIT_SECONDS + 15,
-        env: { PORT: String(CONTAINER_PORT), DRAIN_MS: String(DRAIN_SECONDS[tier] * 1000), ...env },
+        minReadySeconds: t.minReadySeconds,
+        terminationGracePeriodSeconds: t.terminationGracePeriodSeconds,
+        env: {
+            PORT: String(CONTAINER_PORT),
+            PROBE_PORT: String(PROBE_PORT),
+            DRAIN_MS: String(t.drainSeconds * 1000),
+            SHUTDOWN_TIMEOUT_MS: String(IN_FLIGHT_LIMIT_SECONDS * 1000),
+            ...env,
+        },
     };
 }
 
@@ -78,7 +101,6 @@ export class SampleApp extends pulumi.ComponentResource {
             namespace: ns,
             scaling: args.scaling,
             metricsSource: args.metricsSource,
-            containerPorts: { http: CONTAINER_PORT },
         };
 
         const backend = new Microservice(
@@ -89,6 +111,7 @@ export class SampleApp extends pulumi.ComponentResource {
                 appName: "sample-app-backend",
                 selector: BACKEND,
                 image: args.backendImage,
+                containerPorts: { http: CONTAINER_PORT, probes: PROBE_PORT },
                 servicePorts: [{ name: "http", port: 80, targetPort: "http" }],
                 exposure: { type: "ClusterIP" },
                 resources: { requests: { cpu: "100m", memory: "64Mi" }, limits: { cpu: "500m", memory: "128Mi" } },
@@ -98,12 +121,13 @@ export class SampleApp extends pulumi.ComponentResource {
 
         const frontend = this.frontend(name, args, common, backend.serviceName);
 
-        networkPolicies(name, this, {
+        networkPolicies(name, this, args.networkPolicyEnforcement, {
             namespace: ns,
             frontend: FRONTEND,
             backend: BACKEND,
             frontendPorts: [CONTAINER_PORT, REDIRECT_PORT],
             backendPort: CONTAINER_PORT,
+            healthCheckPort: PROBE_PORT,
         });
 
         this.frontendHostname = frontend.loadBalancerHostname.apply((hostname) => {
@@ -128,7 +152,7 @@ export class SampleApp extends pulumi.ComponentResource {
                 appName: "sample-app-frontend",
                 selector: FRONTEND,
                 image: args.frontendImage,
-                containerPorts: { http: CONTAINER_PORT, redirect: REDIRECT_PORT },
+                containerPorts: { http: CONTAINER_PORT, redirect: REDIRECT_PORT, probes: PROBE_PORT },
                 servicePorts: [
                     { name: "https", port: 443, targetPort: "http" },
                     { name: "http", port: 80, targetPort: "redirect" },
@@ -137,7 +161,7 @@ export class SampleApp extends pulumi.ComponentResource {
                     type: "LoadBalancer",
                     loadBalancerClass: NLB_CLASS,
                     annotations: publicNlbAnnotations(
-                        { port: CONTAINER_PORT, path: PROBES.readinessPath },
+                        { port: PROBE_PORT, path: PROBES.readinessPath },
                         { port: 443, certificateArn: args.certificateArn },
                     ),
                 },

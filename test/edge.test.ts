@@ -235,7 +235,7 @@ describe("edge: limits, hostile HTTP and the HTTPS redirect", function () {
             assert.match(client.received(), /\r\nlocation: https:\/\/app\.example\.com\/x\?y=1\r\n/i);
         });
 
-        it("answers the probes itself, so the NLB can health-check the redirect port", async () => {
+        it("answers the probes itself, as the app's port does", async () => {
             const ready = await request(`${frontend.redirectUrl!}/readyz`);
             assert.equal(ready.status, 200);
             assert.deepEqual(JSON.parse(ready.body), { status: "ready" });

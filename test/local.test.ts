@@ -1,6 +1,6 @@
 /**
  * `npm start` (services/local.mjs) and the apps' entry points as real processes: ports from
- * the environment, a clean stop on SIGINT, and a busy port explained in one line.
+ * the environment, a clean stop on SIGINT and SIGTERM (to npm too), and a busy port explained in one line.
  */
 import { strict as assert } from "node:assert";
 import { ChildProcess, spawn } from "node:child_process";
@@ -81,6 +81,54 @@ describe("npm start and the entry points, as processes", function () {
         assert.equal(run.stderr(), "");
     });
 
+    /** True while something accepts connections on `port`. */
+    function listening(port: number): Promise<boolean> {
+        return new Promise((resolve) => {
+            const socket = net.connect(port, "127.0.0.1");
+            socket.once("connect", () => {
+                socket.destroy();
+                resolve(true);
+            });
+            socket.once("error", () => resolve(false));
+        });
+    }
+
+    /** Polls until both ports are `open` (or not), for at most `ms`; resolves with whether they got there. */
+    async function portsBecome(ports: number[], open: boolean, ms: number): Promise<boolean> {
+        for (const deadline = Date.now() + ms; Date.now() < deadline; await sleep(50)) {
+            const states = await Promise.all(ports.map(listening));
+            if (states.every((s) => s === open)) return true;
+        }
+        return false;
+    }
+
+    for (const target of ["npm start", "services/local.mjs"] as const) {
+        it(`closes both ports when ${target}'s own process gets SIGTERM`, async function () {
+            this.timeout(30_000);
+            const ports = [await closedPort(), await closedPort()];
+            const env = { ...process.env, PORT: String(ports[0]), BACKEND_PORT: String(ports[1]), LOG_LEVEL: "warn" };
+            // Its own process group, so that whatever happens, cleanup can stop every process in it.
+            const child =
+                target === "npm start"
+                    ? spawn("npm", ["start"], { cwd: path.join(__dirname, ".."), env, stdio: "ignore", detached: true })
+                    : spawn(process.execPath, [path.join(__dirname, "..", "services", "local.mjs")], {
+                          env,
+                          stdio: "ignore",
+                          detached: true,
+                      });
+            cleanup.push(() => {
+                try {
+                    process.kill(-child.pid!, "SIGKILL");
+                } catch {
+                    // already gone
+                }
+            });
+            assert.ok(await portsBecome(ports, true, 15_000), "both apps listen");
+            child.kill("SIGTERM");
+            assert.ok(await portsBecome(ports, false, 5_000), `both ports closed after SIGTERM to ${target}`);
+        });
+    }
+
     for (const [setting, service] of [
         ["PORT", "frontend"],
         ["BACKEND_PORT", "backend"],
@@ -128,7 +176,7 @@ describe("npm start and the entry points, as processes", function () {
         const refusals: ["backend" | "frontend", Record<string, string>, string][] = [
             ["backend", { LOG_LEVEL: "verbose" }, 'invalid LOG_LEVEL="verbose": expected one of debug, info, warn, error'],
             ["backend", { REGION: "EU West" }, 'invalid REGION="EU West": expected 1-32 lower-case letters, digits and hyphens'],
-            ["backend", { DRAIN_MS: "180000" }, 'invalid DRAIN_MS="180000": expected an integer from 0 to 120000 (ms)'],
+            ["backend", { DRAIN_MS: "700000" }, 'invalid DRAIN_MS="700000": expected an integer from 0 to 600000 (ms)'],
             ["frontend", { BACKEND_URL: "ftp://backend" }, 'invalid BACKEND_URL="ftp://backend": expected an http:// or https:// URL'],
             ["frontend", { HEALTH_TIMEOUT_MS: "2000" }, 'invalid HEALTH_TIMEOUT_MS="2000": expected an integer from 1 to 1900 (ms)'],
             ["backend", { HEADERS_TIMEOUT_S: "0" }, 'invalid HEADERS_TIMEOUT_S="0": expected an integer from 1 to 60 (seconds)'],

@@ -22,14 +22,15 @@ describe("NetworkPolicies as a whitelist", () => {
                 assert.equal(run.resources.ofType(POLICY).length, 5, "nothing but the paths below");
             });
 
-            it("lets every pod resolve names on port 53, and none reach the instance metadata service", async () => {
+            it("lets every pod resolve names on port 53 at the cluster DNS address only, so no pod reaches anything else on 53", async () => {
                 const run = await stackRun(stack);
                 assert.deepEqual(spec(run, "dns-egress"), {
                     podSelector: {},
                     policyTypes: ["Egress"],
                     egress: [
                         {
-                            to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.169.254/32"] } }],
+                            // The tenth address of either service range EKS picks when none is named.
+                            to: [{ ipBlock: { cidr: "10.100.0.10/32" } }, { ipBlock: { cidr: "172.20.0.10/32" } }],
                             ports: [
                                 { protocol: "UDP", port: 53 },
                                 { protocol: "TCP", port: 53 },
@@ -39,7 +40,7 @@ describe("NetworkPolicies as a whitelist", () => {
                 });
             });
 
-            it("lets the world reach the frontend's two ports, and the frontend reach only the backend", async () => {
+            it("lets the world reach the frontend's two ports, private addresses (the NLB's health checks) its probe port, and the frontend reach only the backend", async () => {
                 const run = await stackRun(stack);
                 assert.deepEqual(spec(run, "frontend-ingress"), {
                     podSelector: FRONTEND,
@@ -51,8 +52,22 @@ describe("NetworkPolicies as a whitelist", () => {
                                 { protocol: "TCP", port: 8081 },
                             ],
                         },
+                        {
+                            from: [
+                                { ipBlock: { cidr: "10.0.0.0/8" } },
+                                { ipBlock: { cidr: "172.16.0.0/12" } },
+                                { ipBlock: { cidr: "192.168.0.0/16" } },
+                            ],
+                            ports: [{ protocol: "TCP", port: 9090 }],
+                        },
                     ],
                 });
+                const lb = run.resources.get("kubernetes:core/v1:Service", `${stack}-frontend-service`).inputs.metadata.annotations;
+                assert.equal(
+                    lb["service.beta.kubernetes.io/aws-load-balancer-healthcheck-port"],
+                    "9090",
+                    "the NLB checks the port the policy opens to it",
+                );
                 assert.deepEqual(spec(run, "frontend-egress"), {
                     podSelector: FRONTEND,
                     policyTypes: ["Egress"],
@@ -75,14 +90,24 @@ describe("NetworkPolicies as a whitelist", () => {
                     run.resources
                         .get("kubernetes:apps/v1:Deployment", `${stack}-${tier}-deployment`)
                         .inputs.spec.template.spec.containers[0].ports.map((p: { containerPort: number }) => p.containerPort);
+                // The probe port is the last; only the kubelet, on the node, probes the backend's.
                 assert.deepEqual(
-                    spec(run, "frontend-ingress").ingress[0].ports.map((p: { port: number }) => p.port),
+                    spec(run, "frontend-ingress").ingress.flatMap((rule: { ports: { port: number }[] }) => rule.ports.map((p) => p.port)),
                     ports("frontend"),
                 );
                 assert.deepEqual(
                     spec(run, "backend-ingress").ingress[0].ports.map((p: { port: number }) => p.port),
-                    ports("backend"),
+                    ports("backend").slice(0, -1),
                 );
+            });
+
+            it("are created only after the ConfigMap that switches Auto Mode's enforcement on", async () => {
+                const run = await stackRun(stack);
+                const enforcement = run.resources.get("kubernetes:core/v1:ConfigMap", `${stack}-network-policy-controller`);
+                assert.deepEqual(enforcement.inputs.data, { "enable-network-policy-controller": "true" });
+                const policies = run.resources.ofType(POLICY);
+                assert.equal(policies.length, 5);
+                for (const p of policies) assert.ok(p.dependencies.includes(enforcement.urn), p.name);
             });
         });
     }

@@ -56,7 +56,7 @@ describe("capacity follows traffic", () => {
                     assert.equal(deployment.inputs.spec.replicas, undefined);
                     assert.deepEqual(deployment.inputs.spec.strategy, {
                         type: "RollingUpdate",
-                        rollingUpdate: { maxUnavailable: 0, maxSurge: 1 },
+                        rollingUpdate: { maxUnavailable: 0, maxSurge: "25%" },
                     });
                     assert.ok(hpa(run, tier).dependencies.includes(deployment.urn));
                 }

@@ -65,7 +65,10 @@ describe("services on Kubernetes", () => {
                 assert.equal(svc.spec.type, "ClusterIP");
                 assert.deepEqual(svc.spec.ports, [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }]);
                 assert.deepEqual(svc.spec.selector, { app: "sample-app", tier: "backend" });
-                assert.deepEqual(container(run, "backend").ports, [{ name: "http", containerPort: 8080, protocol: "TCP" }]);
+                assert.deepEqual(container(run, "backend").ports, [
+                    { name: "http", containerPort: 8080, protocol: "TCP" },
+                    { name: "probes", containerPort: 9090, protocol: "TCP" },
+                ]);
             });
 
             it("points the frontend at the backend by its Kubernetes DNS name, and tells both their region", async () => {
@@ -74,22 +77,38 @@ describe("services on Kubernetes", () => {
                     Object.fromEntries(container(run, tier).env.map((e: { name: string; value: string }) => [e.name, e.value]));
                 assert.deepEqual(env("frontend"), {
                     PORT: "8080",
-                    DRAIN_MS: "20000",
+                    PROBE_PORT: "9090",
+                    DRAIN_MS: "310000",
+                    SHUTDOWN_TIMEOUT_MS: "10000",
                     REGION: run.settings.region,
                     BACKEND_URL: "http://sample-app-backend-service",
                     REDIRECT_PORT: "8081",
                     PUBLIC_HOST: run.settings.failover.recordName,
                 });
-                assert.deepEqual(env("backend"), { PORT: "8080", DRAIN_MS: "5000", REGION: run.settings.region });
+                assert.deepEqual(env("backend"), {
+                    PORT: "8080",
+                    PROBE_PORT: "9090",
+                    DRAIN_MS: "5000",
+                    SHUTDOWN_TIMEOUT_MS: "10000",
+                    REGION: run.settings.region,
+                });
             });
 
-            it("probes readiness and liveness on the shallow endpoints", async () => {
+            it("probes readiness and liveness on the shallow endpoints, on a probe port of their own that no Service exposes", async () => {
                 const run = await stackRun(stack);
                 for (const tier of TIERS) {
                     const c = container(run, tier);
-                    assert.deepEqual(c.readinessProbe.httpGet, { path: "/readyz", port: "http" });
-                    assert.deepEqual(c.livenessProbe.httpGet, { path: "/livez", port: "http" });
+                    assert.deepEqual(c.readinessProbe.httpGet, { path: "/readyz", port: "probes" });
+                    assert.deepEqual(c.livenessProbe.httpGet, { path: "/livez", port: "probes" });
                     assert.ok(c.livenessProbe.failureThreshold * c.livenessProbe.periodSeconds >= 10);
+                    const probes = c.ports.find((p: { name: string }) => p.name === "probes");
+                    assert.deepEqual(probes, { name: "probes", containerPort: 9090, protocol: "TCP" });
+                    const env = c.env.find((e: { name: string }) => e.name === "PROBE_PORT");
+                    assert.equal(env.value, "9090", "the app listens for probes where the kubelet sends them");
+                    assert.notEqual(c.env.find((e: { name: string }) => e.name === "PORT").value, env.value, "not the app's capped port");
+                }
+                for (const svc of run.resources.ofType(SERVICE)) {
+                    for (const p of svc.inputs.spec.ports) assert.notEqual(p.targetPort, "probes", `${svc.name} exposes the probe port`);
                 }
             });
 

@@ -45,7 +45,8 @@ describe("HTTPS end to end", () => {
                 const annotations = svc.metadata.annotations;
                 assert.equal(annotations[`${A}ssl-ports`], "443");
                 assert.equal(annotations[`${A}ssl-negotiation-policy`], "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09");
-                assert.equal(annotations[`${A}backend-protocol`], "tcp");
+                // Unset, as Auto Mode lists no such annotation: the pods behind the TLS listener get plain TCP, the default.
+                assert.equal(annotations[`${A}backend-protocol`], undefined);
                 assert.deepEqual(svc.spec.ports, [
                     { name: "https", port: 443, targetPort: "http", protocol: "TCP" },
                     { name: "http", port: 80, targetPort: "redirect", protocol: "TCP" },
@@ -55,6 +56,7 @@ describe("HTTPS end to end", () => {
                 assert.deepEqual(container.ports, [
                     { name: "http", containerPort: 8080, protocol: "TCP" },
                     { name: "redirect", containerPort: 8081, protocol: "TCP" },
+                    { name: "probes", containerPort: 9090, protocol: "TCP" },
                 ]);
                 const env = Object.fromEntries(container.env.map((e: { name: string; value: string }) => [e.name, e.value]));
                 assert.deepEqual([env.REDIRECT_PORT, env.PUBLIC_HOST], ["8081", run.settings.failover.recordName]);

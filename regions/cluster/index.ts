@@ -63,6 +63,8 @@ export class Cluster extends pulumi.ComponentResource {
     public readonly provider: k8s.Provider;
     /** The HPAs' metrics source; autoscalers should wait for it. */
     public readonly metricsServer: aws.eks.Addon;
+    /** The ConfigMap that switches NetworkPolicy enforcement on; policies are created after it. */
+    public readonly networkPolicyController: k8s.core.v1.ConfigMap;
 
     constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("multiregion:regions:Cluster", name, {}, opts);
@@ -100,7 +102,7 @@ export class Cluster extends pulumi.ComponentResource {
         );
         // Auto Mode enforces NetworkPolicies only once this switch is on; the vpc-cni add-on's
         // setting does not reach Auto Mode nodes. https://docs.aws.amazon.com/eks/latest/userguide/auto-net-pol.html
-        new k8s.core.v1.ConfigMap(
+        this.networkPolicyController = new k8s.core.v1.ConfigMap(
             `${name}-network-policy-controller`,
             { metadata: { name: "amazon-vpc-cni", namespace: "kube-system" }, data: { "enable-network-policy-controller": "true" } },
             { parent: this, provider: this.provider },

@@ -9,10 +9,14 @@ import { dnsName, httpUrl, integer, oneOf, optionalInteger, readSettings, text }
 const FRONTEND_MAX_CONNECTIONS = 2048; // 2048 × 26 KB ≈ 53 MB on top of ~85 MB, inside 192 Mi with GC headroom.
 const BACKEND_MAX_CONNECTIONS = 1024; // 1024 × 26 KB ≈ 27 MB on top of ~60 MB, inside 128 Mi; each frontend pod pools at most 128.
 
+const PROBE_PORT_DESCRIPTION =
+    "Port of the probe-only listener (`/livez`, `/readyz`) the kubelet and the NLB's health checks use: outside the app's connection cap, with a small cap of its own, so a flood of connections on the app's ports cannot fail the probes. No Service exposes it. Unset: no probe listener (local development); the probes still answer on PORT.";
+
 /** @param {number} maxConnections */
 function serverSettings(maxConnections) {
     return {
         PORT: integer("Port the app listens on. 0 picks a free port (tests).", 8080, 0, 65535),
+        PROBE_PORT: optionalInteger(PROBE_PORT_DESCRIPTION, 0, 65535),
         LOG_LEVEL: oneOf(
             "Lowest level logged as JSON on stdout. `info` includes one access-log line per request; `warn` turns access logs off.",
             "info",
@@ -25,10 +29,10 @@ function serverSettings(maxConnections) {
             "1-32 lower-case letters, digits and hyphens",
         ),
         DRAIN_MS: integer(
-            "After SIGTERM, how long readiness fails while requests are still served, so endpoints and load balancers stop sending new ones. The pod's terminationGracePeriodSeconds must cover it plus SHUTDOWN_TIMEOUT_MS.",
+            "After SIGTERM, how long readiness fails while requests are still served, so endpoints and load balancers stop sending new ones. The pod's terminationGracePeriodSeconds must cover it plus SHUTDOWN_TIMEOUT_MS. Behind an NLB it outlasts the target group's deregistration delay (300 s by default).",
             5000,
             0,
-            120000,
+            600000,
             "ms",
         ),
         SHUTDOWN_TIMEOUT_MS: integer(
@@ -76,6 +80,11 @@ const SERVER_CHECKS = [
         }
         return undefined;
     },
+    function probePortDiffers(s) {
+        return s.PROBE_PORT !== undefined && s.PROBE_PORT !== 0 && s.PROBE_PORT === s.PORT
+            ? `PROBE_PORT=${s.PROBE_PORT} must differ from PORT=${s.PORT}`
+            : undefined;
+    },
 ];
 
 /** The backend's environment. */
@@ -120,6 +129,11 @@ const FRONTEND_CHECKS = [
             ? `REDIRECT_PORT=${s.REDIRECT_PORT} must differ from PORT=${s.PORT}`
             : undefined;
     },
+    function redirectPortNotProbePort(s) {
+        return s.REDIRECT_PORT !== undefined && s.REDIRECT_PORT !== 0 && s.REDIRECT_PORT === s.PROBE_PORT
+            ? `REDIRECT_PORT=${s.REDIRECT_PORT} must differ from PROBE_PORT=${s.PROBE_PORT}`
+            : undefined;
+    },
 ];
 
 /** @param {NodeJS.ProcessEnv} env */
@@ -135,6 +149,7 @@ export const frontendSettings = (env) => readSettings(env, FRONTEND_SETTINGS, FR
 export function serveOptions(s) {
     return {
         port: s.PORT,
+        probePort: s.PROBE_PORT,
         drainMs: s.DRAIN_MS,
         shutdownTimeoutMs: s.SHUTDOWN_TIMEOUT_MS,
         limits: {

@@ -90,6 +90,7 @@ export function withProbes(lifecycle, handler) {
  * @property {Limits} limits
  * @property {string} [publicHost] The public DNS name. When set, the app is behind TLS: every response carries HSTS.
  * @property {number} [redirectPort] When set (with publicHost), a second listener redirects every request to https://publicHost.
+ * @property {number} [probePort] When set, a listener that answers only the probes, outside the app's connection cap.
  * @property {string[]} [quietPaths] Further probe-like paths logged at debug when they succeed.
  * @property {number} [drainMs] How long to keep serving after SIGTERM while endpoints and load balancers let go.
  * @property {number} [shutdownTimeoutMs] Hard limit for in-flight requests to finish.
@@ -134,13 +135,22 @@ function listen(server, port, host, setting) {
 }
 
 /**
+ * Connections the probe listener holds at once: the kubelet and the NLB's health checkers open
+ * one per check and close it, so a few dozen are plenty; the cap bounds the memory a flood on
+ * this port (reachable only from the node and the VPC) could take.
+ */
+export const PROBE_MAX_CONNECTIONS = 64;
+
+/**
  * The app's listener and, with publicHost and redirectPort, the redirect listener, hardened
- * and sharing one connection budget: the memory the cap protects is the pod's.
+ * and sharing one connection budget: the memory the cap protects is the pod's. With probePort,
+ * a third listener answers only the probes, with a budget of its own, so that a full app cap
+ * never fails a liveness or readiness check.
  * @param {ServeOptions} options
  * @param {Lifecycle} lifecycle
  */
 function createServers(options, lifecycle) {
-    const { logger, limits, publicHost, redirectPort } = options;
+    const { logger, limits, publicHost, redirectPort, probePort } = options;
     if (redirectPort !== undefined && publicHost === undefined) throw new Error("a redirect listener needs publicHost");
     const quietPaths = new Set([...PROBE_PATHS, ...(options.quietPaths ?? [])]);
     const hsts = publicHost === undefined ? undefined : HSTS;
@@ -153,9 +163,14 @@ function createServers(options, lifecycle) {
                   logger,
                   withAccessLog(logger, withRedirectProbes(lifecycle, redirectToHttps(publicHost)), { quietPaths: PROBE_PATHS }),
               );
-    const servers = redirect ? [server, redirect] : [server];
-    capConnections(servers, limits.maxConnections, logger);
-    return { server, redirect, servers };
+    const capped = redirect ? [server, redirect] : [server];
+    capConnections(capped, limits.maxConnections, logger);
+    const probes =
+        probePort === undefined
+            ? undefined
+            : createLimitedServer(limits, logger, withAccessLog(logger, probesOnly(lifecycle), { quietPaths: PROBE_PATHS }));
+    if (probes) capConnections([probes], PROBE_MAX_CONNECTIONS, logger);
+    return { server, redirect, probes, servers: probes ? [...capped, probes] : capped };
 }
 
 /**
@@ -199,11 +214,11 @@ function gracefulShutdown({ servers, logger, drainMs, shutdownTimeoutMs, exit, b
  * @param {ServeOptions} options
  */
 export async function serve(options) {
-    const { name, logger, limits, publicHost, redirectPort, drainMs = 5000, shutdownTimeoutMs = 10000 } = options;
+    const { name, logger, limits, publicHost, redirectPort, probePort, drainMs = 5000, shutdownTimeoutMs = 10000 } = options;
     const host = options.host ?? "0.0.0.0";
     let draining = false;
     const lifecycle = { draining: () => draining };
-    const { server, redirect, servers } = createServers(options, lifecycle);
+    const { server, redirect, probes, servers } = createServers(options, lifecycle);
 
     const port = await listen(server, options.port, host, "PORT");
     const boundRedirectPort =
@@ -213,9 +228,18 @@ export async function serve(options) {
                   throw err;
               })
             : undefined;
+    const boundProbePort =
+        probes && probePort !== undefined
+            ? await listen(probes, probePort, host, "PROBE_PORT").catch((err) => {
+                  server.close();
+                  redirect?.close();
+                  throw err;
+              })
+            : undefined;
     logger.info("listening", {
         port,
         ...(boundRedirectPort === undefined ? {} : { redirectPort: boundRedirectPort, publicHost }),
+        ...(boundProbePort === undefined ? {} : { probePort: boundProbePort }),
         maxConnections: limits.maxConnections,
         headersTimeoutMs: limits.headersTimeoutMs,
         requestTimeoutMs: limits.requestTimeoutMs,
@@ -234,12 +258,33 @@ export async function serve(options) {
         process.once("SIGTERM", () => void shutdown("SIGTERM"));
         process.once("SIGINT", () => void shutdown("SIGINT"));
     }
-    return { server, redirectServer: redirect, port, redirectPort: boundRedirectPort, shutdown, close, lifecycle, name };
+    return {
+        server,
+        redirectServer: redirect,
+        port,
+        redirectPort: boundRedirectPort,
+        probePort: boundProbePort,
+        shutdown,
+        close,
+        lifecycle,
+        name,
+    };
 }
 
 /**
- * The redirect listener answers the probes itself, so the NLB's port-80 target group can
- * health-check the port it sends traffic to; everything else is redirected.
+ * The probe listener: `/livez` and `/readyz`, and 404 for anything else.
+ * @param {Lifecycle} lifecycle
+ * @returns {(req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => void}
+ */
+function probesOnly(lifecycle) {
+    return (req, res) => {
+        if (!answerProbe(lifecycle, req, res)) sendJson(res, 404, { error: "not found" });
+    };
+}
+
+/**
+ * The redirect listener answers the probes itself, as the app's port does; the kubelet and the
+ * NLB's target groups use the probe port, outside the cap. Everything else is redirected.
  * @param {Lifecycle} lifecycle
  * @param {(req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => void} redirect
  * @returns {(req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => void}

@@ -31,8 +31,9 @@ export const DEFAULT_LIMITS: Limits = serveOptions(backendSettings({})).limits;
 export interface Running {
     readonly url: string;
     readonly port: number;
-    /** The redirect listener's URL, when it has one. */
+    /** The redirect and probe listeners' URLs, when it has them. */
     readonly redirectUrl: string | undefined;
+    readonly probeUrl: string | undefined;
     readonly logger: RecordingLogger;
     /** Exit codes the server asked for. */
     readonly exits: number[];
@@ -45,8 +46,9 @@ export interface ServeOverrides {
     drainMs?: number;
     limits?: Partial<Limits>;
     publicHost?: string;
-    /** 0 for a free port. */
+    /** 0 for a free port, as for probePort. */
     redirectPort?: number;
+    probePort?: number;
     logLevel?: Level;
 }
 
@@ -66,6 +68,7 @@ async function start(
         limits: { ...DEFAULT_LIMITS, ...opts.limits },
         publicHost: opts.publicHost,
         redirectPort: opts.redirectPort,
+        probePort: opts.probePort,
         quietPaths: opts.quietPaths,
         drainMs: opts.drainMs ?? 0,
         shutdownTimeoutMs: 2000,
@@ -76,6 +79,7 @@ async function start(
         url: `http://127.0.0.1:${s.port}`,
         port: s.port,
         redirectUrl: s.redirectPort === undefined ? undefined : `http://127.0.0.1:${s.redirectPort}`,
+        probeUrl: s.probePort === undefined ? undefined : `http://127.0.0.1:${s.probePort}`,
         logger,
         exits,
         shutdown: () => s.shutdown("test"),
