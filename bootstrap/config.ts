@@ -263,21 +263,22 @@ function crossProblems(v: Values, project: string, knownFleets: readonly string[
     if (v.backend === "pulumi-cloud" && v.repositoryWide) {
         if (v.pulumiOrg === "") problems.push(`${k("pulumiOrg")}: required with backend pulumi-cloud`);
         const issued = EDITION_TOKEN_TYPES[v.pulumiEdition];
-        const asked: [BootstrapKeyName, string][] = [
-            ["pulumiEdition", "organization"],
-            ["previewTokenType", v.previewTokenType],
-            ["rehearsalTokenType", v.rehearsalTokenType],
-        ];
-        for (const [name, type] of asked) {
-            if (issued.includes(type)) continue;
-            const what = name === "pulumiEdition" ? "deploys need organization tokens" : `${k(name)} asks for ${type} tokens`;
+        const only = `issues only ${issued.join(" and ")} tokens through OIDC`;
+        if (!issued.includes("organization")) {
             problems.push(
-                `${k("pulumiEdition")}: got "${v.pulumiEdition}", which issues only ${issued.join(" and ")} tokens through OIDC; ${what}: choose ${name === "pulumiEdition" ? "team or above, or backend s3" : `"organization", or edition enterprise`}`,
+                `${k("pulumiEdition")}: got "${v.pulumiEdition}", which ${only}; deploys need organization tokens: allowed: team, enterprise or business-critical, or backend s3`,
             );
+        } else {
+            for (const name of ["previewTokenType", "rehearsalTokenType"] as const) {
+                if (issued.includes(v[name])) continue;
+                problems.push(
+                    `${k(name)}: got "${v[name]}", but the ${v.pulumiEdition} edition (${k("pulumiEdition")}) ${only}; allowed: "organization", or a team token on enterprise or business-critical`,
+                );
+            }
         }
-        if (v.previewTokenType === "team" && v.previewTeam === "")
+        if (v.previewTokenType === "team" && issued.includes("team") && v.previewTeam === "")
             problems.push(`${k("previewTeam")}: required with previewTokenType team`);
-        if (v.rehearsalTokenType === "team" && v.rehearsalTeam === "")
+        if (v.rehearsalTokenType === "team" && issued.includes("team") && v.rehearsalTeam === "")
             problems.push(`${k("rehearsalTeam")}: required with rehearsalTokenType team`);
     }
     if (v.environmentReviewers.length > 0 && !v.reviewersAvailable) {
