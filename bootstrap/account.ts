@@ -26,7 +26,7 @@ export class MemberAccount extends pulumi.ComponentResource {
     public readonly provider: aws.Provider;
 
     constructor(name: string, args: MemberAccountArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("multiregion-bootstrap:accounts:MemberAccount", name, {}, opts);
+        super("multiregion:bootstrap:MemberAccount", name, {}, opts);
         const account = new aws.organizations.Account(
             `${name}-account`,
             {

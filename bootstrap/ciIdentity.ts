@@ -6,7 +6,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { IAM_FILES, PolicyDocument, readPolicy, stateStatements, withStatements, withSubjects } from "./policies";
+import { IAM_FILES, IamFile, PolicyDocument, readPolicy, StateAccess, stateStatements, withStatements, withSubjects } from "./policies";
 
 /** GitHub's issuer, and the audience `configure-aws-credentials` asks for. */
 export const GITHUB_ISSUER = "https://token.actions.githubusercontent.com";
@@ -44,6 +44,144 @@ export interface CiIdentityArgs {
 }
 
 type Values = { ACCOUNT_ID: string; OWNER: string; REPO: string };
+type StateArns = { bucketArn: string; keyArn: string };
+
+/** What every child of one CiIdentity shares. */
+interface Scope {
+    readonly name: string;
+    readonly parent: pulumi.Resource;
+    readonly tags: Record<string, string>;
+    readonly provider: aws.iam.OpenIdConnectProvider;
+    readonly state?: CiIdentityArgs["state"];
+    /** A policy document built from the placeholder values and the state ARNs, as JSON. */
+    readonly json: (make: (v: Values, state?: StateArns) => PolicyDocument) => pulumi.Output<string>;
+}
+
+function managedPolicy(
+    scope: Scope,
+    role: string,
+    policyName: string,
+    document: pulumi.Input<string>,
+    description: string,
+): aws.iam.Policy {
+    const { name, parent, tags } = scope;
+    return new aws.iam.Policy(
+        `${name}-${role}`,
+        { name: policyName, path: CI_POLICY_PATH, policy: document, description, tags },
+        { parent },
+    );
+}
+
+function ciRole(
+    scope: Scope,
+    roleName: string,
+    trustFile: IamFile,
+    spec: RoleSpec,
+    boundary: aws.iam.Policy,
+    maxSessionDuration: number,
+): aws.iam.Role {
+    return new aws.iam.Role(
+        `${scope.name}-${roleName.replace("multiregion-", "")}`,
+        {
+            name: roleName,
+            assumeRolePolicy: scope.json((v) => withSubjects(readPolicy(trustFile, v), spec.subjects)),
+            // Created with its boundary, so it never holds its permissions uncapped.
+            permissionsBoundary: boundary.arn,
+            maxSessionDuration,
+            tags: scope.tags,
+        },
+        // The trust names the provider by ARN; it must exist before anyone assumes the role.
+        { parent: scope.parent, dependsOn: [scope.provider] },
+    );
+}
+
+/** The state bucket and key, as a managed policy of their own, generated from their ARNs. */
+function attachState(scope: Scope, roleName: string, role: aws.iam.Role, access: StateAccess): void {
+    if (!scope.state) return;
+    const policy = managedPolicy(
+        scope,
+        `${roleName}-state`,
+        `multiregion-${roleName}-state`,
+        scope.json((_, state) => ({ Version: "2012-10-17", Statement: stateStatements(state!.bucketArn, state!.keyArn, access) })),
+        `The Pulumi state bucket and its key: ${access === "write" ? "read and write" : "read, and the lock"}.`,
+    );
+    new aws.iam.RolePolicyAttachment(
+        `${scope.name}-${roleName}-state`,
+        { role: role.name, policyArn: policy.arn },
+        { parent: scope.parent },
+    );
+}
+
+/** The deploy policy, inline: it is over a managed policy's 6,144-character quota (docs/iam.md). */
+function inlineDeployPolicy(scope: Scope, role: string, target: aws.iam.Role, recordName: string): void {
+    new aws.iam.RolePolicy(
+        `${scope.name}-${role}-policy`,
+        {
+            role: target.name,
+            name: "multiregion-deploy",
+            policy: scope.json((v) => readPolicy(IAM_FILES.deployPolicy, { ...v, RECORD_NAME: recordName })),
+        },
+        { parent: scope.parent },
+    );
+}
+
+/** The deploy and rehearsal roles' boundary: iam/deploy-boundary.json, plus the state they write. */
+function deployBoundary(scope: Scope): aws.iam.Policy {
+    return managedPolicy(
+        scope,
+        "deploy-boundary",
+        "multiregion-deploy-boundary",
+        scope.json((v, state) =>
+            withStatements(readPolicy(IAM_FILES.deployBoundary, v), state ? stateStatements(state.bucketArn, state.keyArn, "write") : []),
+        ),
+        "The most the deploy and rehearsal roles may ever do (iam/deploy-boundary.json).",
+    );
+}
+
+/** Read-only previews: the managed preview policy, which is also the role's boundary, so nothing attached later widens it. */
+function previewRole(scope: Scope, spec: RoleSpec): aws.iam.Role {
+    const policy = managedPolicy(
+        scope,
+        "preview-policy",
+        "multiregion-preview",
+        scope.json((v) => readPolicy(IAM_FILES.previewPolicy, v)),
+        "Read-only previews (iam/preview-policy.json).",
+    );
+    const boundary = managedPolicy(
+        scope,
+        "preview-boundary",
+        "multiregion-preview-boundary",
+        scope.json((v, state) =>
+            withStatements(readPolicy(IAM_FILES.previewPolicy, v), state ? stateStatements(state.bucketArn, state.keyArn, "read") : []),
+        ),
+        "The most the preview role may ever do: its own policy (iam/preview-policy.json).",
+    );
+    const role = ciRole(scope, "multiregion-preview", IAM_FILES.previewTrust, spec, boundary, MAX_SESSION_SECONDS.preview);
+    new aws.iam.RolePolicyAttachment(`${scope.name}-preview-policy`, { role: role.name, policyArn: policy.arn }, { parent: scope.parent });
+    attachState(scope, "preview", role, "read");
+    return role;
+}
+
+/** The nightly rehearsal: the deploy policy for the ci pair's record, and what destroying its stacks needs besides. */
+function rehearsalRole(scope: Scope, spec: RoleSpec & { recordName: string }, boundary: aws.iam.Policy): aws.iam.Role {
+    const role = ciRole(scope, "multiregion-rehearsal", IAM_FILES.rehearsalTrust, spec, boundary, MAX_SESSION_SECONDS.rehearsal);
+    inlineDeployPolicy(scope, "rehearsal", role, spec.recordName);
+    // Managed, beside the inline deploy policy: a role's inline policies share one 10,240-character quota.
+    const teardown = managedPolicy(
+        scope,
+        "rehearsal-teardown",
+        "multiregion-rehearsal",
+        scope.json((v) => readPolicy(IAM_FILES.rehearsalPolicy, { ...v, RECORD_NAME: spec.recordName })),
+        "What the rehearsal needs beyond the deploy policy to destroy its stacks (iam/rehearsal-policy.json).",
+    );
+    new aws.iam.RolePolicyAttachment(
+        `${scope.name}-rehearsal-teardown`,
+        { role: role.name, policyArn: teardown.arn },
+        { parent: scope.parent },
+    );
+    attachState(scope, "rehearsal", role, "write");
+    return role;
+}
 
 export class CiIdentity extends pulumi.ComponentResource {
     public readonly oidcProviderArn: pulumi.Output<string>;
@@ -53,157 +191,49 @@ export class CiIdentity extends pulumi.ComponentResource {
     public readonly rehearsalRoleArn?: pulumi.Output<string>;
 
     constructor(name: string, args: CiIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("multiregion-bootstrap:ci:CiIdentity", name, {}, opts);
-        const { tags } = args;
+        super("multiregion:bootstrap:CiIdentity", name, {}, opts);
         const values = pulumi.output(args.accountId).apply((id): Values => ({ ACCOUNT_ID: id, OWNER: args.owner, REPO: args.repository }));
-        const json = (make: (v: Values, state?: { bucketArn: string; keyArn: string }) => PolicyDocument) =>
-            pulumi.all([values, args.state ? pulumi.output(args.state) : undefined]).apply(([v, state]) => JSON.stringify(make(v, state)));
-
+        const state = args.state ? pulumi.output(args.state) : undefined;
         // AWS validates GitHub's certificate against its own trusted CAs, so no thumbprint is
         // given: the field is optional and "not used for verification" for GitHub
         // (https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateOpenIDConnectProviderThumbprint.html).
         const provider = new aws.iam.OpenIdConnectProvider(
             `${name}-github-oidc`,
-            { url: GITHUB_ISSUER, clientIdLists: [STS_AUDIENCE], tags },
+            { url: GITHUB_ISSUER, clientIdLists: [STS_AUDIENCE], tags: args.tags },
             { parent: this },
         );
+        const scope: Scope = {
+            name,
+            parent: this,
+            tags: args.tags,
+            provider,
+            state: args.state,
+            json: (make) => pulumi.all([values, state]).apply(([v, s]) => JSON.stringify(make(v, s))),
+        };
         this.oidcProviderArn = provider.arn;
-
-        const managed = (role: string, policyName: string, document: pulumi.Input<string>, description: string) =>
-            new aws.iam.Policy(
-                `${name}-${role}`,
-                { name: policyName, path: CI_POLICY_PATH, policy: document, description, tags },
-                { parent: this },
-            );
-
-        const workloadBoundary = managed(
+        this.workloadBoundaryArn = managedPolicy(
+            scope,
             "workload-boundary",
             WORKLOAD_BOUNDARY_NAME,
-            json((v) => readPolicy(IAM_FILES.workloadBoundary, v)),
+            scope.json((v) => readPolicy(IAM_FILES.workloadBoundary, v)),
             "The most any IAM role the multiregion program creates may do (iam/workload-boundary.json).",
-        );
-        this.workloadBoundaryArn = workloadBoundary.arn;
-
-        const role = (
-            roleName: string,
-            trustFile: (typeof IAM_FILES)[keyof typeof IAM_FILES],
-            spec: RoleSpec,
-            boundary: aws.iam.Policy,
-            maxSessionDuration: number,
-        ) =>
-            new aws.iam.Role(
-                `${name}-${roleName.replace("multiregion-", "")}`,
-                {
-                    name: roleName,
-                    assumeRolePolicy: json((v) => withSubjects(readPolicy(trustFile, v), spec.subjects)),
-                    // Created with its boundary, so it never holds its permissions uncapped.
-                    permissionsBoundary: boundary.arn,
-                    maxSessionDuration,
-                    tags,
-                },
-                // The trust names the provider by ARN; it must exist before anyone assumes the role.
-                { parent: this, dependsOn: [provider] },
-            );
-
-        const stateFor = (access: "read" | "write") => (state?: { bucketArn: string; keyArn: string }) =>
-            state ? stateStatements(state.bucketArn, state.keyArn, access) : [];
-
-        let deployBoundary: aws.iam.Policy | undefined;
-        const deployBoundaryPolicy = () =>
-            (deployBoundary ??= managed(
-                "deploy-boundary",
-                "multiregion-deploy-boundary",
-                json((v, state) => withStatements(readPolicy(IAM_FILES.deployBoundary, v), stateFor("write")(state))),
-                "The most the deploy and rehearsal roles may ever do (iam/deploy-boundary.json).",
-            ));
-
-        if (args.fleet) {
-            const { recordName } = args.fleet;
-            const previewPolicy = managed(
-                "preview-policy",
-                "multiregion-preview",
-                json((v) => readPolicy(IAM_FILES.previewPolicy, v)),
-                "Read-only previews (iam/preview-policy.json).",
-            );
-            // The preview's boundary is its own policy (plus the state it reads): nothing attached later widens it.
-            const previewBoundary = managed(
-                "preview-boundary",
-                "multiregion-preview-boundary",
-                json((v, state) => withStatements(readPolicy(IAM_FILES.previewPolicy, v), stateFor("read")(state))),
-                "The most the preview role may ever do: its own policy (iam/preview-policy.json).",
-            );
-            const preview = role(
-                "multiregion-preview",
-                IAM_FILES.previewTrust,
-                args.fleet.preview,
-                previewBoundary,
-                MAX_SESSION_SECONDS.preview,
-            );
-            new aws.iam.RolePolicyAttachment(
-                `${name}-preview-policy`,
-                { role: preview.name, policyArn: previewPolicy.arn },
-                { parent: this },
-            );
-            this.previewRoleArn = preview.arn;
-
-            const deploy = role(
+        ).arn;
+        const boundary = args.fleet || args.rehearsal ? deployBoundary(scope) : undefined;
+        if (args.fleet && boundary) {
+            this.previewRoleArn = previewRole(scope, args.fleet.preview).arn;
+            const deploy = ciRole(
+                scope,
                 "multiregion-deploy",
                 IAM_FILES.deployTrust,
                 args.fleet.deploy,
-                deployBoundaryPolicy(),
+                boundary,
                 MAX_SESSION_SECONDS.deploy,
             );
-            // Inline: the deploy policy is over a managed policy's 6,144-character quota (docs/iam.md).
-            new aws.iam.RolePolicy(
-                `${name}-deploy-policy`,
-                {
-                    role: deploy.name,
-                    name: "multiregion-deploy",
-                    policy: json((v) => readPolicy(IAM_FILES.deployPolicy, { ...v, RECORD_NAME: recordName })),
-                },
-                { parent: this },
-            );
+            inlineDeployPolicy(scope, "deploy", deploy, args.fleet.recordName);
+            attachState(scope, "deploy", deploy, "write");
             this.deployRoleArn = deploy.arn;
-            if (args.state) {
-                this.attachState(name, "preview", preview, "read", args.state, tags);
-                this.attachState(name, "deploy", deploy, "write", args.state, tags);
-            }
         }
-
-        if (args.rehearsal) {
-            const { recordName } = args.rehearsal;
-            const rehearsal = role(
-                "multiregion-rehearsal",
-                IAM_FILES.rehearsalTrust,
-                args.rehearsal,
-                deployBoundaryPolicy(),
-                MAX_SESSION_SECONDS.rehearsal,
-            );
-            new aws.iam.RolePolicy(
-                `${name}-rehearsal-policy`,
-                {
-                    role: rehearsal.name,
-                    name: "multiregion-deploy",
-                    policy: json((v) => readPolicy(IAM_FILES.deployPolicy, { ...v, RECORD_NAME: recordName })),
-                },
-                { parent: this },
-            );
-            // Managed, beside the inline deploy policy: the inline ones share one 10,240-character quota.
-            const teardown = managed(
-                "rehearsal-teardown",
-                "multiregion-rehearsal",
-                json((v) => readPolicy(IAM_FILES.rehearsalPolicy, { ...v, RECORD_NAME: recordName })),
-                "What the rehearsal needs beyond the deploy policy to destroy its stacks (iam/rehearsal-policy.json).",
-            );
-            new aws.iam.RolePolicyAttachment(
-                `${name}-rehearsal-teardown`,
-                { role: rehearsal.name, policyArn: teardown.arn },
-                { parent: this },
-            );
-            this.rehearsalRoleArn = rehearsal.arn;
-            if (args.state) this.attachState(name, "rehearsal", rehearsal, "write", args.state, tags);
-        }
-
+        if (args.rehearsal && boundary) this.rehearsalRoleArn = rehearsalRole(scope, args.rehearsal, boundary).arn;
         this.registerOutputs({
             oidcProviderArn: this.oidcProviderArn,
             workloadBoundaryArn: this.workloadBoundaryArn,
@@ -211,32 +241,5 @@ export class CiIdentity extends pulumi.ComponentResource {
             deployRoleArn: this.deployRoleArn,
             rehearsalRoleArn: this.rehearsalRoleArn,
         });
-    }
-
-    /** The state bucket and key, as a managed policy of their own, generated from their ARNs. */
-    private attachState(
-        name: string,
-        roleName: string,
-        role: aws.iam.Role,
-        access: "read" | "write",
-        state: NonNullable<CiIdentityArgs["state"]>,
-        tags: Record<string, string>,
-    ): void {
-        const policy = new aws.iam.Policy(
-            `${name}-${roleName}-state`,
-            {
-                name: `multiregion-${roleName}-state`,
-                path: CI_POLICY_PATH,
-                description: `The Pulumi state bucket and its key, ${access === "write" ? "read and write" : "read, and the lock"}.`,
-                policy: pulumi
-                    .all([state.bucketArn, state.keyArn])
-                    .apply(([bucketArn, keyArn]) =>
-                        JSON.stringify({ Version: "2012-10-17", Statement: stateStatements(bucketArn, keyArn, access) }),
-                    ),
-                tags,
-            },
-            { parent: this },
-        );
-        new aws.iam.RolePolicyAttachment(`${name}-${roleName}-state`, { role: role.name, policyArn: policy.arn }, { parent: this });
     }
 }

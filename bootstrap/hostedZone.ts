@@ -17,7 +17,7 @@ export class HostedZone extends pulumi.ComponentResource {
     public readonly nameServers: pulumi.Output<string[]>;
 
     constructor(name: string, args: HostedZoneArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("multiregion-bootstrap:dns:HostedZone", name, {}, opts);
+        super("multiregion:bootstrap:HostedZone", name, {}, opts);
         const zone = new aws.route53.Zone(
             `${name}-zone`,
             { name: args.domain, comment: "multiregion: the failover record's zone", enableAcceleratedRecovery: true, tags: args.tags },

@@ -10,14 +10,15 @@ import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
 import * as pulumiservice from "@pulumi/pulumiservice";
 import { MemberAccount } from "./account";
-import { CiIdentity } from "./ciIdentity";
+import { CiIdentity, CiIdentityArgs } from "./ciIdentity";
 import { BootstrapConfig, loadBootstrapConfig } from "./config";
 import { HostedZone } from "./hostedZone";
 import { PulumiCloudTrust, TokenGrant } from "./pulumiCloud";
-import { EnvironmentSpec, GitHubRepository, variablePrefix } from "./repository";
+import { GitHubRepository } from "./repository";
 import { Fleet, knownFleets, listBootstrapStacks, loadBootstrapStack, servedFleets } from "./sources";
 import { StateBackend } from "./stateBackend";
-import { fleetEnvironments, REHEARSAL_ENVIRONMENT, subjectsOf } from "./subjects";
+import { subjectsOf } from "./subjects";
+import { environmentsFor, variablesFor } from "./variables";
 
 const fleetMap = (fleets: readonly Fleet[]) => Object.fromEntries(fleets.map((f) => [f.name, f.stacks]));
 
@@ -56,47 +57,63 @@ function tokenGrants(config: BootstrapConfig, all: readonly BootstrapConfig[]): 
     return grants;
 }
 
-/** `urn:pulumi:token-type:access_token:<type>`, what `pulumi/auth-actions` takes as `requested-token-type`. */
-const tokenTypeUrn = (type: string) => `urn:pulumi:token-type:access_token:${type}`;
+/** The account's CI roles: preview and deploy for its fleets, the rehearsal's in the sandbox. */
+function identityArgs(config: BootstrapConfig, fleets: readonly Fleet[]): Pick<CiIdentityArgs, "fleet" | "rehearsal"> {
+    const deployRecord = fleets[0]?.recordName;
+    return {
+        fleet:
+            deployRecord === undefined
+                ? undefined
+                : {
+                      preview: { subjects: subjectsOf(config.github, "preview", {}) },
+                      deploy: { subjects: subjectsOf(config.github, "deploy", fleetMap(fleets)) },
+                      recordName: deployRecord,
+                  },
+        rehearsal: config.rehearsal
+            ? { subjects: subjectsOf(config.github, "rehearsal", {}), recordName: config.rehearsal.recordName }
+            : undefined,
+    };
+}
+
+/** The repository-wide stack reads every other bootstrap stack file, which must be valid, before anything is created. */
+function everyStack(config: BootstrapConfig): BootstrapConfig[] {
+    if (!config.repositoryWide) return [config];
+    return [
+        config,
+        ...listBootstrapStacks()
+            .filter((s) => s !== config.stack)
+            .map((s) => loadBootstrapStack(s)),
+    ];
+}
+
+/** The roles this account has, for the outputs. */
+function roleArns(identity: CiIdentity): Record<string, pulumi.Output<string>> {
+    const arns = {
+        previewRoleArn: identity.previewRoleArn,
+        deployRoleArn: identity.deployRoleArn,
+        rehearsalRoleArn: identity.rehearsalRoleArn,
+    };
+    return Object.fromEntries(Object.entries(arns).filter((e): e is [string, pulumi.Output<string>] => e[1] !== undefined));
+}
 
 export = () => {
     const config = loadBootstrapConfig(knownFleets());
     const fleets = servedFleets(config);
+    const all = everyStack(config);
     const tags = { ManagedBy: "pulumi", Stack: `${config.project}/${config.stack}` };
-    // Every other bootstrap stack file is read, and must be valid, before anything is created.
-    const all = config.repositoryWide
-        ? [
-              config,
-              ...listBootstrapStacks()
-                  .filter((s) => s !== config.stack)
-                  .map((s) => loadBootstrapStack(s)),
-          ]
-        : [config];
 
     const { provider, accountId } = accountOf(config, tags);
     const state =
         config.backend === "s3"
             ? new StateBackend(config.stack, { region: config.region, keyAlias: "multiregion-pulumi-state", tags }, { provider })
             : undefined;
-    const { owner, repository } = config.github;
-    const deployRecord = fleets[0]?.recordName;
     const identity = new CiIdentity(
         config.stack,
         {
             accountId,
-            owner,
-            repository,
-            fleet:
-                deployRecord === undefined
-                    ? undefined
-                    : {
-                          preview: { subjects: subjectsOf(config.github, "preview", {}) },
-                          deploy: { subjects: subjectsOf(config.github, "deploy", fleetMap(fleets)) },
-                          recordName: deployRecord,
-                      },
-            rehearsal: config.rehearsal
-                ? { subjects: subjectsOf(config.github, "rehearsal", {}), recordName: config.rehearsal.recordName }
-                : undefined,
+            owner: config.github.owner,
+            repository: config.github.repository,
+            ...identityArgs(config, fleets),
             state: state ? { bucketArn: state.bucketArn, keyArn: state.keyArn } : undefined,
             tags,
         },
@@ -104,43 +121,8 @@ export = () => {
     );
     const zone = config.hostedZone ? new HostedZone(config.stack, { domain: config.hostedZone, tags }, { provider }) : undefined;
 
-    const environments: EnvironmentSpec[] = [
-        ...fleets.flatMap((f) => fleetEnvironments(f.name, f.stacks).map((name) => ({ name, reviewers: config.reviewers }))),
-        // The nightly runs on a schedule: a reviewer would hold it until someone approved.
-        ...(config.rehearsal ? [{ name: REHEARSAL_ENVIRONMENT, reviewers: { users: [], teams: [] } }] : []),
-    ];
-    const variables: Record<string, pulumi.Input<string>> = {};
-    for (const fleet of fleets) {
-        const prefix = variablePrefix(fleet.name);
-        variables[`${prefix}AWS_PREVIEW_ROLE_ARN`] = identity.previewRoleArn!;
-        variables[`${prefix}AWS_DEPLOY_ROLE_ARN`] = identity.deployRoleArn!;
-        if (state) {
-            variables[`${prefix}PULUMI_BACKEND_URL`] = state.backendUrl;
-            variables[`${prefix}PULUMI_SECRETS_PROVIDER`] = state.secretsProvider;
-        }
-    }
-    if (config.rehearsal) {
-        variables.SANDBOX_AWS_ACCOUNT_ID = accountId;
-        variables.SANDBOX_AWS_ROLE_ARN = identity.rehearsalRoleArn!;
-        variables.SANDBOX_HOSTED_ZONE = config.rehearsal.hostedZone;
-        variables.SANDBOX_RECORD_NAME = config.rehearsal.recordName;
-        if (state) {
-            variables.SANDBOX_PULUMI_BACKEND_URL = state.backendUrl;
-            variables.SANDBOX_PULUMI_SECRETS_PROVIDER = state.secretsProvider;
-        }
-    }
-    if (config.repositoryWide) {
-        // The one variable that chooses the backend in every workflow (docs/bootstrap.md).
-        variables.PULUMI_BACKEND = config.backend;
-        if (config.backend === "pulumi-cloud") {
-            const p = config.pulumi;
-            variables.PULUMI_ORG = p.org;
-            variables.PULUMI_PREVIEW_TOKEN_TYPE = tokenTypeUrn(p.preview.tokenType);
-            variables.PULUMI_SANDBOX_TOKEN_TYPE = tokenTypeUrn(p.rehearsal.tokenType);
-            if (p.preview.tokenType === "team") variables.PULUMI_PREVIEW_TEAM = p.preview.team;
-            if (p.rehearsal.tokenType === "team") variables.PULUMI_SANDBOX_TEAM = p.rehearsal.team;
-        }
-    }
+    const environments = environmentsFor(config, fleets);
+    const variables = variablesFor(config, fleets, { accountId, ...roleArns(identity), state });
     // The token comes from GITHUB_TOKEN (or a GitHub App): an admin's, for this run only.
     const githubProvider = new github.Provider("github", { owner: config.github.ownerLogin });
     new GitHubRepository(
@@ -161,9 +143,7 @@ export = () => {
         accountId,
         oidcProviderArn: identity.oidcProviderArn,
         workloadBoundaryArn: identity.workloadBoundaryArn,
-        ...(identity.previewRoleArn ? { previewRoleArn: identity.previewRoleArn } : {}),
-        ...(identity.deployRoleArn ? { deployRoleArn: identity.deployRoleArn } : {}),
-        ...(identity.rehearsalRoleArn ? { rehearsalRoleArn: identity.rehearsalRoleArn } : {}),
+        ...roleArns(identity),
         environments: environments.map((e) => e.name),
         variables: Object.keys(variables).sort(),
         // The two values `pulumi login` and `pulumi stack init --secrets-provider` take.

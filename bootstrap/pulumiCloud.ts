@@ -44,7 +44,7 @@ export class PulumiCloudTrust extends pulumi.ComponentResource {
     public readonly issuerName: pulumi.Output<string>;
 
     constructor(name: string, args: PulumiCloudTrustArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("multiregion-bootstrap:state:PulumiCloudTrust", name, {}, opts);
+        super("multiregion:bootstrap:PulumiCloudTrust", name, {}, opts);
         const issuer = new pulumiservice.OidcIssuer(
             `${name}-github`,
             {

@@ -24,17 +24,12 @@ export interface GitHubRepositoryArgs {
     readonly variables: Record<string, pulumi.Input<string>>;
 }
 
-/** The repository variables' prefix for a fleet: none for prod (the names the workflows read today), `STAGE_` for stage. */
-export function variablePrefix(fleet: string): string {
-    return fleet === "prod" ? "" : `${fleet.toUpperCase()}_`;
-}
-
 /** The only branch any environment deploys from. */
 export const DEPLOY_BRANCH = "main";
 
 export class GitHubRepository extends pulumi.ComponentResource {
     constructor(name: string, args: GitHubRepositoryArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("multiregion-bootstrap:github:GitHubRepository", name, {}, opts);
+        super("multiregion:bootstrap:GitHubRepository", name, {}, opts);
         const { repository } = args;
         if (args.subjectTemplate) {
             // PUT /repos/{owner}/{repo}/actions/oidc/customization/sub; the `sub` then reads

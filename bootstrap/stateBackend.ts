@@ -24,7 +24,7 @@ export class StateBackend extends pulumi.ComponentResource {
     public readonly secretsProvider: pulumi.Output<string>;
 
     constructor(name: string, args: StateBackendArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("multiregion-bootstrap:state:StateBackend", name, {}, opts);
+        super("multiregion:bootstrap:StateBackend", name, {}, opts);
         const { tags } = args;
         // State and its key outlive any mistake in this program: both are protected, and the
         // key waits the longest window before deletion
@@ -41,43 +41,7 @@ export class StateBackend extends pulumi.ComponentResource {
         );
         const alias = new aws.kms.Alias(`${name}-key-alias`, { name: `alias/${args.keyAlias}`, targetKeyId: key.keyId }, { parent: this });
         const bucket = new aws.s3.Bucket(`${name}-bucket`, { forceDestroy: false, tags }, { parent: this, protect: true });
-        // Every earlier state file stays recoverable: Pulumi's own advice for a self-managed backend.
-        new aws.s3.BucketVersioning(
-            `${name}-versioning`,
-            { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
-            { parent: this },
-        );
-        new aws.s3.BucketServerSideEncryptionConfiguration(
-            `${name}-encryption`,
-            {
-                bucket: bucket.id,
-                // A bucket key cuts the KMS calls per object (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html).
-                rules: [
-                    { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn }, bucketKeyEnabled: true },
-                ],
-            },
-            { parent: this },
-        );
-        const publicAccess = new aws.s3.BucketPublicAccessBlock(
-            `${name}-public-access`,
-            { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-            { parent: this },
-        );
-        new aws.s3.BucketOwnershipControls(
-            `${name}-ownership`,
-            { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
-            { parent: this },
-        );
-        // TLS only (https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html#transit).
-        new aws.s3.BucketPolicy(
-            `${name}-tls-only`,
-            {
-                bucket: bucket.id,
-                policy: bucket.arn.apply((arn) => JSON.stringify(tlsOnlyPolicy(arn))),
-            },
-            // A policy put before the block could be public for a moment; AWS rejects none, but keep the order.
-            { parent: this, dependsOn: [publicAccess] },
-        );
+        protectBucket(name, bucket, key, this);
         this.bucketName = bucket.bucket;
         this.bucketArn = bucket.arn;
         this.keyArn = key.arn;
@@ -91,6 +55,41 @@ export class StateBackend extends pulumi.ComponentResource {
             secretsProvider: this.secretsProvider,
         });
     }
+}
+
+/** Versioned, encrypted with the state key, closed to the public, TLS only. */
+function protectBucket(name: string, bucket: aws.s3.Bucket, key: aws.kms.Key, parent: pulumi.Resource): void {
+    // Every earlier state file stays recoverable: Pulumi's own advice for a self-managed backend.
+    new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, { parent });
+    new aws.s3.BucketServerSideEncryptionConfiguration(
+        `${name}-encryption`,
+        {
+            bucket: bucket.id,
+            // A bucket key cuts the KMS calls per object (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html).
+            rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn }, bucketKeyEnabled: true }],
+        },
+        { parent },
+    );
+    const publicAccess = new aws.s3.BucketPublicAccessBlock(
+        `${name}-public-access`,
+        { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+        { parent },
+    );
+    new aws.s3.BucketOwnershipControls(
+        `${name}-ownership`,
+        { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+        { parent },
+    );
+    // TLS only (https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html#transit).
+    new aws.s3.BucketPolicy(
+        `${name}-tls-only`,
+        {
+            bucket: bucket.id,
+            policy: bucket.arn.apply((arn) => JSON.stringify(tlsOnlyPolicy(arn))),
+        },
+        // A policy put before the block could be public for a moment; AWS rejects none, but keep the order.
+        { parent, dependsOn: [publicAccess] },
+    );
 }
 
 /** Denies every request to the bucket that does not arrive over TLS. */

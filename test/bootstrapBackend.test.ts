@@ -234,7 +234,7 @@ describe("bootstrap: the state backend", () => {
         it("an existing account: the provider refuses credentials for any other", async () => {
             const run = await bootstrapRun("prod");
             const provider = run.resources.get("pulumi:providers:aws", "aws");
-            assert.deepEqual(JSON.parse(provider.inputs.allowedAccountIds), [loadBootstrapStack("prod").account.id]);
+            assert.deepEqual(JSON.parse(provider.inputs.allowedAccountIds), [(loadBootstrapStack("prod").account as { id: string }).id]);
             assert.deepEqual(run.resources.ofType("aws:organizations/account:Account"), []);
         });
 

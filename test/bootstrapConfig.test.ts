@@ -101,7 +101,12 @@ const BAD: [string, string, Record<string, unknown>, string][] = [
         { pulumiEdition: "enterprise", previewTokenType: "team" },
         `${P}previewTeam: required with previewTokenType team`,
     ],
-    ["an unknown edition", "prod", { pulumiEdition: "pro" }, `${P}pulumiEdition: got "pro"; allowed: "individual" or "team" or "enterprise" or "business-critical"`],
+    [
+        "an unknown edition",
+        "prod",
+        { pulumiEdition: "pro" },
+        `${P}pulumiEdition: got "pro"; allowed: "individual" or "team" or "enterprise" or "business-critical"`,
+    ],
     ["an unknown backend", "prod", { backend: "gcs" }, `${P}backend: got "gcs"; allowed: "pulumi-cloud" or "s3"`],
     ["Pulumi Cloud without an organization", "prod", { pulumiOrg: "" }, `${P}pulumiOrg: required with backend pulumi-cloud`],
     [
@@ -116,7 +121,12 @@ const BAD: [string, string, Record<string, unknown>, string][] = [
         { fleets: ["stagging"] },
         `${P}fleets: got "stagging"; allowed: a fleet with stack files at the repository root: ${knownFleets().join(", ")}`,
     ],
-    ["an account that serves nothing", "prod", { fleets: [] }, `${P}fleets, ${P}rehearsal: this account serves nothing: list a fleet or set rehearsal: true`],
+    [
+        "an account that serves nothing",
+        "prod",
+        { fleets: [] },
+        `${P}fleets, ${P}rehearsal: this account serves nothing: list a fleet or set rehearsal: true`,
+    ],
     [
         "a rehearsal without its record",
         "sandbox",
@@ -141,7 +151,12 @@ const BAD: [string, string, Record<string, unknown>, string][] = [
         { hostedZone: "exa mple.com" },
         `${P}hostedZone: got "exa mple.com"; allowed: a DNS name such as "example.com", or "" for none`,
     ],
-    ["an unknown key", "prod", { [`${P}colour`]: "blue" }, `${P}colour: unknown key; known keys: ${Object.keys(BOOTSTRAP_KEYS).join(", ")}`],
+    [
+        "an unknown key",
+        "prod",
+        { [`${P}colour`]: "blue" },
+        `${P}colour: unknown key; known keys: ${Object.keys(BOOTSTRAP_KEYS).join(", ")}`,
+    ],
 ];
 
 describe("bootstrap config", () => {
@@ -188,7 +203,12 @@ describe("bootstrap config", () => {
 
     it("every problem at once, in one error naming the stack file", () => {
         assert.throws(
-            () => parseBootstrapConfig(raw("prod", { githubOwner: "-x", backend: "gcs" }), { project, stack: "prod", knownFleets: knownFleets() }),
+            () =>
+                parseBootstrapConfig(raw("prod", { githubOwner: "-x", backend: "gcs" }), {
+                    project,
+                    stack: "prod",
+                    knownFleets: knownFleets(),
+                }),
             (err: Error) => {
                 assert.equal(
                     err.message,
@@ -202,8 +222,18 @@ describe("bootstrap config", () => {
     describe("bad config stops the program before any resource is registered", () => {
         const cases: [string, string, Record<string, unknown>, RegExp][] = [
             ["an unknown owner format", "prod", { githubOwner: "octo org" }, /githubOwner: got "octo org"/],
-            ["an email that is not an address", "sandbox", { accountEmail: "sandbox-at-example.com" }, /accountEmail: got "sandbox-at-example\.com"/],
-            ["an edition that cannot issue the token asked for", "prod", { previewTokenType: "team", previewTeam: "ci-preview" }, /previewTokenType: got "team"/],
+            [
+                "an email that is not an address",
+                "sandbox",
+                { accountEmail: "sandbox-at-example.com" },
+                /accountEmail: got "sandbox-at-example\.com"/,
+            ],
+            [
+                "an edition that cannot issue the token asked for",
+                "prod",
+                { previewTokenType: "team", previewTeam: "ci-preview" },
+                /previewTokenType: got "team"/,
+            ],
             ["an unknown key", "sandbox", { [`${P}colour`]: "blue" }, /colour: unknown key/],
         ];
         for (const [what, stack, overrides, expected] of cases) {

@@ -63,6 +63,22 @@ describe("bootstrap: GitHub environments and variables", () => {
         });
     }
 
+    for (const stack of listBootstrapStacks()) {
+        it(`${stack}: every resource sits in a multiregion:bootstrap:<Type> component, named after it; only providers sit outside one`, async () => {
+            const run = await bootstrapRun(stack);
+            const stackUrn = run.resources.ofType("pulumi:pulumi:Stack")[0]!.urn;
+            const components = run.resources.resources.filter((r) => !r.custom && r.urn !== stackUrn);
+            assert.ok(components.length >= 2);
+            for (const c of components) assert.match(c.type, /^multiregion:bootstrap:[A-Z][A-Za-z]+$/);
+            for (const r of run.resources.resources.filter((x) => x.parent === stackUrn && x.custom))
+                assert.match(r.type, /^pulumi:providers:/, r.name);
+            for (const r of run.resources.resources.filter((x) => x.parent !== stackUrn && x.urn !== stackUrn)) {
+                const parent = run.resources.byUrn(r.parent)!;
+                assert.ok(!parent.custom && r.name.startsWith(`${parent.name}-`), `${r.name} is named after its component ${parent.name}`);
+            }
+        });
+    }
+
     it("the OIDC subject template is set once, by the repository-wide stack: repo, context, job_workflow_ref", async () => {
         const templates = [];
         for (const stack of listBootstrapStacks()) {

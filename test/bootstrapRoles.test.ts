@@ -89,7 +89,7 @@ describe("bootstrap: CI roles from iam/", () => {
                         const like = [s.Condition?.StringLike?.[SUB] ?? []].flat();
                         assert.ok(
                             equals.every((x: string) => !x.includes("*")),
-                            `no wildcard under StringEquals: ${equals}`,
+                            `no wildcard under StringEquals: ${equals.join(", ")}`,
                         );
                         // The only wildcard is the pull request number; every environment is named exactly.
                         for (const x of like) assert.match(x, /:pull_request:job_workflow_ref:[^*]+\/preview\.yml@refs\/pull\/\*$/);
