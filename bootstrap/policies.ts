@@ -112,30 +112,24 @@ export type StateAccess = "read" | "write";
 
 /**
  * Exactly what the self-managed backend needs on its bucket and key. Pulumi's S3 backend
- * lists, reads and writes the state objects and takes a lock object under `.pulumi/locks/`
- * (https://www.pulumi.com/docs/iac/concepts/state-and-backends/#aws-s3); the awskms
- * secrets provider encrypts and decrypts the stack's data key
- * (https://www.pulumi.com/docs/iac/concepts/secrets/#configuring-secrets-encryption), and
- * SSE-KMS objects need GenerateDataKey to write and Decrypt to read
- * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#require-sse-kms).
- * A preview reads, and writes only its lock.
+ * lists and reads the state objects; an update, refresh or destroy also writes them and a
+ * lock under `.pulumi/locks/`, while a preview takes no lock and writes nothing
+ * (`Preview` versus `Update` in https://github.com/pulumi/pulumi/blob/master/pkg/backend/diy/backend.go,
+ * the lock path in https://github.com/pulumi/pulumi/blob/master/pkg/backend/diy/lock.go).
+ * The awskms secrets provider encrypts and decrypts the stack's data key
+ * (https://www.pulumi.com/docs/iac/cli/commands/pulumi_stack_init/), and SSE-KMS objects
+ * need GenerateDataKey to write and Decrypt to read
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html).
  */
 export function stateStatements(bucketArn: string, keyArn: string, access: StateAccess): Statement[] {
-    const objects = access === "write" ? `${bucketArn}/*` : `${bucketArn}/.pulumi/locks/*`;
-    return [
+    const read: Statement[] = [
         { Sid: "StateBucketList", Effect: "Allow", Action: "s3:ListBucket", Resource: bucketArn },
         { Sid: "StateObjectsRead", Effect: "Allow", Action: "s3:GetObject", Resource: `${bucketArn}/*` },
-        {
-            Sid: access === "write" ? "StateObjectsWrite" : "StateLocksWrite",
-            Effect: "Allow",
-            Action: ["s3:PutObject", "s3:DeleteObject"],
-            Resource: objects,
-        },
-        {
-            Sid: "StateKey",
-            Effect: "Allow",
-            Action: access === "write" ? ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"] : ["kms:Decrypt", "kms:GenerateDataKey"],
-            Resource: keyArn,
-        },
+    ];
+    if (access === "read") return [...read, { Sid: "StateKeyDecrypt", Effect: "Allow", Action: "kms:Decrypt", Resource: keyArn }];
+    return [
+        ...read,
+        { Sid: "StateObjectsWrite", Effect: "Allow", Action: ["s3:PutObject", "s3:DeleteObject"], Resource: `${bucketArn}/*` },
+        { Sid: "StateKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"], Resource: keyArn },
     ];
 }
