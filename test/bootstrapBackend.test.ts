@@ -7,6 +7,7 @@ import { fleetOf, listStacks, ROOT } from "../tools/stacks";
 import { main as planMain } from "../tools/plan/main";
 import {
     ATTACHMENT,
+    BOOTSTRAP_ROOT,
     bootstrapRun,
     documentOf,
     expectedPolicy,
@@ -17,7 +18,8 @@ import {
     VARIABLE,
 } from "./support/bootstrap";
 import type { BootstrapRun } from "./support/bootstrap";
-import { testIo } from "./support/fixtures";
+import { copyStackFiles, testIo } from "./support/fixtures";
+import { describeFailure } from "../tools/cli";
 
 const ISSUER = "pulumiservice:index:OidcIssuer";
 const variablesOf = (run: BootstrapRun) =>
@@ -251,6 +253,32 @@ describe("bootstrap: the state backend", () => {
             assert.ok(zone.protect);
             assert.deepEqual((await bootstrapRun("prod")).resources.ofType("aws:route53/zone:Zone"), []);
         });
+    });
+
+    it("npm run plan -- --bootstrap names every bad bootstrap stack file before planning any (exit 2)", async () => {
+        const root = copyStackFiles();
+        fs.mkdirSync(path.join(root, "bootstrap"));
+        for (const f of fs.readdirSync(BOOTSTRAP_ROOT).filter((f) => f.endsWith(".yaml"))) {
+            fs.copyFileSync(path.join(BOOTSTRAP_ROOT, f), path.join(root, "bootstrap", f));
+        }
+        const sandbox = path.join(root, "bootstrap", "Pulumi.sandbox.yaml");
+        fs.writeFileSync(
+            sandbox,
+            fs.readFileSync(sandbox, "utf8").replace("aws+multiregion-sandbox@example.com", "sandbox-at-example.com"),
+        );
+        const io = testIo({ root });
+        const err = await planMain(["--bootstrap", "--stack", "prod"], io).then(
+            () => assert.fail("planned"),
+            (e: unknown) => e,
+        );
+        assert.ok(err instanceof Error);
+        assert.deepEqual(describeFailure(err, false), {
+            lines: [
+                'error: bootstrap/Pulumi.sandbox.yaml:\n  - multiregion-bootstrap:accountEmail: got "sandbox-at-example.com"; allowed: an e-mail address such as "aws+prod@example.com" (6 to 64 characters), or ""',
+            ],
+            code: 2,
+        });
+        assert.deepEqual(io.lines, []);
     });
 
     it("npm run plan -- --bootstrap plans every bootstrap stack", async () => {

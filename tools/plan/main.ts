@@ -9,7 +9,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Io, Main, parseCommand, processIo, runMain, UsageError } from "../cli";
 import { checkFleets } from "../crossStack";
-import { listStacks, requireStack, ROOT } from "../stacks";
+import { listStacks, requireStack, ROOT, StackFileError } from "../stacks";
+import { loadBootstrapStack } from "../../bootstrap/sources";
 import { BOOTSTRAP_ROOT } from "../offline/bootstrap";
 import { Plan, planBootstrapStack, planStack } from "./build";
 import { diffPlans, renderDiff } from "./diff";
@@ -50,7 +51,19 @@ async function diff(stacks: string[], format: string, io: Io): Promise<void> {
 
 /** The bootstrap's stacks; they run only offline here, like the main program's. */
 async function bootstrap(stacks: string[] | undefined, format: string, jsonOut: string | undefined, io: Io): Promise<void> {
-    const chosen = (stacks ?? listStacks(BOOTSTRAP_ROOT)).map((s) => requireStack(s, BOOTSTRAP_ROOT));
+    const dir = path.join(io.root, path.relative(ROOT, BOOTSTRAP_ROOT));
+    const chosen = (stacks ?? listStacks(dir)).map((s) => requireStack(s, dir));
+    // Every bootstrap stack file is checked first, as the repository-wide stack reads them all.
+    const failed = listStacks(dir).flatMap((s) => {
+        try {
+            loadBootstrapStack(s, dir, io.root);
+            return [];
+        } catch (err) {
+            if (err instanceof StackFileError) return err.files;
+            throw err;
+        }
+    });
+    if (failed.length > 0) throw new StackFileError(failed);
     const plans: Plan[] = [];
     for (const stack of chosen) plans.push(await planBootstrapStack(stack));
     const json = JSON.stringify(plans.length === 1 ? plans[0] : plans, null, 2);
