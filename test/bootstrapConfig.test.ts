@@ -190,6 +190,9 @@ describe("bootstrap config", () => {
             assert.equal(doc.config[name].description, spec.description, name);
             assert.deepEqual(doc.config[name].default, (spec as { default?: unknown }).default, name);
         }
+        // Its own entry point: otherwise the runtime finds the root package.json and runs the main program.
+        assert.equal(doc.main, "index.ts");
+        assert.ok(fs.existsSync(path.join(BOOTSTRAP_ROOT, doc.main)));
         // The same runtime as the main program, so the same node_modules and loader serve both.
         const root = YAML.parse(fs.readFileSync(path.join(BOOTSTRAP_ROOT, "..", "Pulumi.yaml"), "utf8"));
         assert.deepEqual(doc.runtime, root.runtime);

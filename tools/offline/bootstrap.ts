@@ -19,6 +19,7 @@ export interface BootstrapRun {
     readonly config: Record<string, string>;
     readonly resources: Collector;
     readonly outputs: Record<string, unknown>;
+    /** Warnings the program logged through `pulumi.log.warn`. */
     readonly warnings: string[];
 }
 
@@ -42,6 +43,13 @@ async function runOnce(stack: string, overrides: Record<string, unknown>): Promi
     forgetModules();
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded afresh on every run, after the mocks
     const entry = require(path.join(BOOTSTRAP_ROOT, "index.ts")) as () => Record<string, unknown>;
+    // Without an engine, pulumi.log.warn writes to console.warn; keep those, as the plan shows them.
+    const warnings: string[] = [];
+    const consoleWarn = console.warn;
+    console.warn = (msg: unknown, ...rest: unknown[]) =>
+        typeof msg === "string" && msg.startsWith("warning: [runtime] ")
+            ? warnings.push(msg.slice("warning: [runtime] ".length))
+            : consoleWarn(msg, ...rest);
     const stackTraceLimit = Error.stackTraceLimit;
     if (!process.env.DEBUG) Error.stackTraceLimit = 1;
     let outputs: Record<string, unknown>;
@@ -51,10 +59,11 @@ async function runOnce(stack: string, overrides: Record<string, unknown>): Promi
         throw new ProgramError(err, collector);
     } finally {
         await (runtimeSettings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+        console.warn = consoleWarn;
         Error.stackTraceLimit = stackTraceLimit;
     }
     if (collector.failedCalls.length > 0) throw new ProgramError(new Error(collector.failedCalls.join("; ")), collector);
-    return { stack, project, config, resources: collector, outputs, warnings: [] };
+    return { stack, project, config, resources: collector, outputs, warnings };
 }
 
 /** Runs bootstrap stack `stack`; `overrides` replace stack-file values (`undefined` removes one). */
