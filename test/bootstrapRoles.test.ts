@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { listBootstrapStacks, loadBootstrapStack, servedFleets } from "../bootstrap/sources";
 import { PENDING_IAM_DIR, subjectsIn, withSubjects } from "../bootstrap/policies";
-import { fleetOf, listStacks, ROOT } from "../tools/stacks";
+import { fleetOf, listStacks, loadStack, ROOT } from "../tools/stacks";
 import { ACCOUNT_ID } from "../tools/offline/mocks";
 import {
     ATTACHMENT,
@@ -205,6 +205,19 @@ describe("bootstrap: CI roles from iam/", () => {
             assert.deepEqual(computed, expectedSubjects("prod", "deploy"));
         } else {
             assert.deepEqual([...computed].sort(), [...file].sort());
+        }
+    });
+
+    it("the main program's stack files name exactly the roles the bootstrap makes in the account they deploy into", () => {
+        for (const stack of listBootstrapStacks()) {
+            const config = loadBootstrapStack(stack);
+            if (!("id" in config.account)) continue;
+            for (const main of listStacks().filter((s) => config.fleets.includes(fleetOf(s)))) {
+                const settings = loadStack(main);
+                assert.equal(settings.accountId, config.account.id, main);
+                assert.equal(settings.cluster.deployRoleArn, `arn:aws:iam::${config.account.id}:role/multiregion-deploy`, main);
+                assert.equal(settings.cluster.previewRoleArn, `arn:aws:iam::${config.account.id}:role/multiregion-preview`, main);
+            }
         }
     });
 
