@@ -6,7 +6,17 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { IAM_FILES, IamFile, PolicyDocument, readPolicy, StateAccess, stateStatements, withStatements, withSubjects } from "./policies";
+import {
+    deniedState,
+    IAM_FILES,
+    IamFile,
+    PolicyDocument,
+    readPolicy,
+    StateAccess,
+    stateStatements,
+    withStatements,
+    withSubjects,
+} from "./policies";
 
 /** GitHub's issuer, and the audience `configure-aws-credentials` asks for. */
 export const GITHUB_ISSUER = "https://token.actions.githubusercontent.com";
@@ -22,7 +32,7 @@ export const WORKLOAD_BOUNDARY_NAME = "multiregion-workload-boundary";
  */
 export const MAX_SESSION_SECONDS = { preview: 3600, deploy: 10800, rehearsal: 14400 } as const;
 
-/** One role: who may assume it and the record name its policy may write. */
+/** One role: who may assume it. */
 export interface RoleSpec {
     /** The exact `sub` values its trust names. */
     readonly subjects: string[];
@@ -55,6 +65,8 @@ interface Scope {
     readonly state?: CiIdentityArgs["state"];
     /** A policy document built from the placeholder values and the state ARNs, as JSON. */
     readonly json: (make: (v: Values, state?: StateArns) => PolicyDocument) => pulumi.Output<string>;
+    /** Warns when a file's explicit Deny overrides the role's access to the state. */
+    readonly check: (roleName: string, access: StateAccess, files: IamFile[]) => void;
 }
 
 function managedPolicy(
@@ -95,9 +107,18 @@ function ciRole(
     );
 }
 
+/** The `iam/` files each role's state access passes through: its boundary and its policies. */
+const STATE_PATH: Record<string, IamFile[]> = {
+    preview: [IAM_FILES.previewPolicy],
+    deploy: [IAM_FILES.deployBoundary, IAM_FILES.deployPolicy],
+    rehearsal: [IAM_FILES.deployBoundary, IAM_FILES.deployPolicy, IAM_FILES.rehearsalPolicy],
+};
+
 /** The state bucket and key, as a managed policy of their own, generated from their ARNs. */
 function attachState(scope: Scope, roleName: string, role: aws.iam.Role, access: StateAccess): void {
     if (!scope.state) return;
+    // An explicit Deny in iam/ would take the grant away again, whatever is attached: say so at once.
+    scope.check(roleName, access, STATE_PATH[roleName] ?? []);
     const policy = managedPolicy(
         scope,
         `${roleName}-state`,
@@ -209,6 +230,17 @@ export class CiIdentity extends pulumi.ComponentResource {
             provider,
             state: args.state,
             json: (make) => pulumi.all([values, state]).apply(([v, s]) => JSON.stringify(make(v, s))),
+            check: (roleName, access, files) =>
+                void pulumi.all([values, state]).apply(([v, s]) => {
+                    for (const file of s ? files : []) {
+                        const denied = deniedState(readPolicy(file, { ...v, RECORD_NAME: "example.com" }), s!.bucketArn, s!.keyArn, access);
+                        if (denied.length > 0) {
+                            void pulumi.log.warn(
+                                `iam/${file} denies the ${roleName} role its Pulumi state (${denied.join("; ")}): the S3 backend cannot work until that Deny exempts the state bucket and key`,
+                            );
+                        }
+                    }
+                }),
         };
         this.oidcProviderArn = provider.arn;
         this.workloadBoundaryArn = managedPolicy(

@@ -133,3 +133,43 @@ export function stateStatements(bucketArn: string, keyArn: string, access: State
         { Sid: "StateKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"], Resource: keyArn },
     ];
 }
+
+/** IAM's wildcard match: `*` any run of characters, `?` any one (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html). */
+export function wildcardMatch(pattern: string, value: string, ignoreCase = false): boolean {
+    const escaped = pattern
+        .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+        .replace(/\*/g, ".*")
+        .replace(/\?/g, ".");
+    return new RegExp(`^${escaped}$`, ignoreCase ? "i" : "").test(value);
+}
+
+const listOf = (value: unknown): string[] => (value === undefined ? [] : [value as string | string[]].flat());
+
+/** True when `statement` names `action` on `resource`, through Action/NotAction and Resource/NotResource. Conditions are ignored, so a conditional deny counts. */
+function covers(statement: Statement, action: string, resource: string): boolean {
+    const actionHit =
+        statement.Action !== undefined
+            ? listOf(statement.Action).some((a) => wildcardMatch(a, action, true))
+            : !listOf(statement.NotAction).some((a) => wildcardMatch(a, action, true));
+    const resourceHit =
+        statement.Resource !== undefined
+            ? listOf(statement.Resource).some((r) => wildcardMatch(r, resource))
+            : !listOf(statement.NotResource).some((r) => wildcardMatch(r, resource));
+    return actionHit && resourceHit;
+}
+
+/**
+ * Each state grant an explicit Deny of `policy` overrides, as `Sid: action resource`: an
+ * explicit deny in a policy or a boundary wins over any allow
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html).
+ */
+export function deniedState(policy: PolicyDocument, bucketArn: string, keyArn: string, access: StateAccess): string[] {
+    const needed = stateStatements(bucketArn, keyArn, access).flatMap((s) =>
+        listOf(s.Action).flatMap((a) => listOf(s.Resource).map((r) => [a, r.replace(/\*$/, "state.json")] as const)),
+    );
+    return policy.Statement.filter((s) => s.Effect === "Deny").flatMap((deny) =>
+        needed
+            .filter(([action, resource]) => covers(deny, action, resource))
+            .map(([action, resource]) => `${deny.Sid ?? "a Deny"}: ${action} ${resource}`),
+    );
+}

@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { deniedState } from "../bootstrap/policies";
 import { MAX_TOKEN_SECONDS } from "../bootstrap/pulumiCloud";
 import { listBootstrapStacks, loadBootstrapStack } from "../bootstrap/sources";
 import { fleetOf, listStacks, ROOT } from "../tools/stacks";
@@ -211,6 +212,100 @@ describe("bootstrap: the state backend", () => {
                     });
                     assert.deepEqual(documentOf(boundary).Statement, [...base.Statement, ...statements], name);
                 }
+            });
+        }
+    });
+
+    describe("an explicit Deny in iam/ that would take the state away again", () => {
+        const bucket = "arn:aws:s3:::state-bucket";
+        const key = "arn:aws:kms:us-east-2:123456789012:key/0000";
+        const policy = (...Statement: any[]) => ({ Version: "2012-10-17", Statement });
+        const cases: [string, any, "read" | "write", string[]][] = [
+            [
+                "a deny of data reads on every resource",
+                policy({ Sid: "NeverReadData", Effect: "Deny", Action: ["s3:GetObject*", "kms:Decrypt"], Resource: "*" }),
+                "read",
+                [`NeverReadData: s3:GetObject ${bucket}/state.json`, `NeverReadData: kms:Decrypt ${key}`],
+            ],
+            [
+                "the same deny with the state exempted through NotResource",
+                policy({
+                    Sid: "NeverReadData",
+                    Effect: "Deny",
+                    Action: ["s3:GetObject*", "kms:Decrypt"],
+                    NotResource: [`${bucket}/*`, key],
+                }),
+                "read",
+                [],
+            ],
+            [
+                "a deny on another bucket",
+                policy({ Sid: "Other", Effect: "Deny", Action: "s3:*", Resource: "arn:aws:s3:::other/*" }),
+                "write",
+                [],
+            ],
+            [
+                "a NotAction deny that spares only reads, against a writer",
+                policy({ Sid: "ReadOnly", Effect: "Deny", NotAction: ["s3:Get*", "s3:List*", "kms:Decrypt"], Resource: "*" }),
+                "write",
+                [
+                    `ReadOnly: s3:PutObject ${bucket}/state.json`,
+                    `ReadOnly: s3:DeleteObject ${bucket}/state.json`,
+                    `ReadOnly: kms:Encrypt ${key}`,
+                    `ReadOnly: kms:GenerateDataKey ${key}`,
+                ],
+            ],
+            ["an allow is no deny", policy({ Effect: "Allow", Action: "*", Resource: "*" }), "write", []],
+            [
+                "actions match case-insensitively",
+                policy({ Sid: "D", Effect: "Deny", Action: "S3:getobject", Resource: `${bucket}/*` }),
+                "read",
+                [`D: s3:GetObject ${bucket}/state.json`],
+            ],
+        ];
+        for (const [what, doc, access, expected] of cases)
+            it(what, () => assert.deepEqual(deniedState(doc, bucket, key, access), expected));
+
+        for (const stack of listBootstrapStacks()) {
+            it(`${stack}: s3 mode warns, naming the file and statement, for each role whose iam/ files deny its state`, async () => {
+                const run = await s3Run(stack);
+                const config = loadBootstrapStack(stack);
+                const bucketArn = one(run, "aws:s3/bucket:Bucket").outputs.arn;
+                const keyArn = one(run, "aws:kms/key:Key").outputs.arn;
+                const values = {
+                    ACCOUNT_ID: String(run.outputs.accountId),
+                    OWNER: config.github.owner,
+                    REPO: config.github.repository,
+                    RECORD_NAME: "example.com",
+                };
+                const roles: [string, "read" | "write", string[]][] = [
+                    ...(config.fleets.length
+                        ? [
+                              ["preview", "read", ["preview-policy.json"]] as [string, "read", string[]],
+                              ["deploy", "write", ["deploy-boundary.json", "deploy-policy.json"]] as [string, "write", string[]],
+                          ]
+                        : []),
+                    ...(config.rehearsal
+                        ? [
+                              ["rehearsal", "write", ["deploy-boundary.json", "deploy-policy.json", "rehearsal-policy.json"]] as [
+                                  string,
+                                  "write",
+                                  string[],
+                              ],
+                          ]
+                        : []),
+                ];
+                const expected = roles.flatMap(([role, access, files]) =>
+                    files.flatMap((file) => {
+                        const denied = deniedState(expectedPolicy(file, values), bucketArn, keyArn, access);
+                        return denied.length
+                            ? [
+                                  `iam/${file} denies the ${role} role its Pulumi state (${denied.join("; ")}): the S3 backend cannot work until that Deny exempts the state bucket and key`,
+                              ]
+                            : [];
+                    }),
+                );
+                assert.deepEqual([...run.warnings].sort(), expected.sort());
             });
         }
     });
