@@ -204,6 +204,21 @@ function rehearsalRole(scope: Scope, spec: RoleSpec & { recordName: string }, bo
     return role;
 }
 
+/** Warns, once per role and file, when an explicit Deny in `iam/` takes away the role's state. */
+function stateCheck(values: pulumi.Output<Values>, state: pulumi.Output<StateArns> | undefined): Scope["check"] {
+    return (roleName, access, files) =>
+        void pulumi.all([values, state]).apply(([v, s]) => {
+            for (const file of s ? files : []) {
+                const denied = deniedState(readPolicy(file, { ...v, RECORD_NAME: "example.com" }), s!.bucketArn, s!.keyArn, access);
+                if (denied.length > 0) {
+                    void pulumi.log.warn(
+                        `iam/${file} denies the ${roleName} role its Pulumi state (${denied.join("; ")}): the S3 backend cannot work until that Deny exempts the state bucket and key`,
+                    );
+                }
+            }
+        });
+}
+
 export class CiIdentity extends pulumi.ComponentResource {
     public readonly oidcProviderArn: pulumi.Output<string>;
     public readonly workloadBoundaryArn: pulumi.Output<string>;
@@ -230,17 +245,7 @@ export class CiIdentity extends pulumi.ComponentResource {
             provider,
             state: args.state,
             json: (make) => pulumi.all([values, state]).apply(([v, s]) => JSON.stringify(make(v, s))),
-            check: (roleName, access, files) =>
-                void pulumi.all([values, state]).apply(([v, s]) => {
-                    for (const file of s ? files : []) {
-                        const denied = deniedState(readPolicy(file, { ...v, RECORD_NAME: "example.com" }), s!.bucketArn, s!.keyArn, access);
-                        if (denied.length > 0) {
-                            void pulumi.log.warn(
-                                `iam/${file} denies the ${roleName} role its Pulumi state (${denied.join("; ")}): the S3 backend cannot work until that Deny exempts the state bucket and key`,
-                            );
-                        }
-                    }
-                }),
+            check: stateCheck(values, state),
         };
         this.oidcProviderArn = provider.arn;
         this.workloadBoundaryArn = managedPolicy(

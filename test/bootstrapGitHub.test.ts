@@ -1,12 +1,10 @@
 import { strict as assert } from "node:assert";
 import { listBootstrapStacks, loadBootstrapStack } from "../bootstrap/sources";
 import { fleetOf, listStacks } from "../tools/stacks";
-import { BRANCH_POLICY, bootstrapRun, ENVIRONMENT, runBootstrap, VARIABLE, workflowVariables } from "./support/bootstrap";
+import { BRANCH_POLICY, bootstrapRun, ENVIRONMENT, runBootstrap, variablesOf, workflowVariables } from "./support/bootstrap";
 import type { BootstrapRun } from "./support/bootstrap";
 
 const environmentsOf = (run: BootstrapRun) => run.resources.ofType(ENVIRONMENT).map((e) => e.inputs.environment as string);
-const variablesOf = (run: BootstrapRun) =>
-    Object.fromEntries(run.resources.ofType(VARIABLE).map((v) => [v.inputs.variableName as string, v.inputs.value]));
 
 describe("bootstrap: GitHub environments and variables", () => {
     for (const stack of listBootstrapStacks()) {

@@ -41,6 +41,18 @@ export function expectedPolicy(file: string, values: Record<string, string>): an
     return JSON.parse(Object.entries(values).reduce((t, [k, v]) => t.split(`<${k}>`).join(v), text));
 }
 
+/** The one resource of `type` a run made; fails when there is not exactly one. */
+export function one(run: BootstrapRun, type: string): ResourceRecord {
+    const found = run.resources.ofType(type);
+    if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
+    return found[0]!;
+}
+
+/** The repository variables a run sets, by name. */
+export function variablesOf(run: BootstrapRun): Record<string, unknown> {
+    return Object.fromEntries(run.resources.ofType(VARIABLE).map((v) => [v.inputs.variableName as string, v.inputs.value]));
+}
+
 /** The `vars.NAME` every workflow reads. */
 export function workflowVariables(): string[] {
     const dir = path.join(ROOT, ".github", "workflows");
