@@ -65,6 +65,7 @@ describe("docs", () => {
         assert.deepEqual([...new Set(linked)].sort(), [...DOCS].sort());
         assert.deepEqual(DOCS.sort(), [
             "docs/alarms.md",
+            "docs/bootstrap.md",
             "docs/cicd.md",
             "docs/config.md",
             "docs/deploying.md",

@@ -107,6 +107,14 @@ function outputsFor(args: pulumi.runtime.MockResourceArgs, region: string, colle
             return { ...base, fqdn: String(args.inputs.name).replace(/\.$/, "") };
         case "aws:kms/key:Key":
             return { ...base, keyId: invent(`${args.name}-0123456789abcdef`) };
+        case "aws:route53/zone:Zone":
+            return {
+                ...base,
+                zoneId: invent("Z0BOOTSTRAPEXAMPLE"),
+                nameServers: [invent("ns-0000.awsdns-00.org"), invent("ns-0001.awsdns-01.net")],
+            };
+        case "aws:s3/bucket:Bucket":
+            return { ...base, bucket: args.inputs.bucket ?? invent(`${args.name}-0123456789abcdef`) };
         case "aws:ecr/repository:Repository":
             return { ...base, repositoryUrl: invent(`${ACCOUNT_ID}.dkr.ecr.${region}.amazonaws.com/${args.inputs.name}`) };
         case "kubernetes:core/v1:Service":

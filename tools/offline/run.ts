@@ -126,10 +126,15 @@ async function runOnce(stack: string, opts: RunOptions): Promise<ProgramRun> {
     return { stack, project, config, settings, zones, resources: collector, outputs, warnings };
 }
 
-export function runProgram(stack: string, opts: RunOptions = {}): Promise<ProgramRun> {
-    const run = queue.then(() => runOnce(stack, opts));
+/** Runs `job` once every earlier program run has finished; a second program (the bootstrap) queues here too. */
+export function exclusive<T>(job: () => Promise<T>): Promise<T> {
+    const run = queue.then(job);
     queue = run.catch(() => undefined);
     return run;
+}
+
+export function runProgram(stack: string, opts: RunOptions = {}): Promise<ProgramRun> {
+    return exclusive(() => runOnce(stack, opts));
 }
 
 export type { ResourceRecord };

@@ -3,6 +3,7 @@
  * config under the Pulumi mock runtime. Values AWS would assign are placeholders, marked.
  */
 import { isSecretValue } from "../offline/mocks";
+import { runBootstrap } from "../offline/bootstrap";
 import { ProgramRun, runProgram } from "../offline/run";
 
 export interface PlannedResource {
@@ -77,6 +78,15 @@ const KEY_PROPERTIES: Record<string, string[]> = {
         "threshold",
         "treatMissingData",
     ],
+    "aws:iam/role:Role": ["name", "maxSessionDuration"],
+    "aws:iam/policy:Policy": ["name", "path"],
+    "aws:s3/bucketVersioning:BucketVersioning": ["versioningConfiguration.status"],
+    "aws:route53/zone:Zone": ["name", "enableAcceleratedRecovery"],
+    "aws:organizations/account:Account": ["name", "email"],
+    "github:index/repositoryEnvironment:RepositoryEnvironment": ["environment", "deploymentBranchPolicy.customBranchPolicies"],
+    "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy": ["environment", "branchPattern"],
+    "github:index/actionsVariable:ActionsVariable": ["variableName"],
+    "pulumiservice:index:OidcIssuer": ["url", "maxExpirationSeconds"],
     "kubernetes:core/v1:Namespace": ["metadata.name"],
     "kubernetes:core/v1:ConfigMap": ["metadata.namespace", "metadata.name", "data"],
     "kubernetes:apps/v1:Deployment": ["metadata.name", "spec.template.spec.containers[0].image"],
@@ -115,7 +125,10 @@ function redact(value: unknown): unknown {
     return value;
 }
 
-export function buildPlan(run: ProgramRun): Plan {
+/** What a plan is built from: a run of the main program, or of the bootstrap (no zones, no failover role). */
+export type PlanSource = Pick<ProgramRun, "stack" | "project" | "config" | "resources" | "outputs" | "warnings"> & { readonly zones?: string[] };
+
+export function buildPlan(run: PlanSource): Plan {
     const byUrn = new Map(run.resources.resources.map((r) => [r.urn, r]));
     const nameOf = (ref: string) => byUrn.get(ref.split("::").slice(0, -1).join("::"))?.name ?? ref;
     const resources = run.resources.resources.map((r): PlannedResource => {
@@ -162,13 +175,18 @@ export function buildPlan(run: ProgramRun): Plan {
         stack: run.stack,
         project: run.project,
         region: run.config[`${run.project}:region`] ?? "",
-        role: run.config[`${run.project}:role`] ?? "",
-        zones: run.zones,
+        role: run.config[`${run.project}:role`] ?? "bootstrap",
+        zones: run.zones ?? [],
         resources,
         counts: Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b))),
         outputs,
         warnings: run.warnings,
     };
+}
+
+/** Plans a bootstrap stack (bootstrap/Pulumi.<stack>.yaml). */
+export async function planBootstrapStack(stack: string): Promise<Plan> {
+    return buildPlan(await runBootstrap(stack));
 }
 
 /** Plans a stack. Invalid config fails with the messages `pulumi up` would give. */

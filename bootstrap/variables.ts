@@ -1,0 +1,73 @@
+/**
+ * What GitHub must hold for the workflows of the fleets an account serves: an environment
+ * per job origin, and the repository variables the workflows read. Pure: the values that
+ * AWS assigns come in as Inputs.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { BootstrapConfig } from "./config";
+import type { EnvironmentSpec } from "./repository";
+import type { Fleet } from "./sources";
+import { fleetEnvironments, REHEARSAL_ENVIRONMENT } from "./subjects";
+
+/** The repository variables' prefix for a fleet: none for prod (the names the workflows read today), `STAGE_` for stage. */
+export function variablePrefix(fleet: string): string {
+    return fleet === "prod" ? "" : `${fleet.toUpperCase()}_`;
+}
+
+/** `urn:pulumi:token-type:access_token:<type>`, what `pulumi/auth-actions` takes as `requested-token-type`. */
+export function tokenTypeUrn(type: string): string {
+    return `urn:pulumi:token-type:access_token:${type}`;
+}
+
+export function environmentsFor(config: BootstrapConfig, fleets: readonly Fleet[]): EnvironmentSpec[] {
+    return [
+        ...fleets.flatMap((f) => fleetEnvironments(f.name, f.stacks).map((name) => ({ name, reviewers: config.reviewers }))),
+        // The nightly runs on a schedule: a reviewer would hold it until someone approved.
+        ...(config.rehearsal ? [{ name: REHEARSAL_ENVIRONMENT, reviewers: { users: [], teams: [] } }] : []),
+    ];
+}
+
+/** What AWS assigns that the variables carry. */
+export interface Assigned {
+    readonly accountId: pulumi.Input<string>;
+    readonly previewRoleArn?: pulumi.Input<string>;
+    readonly deployRoleArn?: pulumi.Input<string>;
+    readonly rehearsalRoleArn?: pulumi.Input<string>;
+    /** The self-managed backend's `pulumi login` and secrets-provider URLs. */
+    readonly state?: { readonly backendUrl: pulumi.Input<string>; readonly secretsProvider: pulumi.Input<string> };
+}
+
+export function variablesFor(config: BootstrapConfig, fleets: readonly Fleet[], got: Assigned): Record<string, pulumi.Input<string>> {
+    const variables: Record<string, pulumi.Input<string>> = {};
+    const backend = (prefix: string) => {
+        if (!got.state) return;
+        variables[`${prefix}PULUMI_BACKEND_URL`] = got.state.backendUrl;
+        variables[`${prefix}PULUMI_SECRETS_PROVIDER`] = got.state.secretsProvider;
+    };
+    for (const fleet of fleets) {
+        const prefix = variablePrefix(fleet.name);
+        if (got.previewRoleArn) variables[`${prefix}AWS_PREVIEW_ROLE_ARN`] = got.previewRoleArn;
+        if (got.deployRoleArn) variables[`${prefix}AWS_DEPLOY_ROLE_ARN`] = got.deployRoleArn;
+        backend(prefix);
+    }
+    if (config.rehearsal) {
+        variables.SANDBOX_AWS_ACCOUNT_ID = got.accountId;
+        if (got.rehearsalRoleArn) variables.SANDBOX_AWS_ROLE_ARN = got.rehearsalRoleArn;
+        variables.SANDBOX_HOSTED_ZONE = config.rehearsal.hostedZone;
+        variables.SANDBOX_RECORD_NAME = config.rehearsal.recordName;
+        backend("SANDBOX_");
+    }
+    if (config.repositoryWide) {
+        // The one variable that chooses the backend in every workflow (docs/bootstrap.md).
+        variables.PULUMI_BACKEND = config.backend;
+        if (config.backend === "pulumi-cloud") {
+            const p = config.pulumi;
+            variables.PULUMI_ORG = p.org;
+            variables.PULUMI_PREVIEW_TOKEN_TYPE = tokenTypeUrn(p.preview.tokenType);
+            variables.PULUMI_SANDBOX_TOKEN_TYPE = tokenTypeUrn(p.rehearsal.tokenType);
+            if (p.preview.tokenType === "team") variables.PULUMI_PREVIEW_TEAM = p.preview.team;
+            if (p.rehearsal.tokenType === "team") variables.PULUMI_SANDBOX_TEAM = p.rehearsal.team;
+        }
+    }
+    return variables;
+}

@@ -1,0 +1,84 @@
+/**
+ * Runs the real `bootstrap/index.ts` under the Pulumi mock runtime with a bootstrap stack
+ * file's config, as tools/offline/run.ts runs the main program, in the same queue.
+ */
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import * as runtimeSettings from "@pulumi/pulumi/runtime/settings";
+import { Collector, createMocks, startCollecting } from "./mocks";
+import { exclusive, ProgramError } from "./run";
+import { readProject, resolveConfig } from "../cliConfig";
+import { requireStack, ROOT } from "../stacks";
+
+export const BOOTSTRAP_ROOT = path.join(ROOT, "bootstrap");
+
+export interface BootstrapRun {
+    readonly stack: string;
+    readonly project: string;
+    /** The flat config the program saw, as the CLI would pass it. */
+    readonly config: Record<string, string>;
+    readonly resources: Collector;
+    readonly outputs: Record<string, unknown>;
+    /** Warnings the program logged through `pulumi.log.warn`. */
+    readonly warnings: string[];
+}
+
+/** Drops the bootstrap's modules (and the main program's config it reads) so `index.ts` runs afresh. */
+function forgetModules(): void {
+    const dirs = [BOOTSTRAP_ROOT, path.join(ROOT, "config")].map((d) => d + path.sep);
+    for (const file of Object.keys(require.cache)) if (dirs.some((d) => file.startsWith(d))) delete require.cache[file];
+}
+
+async function runOnce(stack: string, overrides: Record<string, unknown>): Promise<BootstrapRun> {
+    const project = readProject(BOOTSTRAP_ROOT).name;
+    const config = resolveConfig(
+        readProject(BOOTSTRAP_ROOT),
+        path.join(BOOTSTRAP_ROOT, `Pulumi.${requireStack(stack, BOOTSTRAP_ROOT)}.yaml`),
+        overrides,
+    );
+    const collector = startCollecting();
+    const region = config[`${project}:region`] ?? "us-east-2";
+    await pulumi.runtime.setMocks(createMocks(collector, { region }), project, stack, false);
+    pulumi.runtime.setAllConfig(config);
+    forgetModules();
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded afresh on every run, after the mocks
+    const entry = require(path.join(BOOTSTRAP_ROOT, "index.ts")) as () => Record<string, unknown>;
+    // Without an engine, pulumi.log.warn writes to console.warn; keep those, as the plan shows them.
+    const warnings: string[] = [];
+    const consoleWarn = console.warn;
+    console.warn = (msg: unknown, ...rest: unknown[]) =>
+        typeof msg === "string" && msg.startsWith("warning: [runtime] ")
+            ? warnings.push(msg.slice("warning: [runtime] ".length))
+            : consoleWarn(msg, ...rest);
+    const stackTraceLimit = Error.stackTraceLimit;
+    if (!process.env.DEBUG) Error.stackTraceLimit = 1;
+    let outputs: Record<string, unknown>;
+    try {
+        outputs = (await pulumi.runtime.runInPulumiStack(async () => entry())) ?? {};
+    } catch (err) {
+        throw new ProgramError(err, collector);
+    } finally {
+        await (runtimeSettings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+        console.warn = consoleWarn;
+        Error.stackTraceLimit = stackTraceLimit;
+    }
+    if (collector.failedCalls.length > 0) throw new ProgramError(new Error(collector.failedCalls.join("; ")), collector);
+    return { stack, project, config, resources: collector, outputs, warnings };
+}
+
+/** Runs bootstrap stack `stack`; `overrides` replace stack-file values (`undefined` removes one). */
+export function runBootstrap(stack: string, overrides: Record<string, unknown> = {}): Promise<BootstrapRun> {
+    return exclusive(() => runOnce(stack, overrides));
+}
+
+const cache = new Map<string, Promise<BootstrapRun>>();
+
+/** The unmodified bootstrap stack's run, shared by every test file. */
+export function bootstrapRun(stack: string): Promise<BootstrapRun> {
+    let run = cache.get(stack);
+    if (!run) {
+        run = runBootstrap(stack);
+        cache.set(stack, run);
+    }
+    return run;
+}
