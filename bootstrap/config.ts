@@ -33,6 +33,8 @@ export interface BootstrapConfig {
         readonly rehearsal: { readonly tokenType: TokenType; readonly team: string };
     };
     readonly reviewers: { readonly users: number[]; readonly teams: number[] };
+    /** Repository-wide: the fixed-egress runners' label, and the switchover App's client ID ("" for none). */
+    readonly runners: { readonly prod: string; readonly switchoverAppClientId: string };
     readonly hostedZone?: string;
 }
 
@@ -51,14 +53,16 @@ export class BootstrapConfigError extends Error {
 }
 
 const KEYS = Object.keys(BOOTSTRAP_KEYS) as BootstrapKeyName[];
-/** Repository-wide Pulumi settings: one issuer per organization, so one stack holds them. */
-const PULUMI_KEYS: BootstrapKeyName[] = [
+/** Repository-wide settings (one Pulumi issuer per organization, one variable per repository), so one stack holds them. */
+export const REPOSITORY_WIDE_KEYS: readonly BootstrapKeyName[] = [
     "pulumiOrg",
     "pulumiEdition",
     "previewTokenType",
     "previewTeam",
     "rehearsalTokenType",
     "rehearsalTeam",
+    "prodRunner",
+    "switchoverAppClientId",
 ];
 
 /** Rules across keys, each naming both keys; run only when the keys they read are valid. */
@@ -81,6 +85,11 @@ function crossProblems(v: Values, project: string, knownFleets: readonly string[
     if (v.rehearsal && (v.rehearsalHostedZone === "" || v.rehearsalRecordName === "")) {
         problems.push(
             `${k("rehearsalHostedZone")}, ${k("rehearsalRecordName")}: required with rehearsal: true (the ci pair's zone and failover name)`,
+        );
+    }
+    if (v.repositoryWide && v.fleets.includes("prod") && v.prodRunner === "") {
+        problems.push(
+            `${k("prodRunner")}: required with repositoryWide and the prod fleet: prod's Kubernetes API admits only fixed egress addresses, so its jobs need a runner label (docs/deploying.md)`,
         );
     }
     if (v.backend === "pulumi-cloud" && v.repositoryWide) {
@@ -144,9 +153,9 @@ export function parseBootstrapConfig(
     }
     if (problems.length === 0) problems.push(...crossProblems(values as Values, project, ctx.knownFleets));
     if (values.repositoryWide === false) {
-        for (const name of PULUMI_KEYS.filter((n) => raw[n] !== undefined && raw[n] !== defaultText(BOOTSTRAP_KEYS[n]))) {
+        for (const name of REPOSITORY_WIDE_KEYS.filter((n) => raw[n] !== undefined && raw[n] !== defaultText(BOOTSTRAP_KEYS[n]))) {
             problems.push(
-                `${project}:${name}: read only by the stack with repositoryWide: true, which owns the Pulumi issuer; remove it here`,
+                `${project}:${name}: read only by the stack with repositoryWide: true, which owns the repository-wide settings; remove it here`,
             );
         }
     }
@@ -175,6 +184,7 @@ export function parseBootstrapConfig(
             rehearsal: { tokenType: v.rehearsalTokenType, team: v.rehearsalTeam },
         },
         reviewers: { users: ids("user"), teams: ids("team") },
+        runners: { prod: v.prodRunner, switchoverAppClientId: v.switchoverAppClientId },
         hostedZone: v.hostedZone === "" ? undefined : v.hostedZone,
     };
 }

@@ -179,6 +179,22 @@ export const BOOTSTRAP_KEYS = {
         default: false,
         description: "true when the repository's plan has required reviewers: a public repository, or GitHub Enterprise.",
     }),
+    prodRunner: key(
+        text((v) => v === "" || /^[A-Za-z0-9._-]{1,100}$/.test(v), 'a runner label such as "prod-static-ip", or "" for none'),
+        {
+            default: "",
+            description:
+                "With repositoryWide: the label of the runners, with fixed egress addresses, that run the jobs holding a prod role (PROD_RUNNER): prod's Kubernetes API admits only those addresses (docs/deploying.md).",
+        },
+    ),
+    switchoverAppClientId: key(
+        text((v) => v === "" || /^Iv[0-9A-Za-z.]{4,40}$/.test(v), 'a GitHub App client ID such as "Iv23liABCDEF12345678", or "" for none'),
+        {
+            default: "",
+            description:
+                'With repositoryWide: the client ID of the GitHub App that opens the switchover\'s pull request (SWITCHOVER_APP_CLIENT_ID, docs/cicd.md); "" leaves that pull request to a person.',
+        },
+    ),
     hostedZone: key(optionalDnsName, {
         default: "",
         description: 'A public hosted zone this stack creates, with Route 53 accelerated recovery; "" to leave zones alone.',

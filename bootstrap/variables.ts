@@ -60,6 +60,8 @@ export function variablesFor(config: BootstrapConfig, fleets: readonly Fleet[], 
     if (config.repositoryWide) {
         // The one variable that chooses the backend in every workflow (docs/bootstrap.md).
         variables.PULUMI_BACKEND = config.backend;
+        if (config.runners.prod !== "") variables.PROD_RUNNER = config.runners.prod;
+        if (config.runners.switchoverAppClientId !== "") variables.SWITCHOVER_APP_CLIENT_ID = config.runners.switchoverAppClientId;
         if (config.backend === "pulumi-cloud") {
             const p = config.pulumi;
             variables.PULUMI_ORG = p.org;

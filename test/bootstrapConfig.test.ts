@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import YAML from "yaml";
-import { BOOTSTRAP_KEYS, BootstrapConfigError, parseBootstrapConfig, projectKeys } from "../bootstrap/config";
+import { BOOTSTRAP_KEYS, BootstrapConfigError, parseBootstrapConfig, projectKeys, REPOSITORY_WIDE_KEYS } from "../bootstrap/config";
 import { knownFleets, listBootstrapStacks, loadBootstrapStack } from "../bootstrap/sources";
 import { readProject, resolveConfig } from "../tools/cliConfig";
 import { BOOTSTRAP_ROOT, runBootstrap } from "./support/bootstrap";
@@ -113,7 +113,25 @@ const BAD: [string, string, Record<string, unknown>, string][] = [
         "a Pulumi setting in a stack that does not own the issuer",
         "sandbox",
         { pulumiOrg: "octo-org" },
-        `${P}pulumiOrg: read only by the stack with repositoryWide: true, which owns the Pulumi issuer; remove it here`,
+        `${P}pulumiOrg: read only by the stack with repositoryWide: true, which owns the repository-wide settings; remove it here`,
+    ],
+    [
+        "prod without a fixed-egress runner label",
+        "prod",
+        { prodRunner: "" },
+        `${P}prodRunner: required with repositoryWide and the prod fleet: prod's Kubernetes API admits only fixed egress addresses, so its jobs need a runner label (docs/deploying.md)`,
+    ],
+    [
+        "a runner label with a space",
+        "prod",
+        { prodRunner: "prod runner" },
+        `${P}prodRunner: got "prod runner"; allowed: a runner label such as "prod-static-ip", or "" for none`,
+    ],
+    [
+        "an App client ID that is not one",
+        "prod",
+        { switchoverAppClientId: "12345" },
+        `${P}switchoverAppClientId: got "12345"; allowed: a GitHub App client ID such as "Iv23liABCDEF12345678", or "" for none`,
     ],
     [
         "a fleet without stack files",
@@ -176,8 +194,8 @@ describe("bootstrap config", () => {
             for (const key of keys) assert.ok(declared.includes(key), key);
             // A stack that does not own the issuer leaves the Pulumi keys out, as the parser demands.
             const config = loadBootstrapStack(stack);
-            const pulumiKeys = ["pulumiOrg", "pulumiEdition", "previewTokenType", "previewTeam", "rehearsalTokenType", "rehearsalTeam"];
-            assert.deepEqual(keys.sort(), declared.filter((k) => config.repositoryWide || !pulumiKeys.includes(k)).sort());
+            const wide: readonly string[] = REPOSITORY_WIDE_KEYS;
+            assert.deepEqual(keys.sort(), declared.filter((k) => config.repositoryWide || !wide.includes(k)).sort());
         });
     }
 
