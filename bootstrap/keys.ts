@@ -5,7 +5,7 @@
  */
 import { flag, Kind, KeyType, list, oneOf, text, YamlValue } from "../config/kinds";
 import { awsRegion, isAccountId } from "../config/rules";
-import { isDnsName, withoutRootDot } from "../config/dns";
+import { isDnsName, withoutRootDot } from "../facts/dns";
 
 /** One key: how to read it, and what a user needs to know about it. */
 export interface BootstrapKey<V, T extends KeyType = KeyType> extends Kind<V, T> {

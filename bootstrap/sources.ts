@@ -5,8 +5,8 @@
  * must also accept.
  */
 import * as path from "node:path";
-import { fleetOf, listStacks, loadStack, ROOT } from "../tools/stacks";
-import { readProject, resolveConfig, StackFileError } from "../tools/cliConfig";
+import { fleetOf } from "../config";
+import { listStacks, loadStackFile as loadStack, readProject, resolveConfig, ROOT, StackFileError } from "../config/stackFiles";
 import { BootstrapConfig, BootstrapConfigError, parseBootstrapConfig, projectKeys } from "./config";
 
 export const BOOTSTRAP_DIR = __dirname;

@@ -5,7 +5,7 @@
  * endpoint, which stays on (https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html,
  * https://docs.aws.amazon.com/eks/latest/APIReference/API_VpcConfigRequest.html).
  */
-import { parseCidr } from "../regions/cidr";
+import { parseCidr } from "../facts/cidr";
 
 /** Every IPv4 address. */
 const INTERNET = 2 ** 32;

@@ -3,8 +3,8 @@
  * it reads. A rule runs only when those keys are valid on their own, so a user sees
  * every independent problem at once and never one caused by another.
  */
-import { zonesOf } from "../regions/awsData";
-import { isApex, isInZone } from "./dns";
+import { zonesOf } from "../facts/awsData";
+import { isApex, isInZone } from "../facts/dns";
 import { accountOf } from "./rules";
 import { endpointAccount } from "./subscriptions";
 import type { ConfigKey, Values } from "./keys";

@@ -1,5 +1,4 @@
 export * from "./crossField";
-export * from "./dns";
 export * from "./keys";
 export * from "./parse";
 export * from "./rules";

@@ -22,12 +22,11 @@ import {
     isVpcCidr,
     userTags,
 } from "./rules";
-import { AWS_DATA_FILE, EKS_VERSIONS, LOG_RETENTION_DAYS, newestEksVersion } from "../regions/awsData";
+import { AUTO_MODE_MIN_MINOR, AWS_DATA_FILE, EKS_VERSIONS, LOG_RETENTION_DAYS, newestEksVersion } from "../facts/awsData";
 import { PROD_API_MAX_ADDRESSES } from "./apiAccess";
 import { SUPPORT_NOTICE_DAYS } from "./support";
-import { AUTO_MODE_MIN_MINOR } from "../regions/cluster/autoMode";
-import { POD_REQUESTS_PER_SECOND } from "../services/sizing";
-import { withoutRootDot } from "./dns";
+import { POD_REQUESTS_PER_SECOND } from "../facts/measured";
+import { withoutRootDot } from "../facts/dns";
 import { alarmSubscriptions, isRunbookUrl } from "./subscriptions";
 
 /** One key: how to read it, and what a user needs to know about it. */

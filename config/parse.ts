@@ -4,7 +4,7 @@
  * creates resources; a bad value stops the program before any exist.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { COMMERCIAL_REGIONS } from "../regions/awsData";
+import { COMMERCIAL_REGIONS } from "../facts/awsData";
 import { publicApiProblem, publicApiWarning, fleetOf, PROD_FLEET } from "./apiAccess";
 import { CROSS_FIELD_RULES } from "./crossField";
 import { closestKey, foreignNamespaceProblems } from "./keyNames";

@@ -1,8 +1,14 @@
 /** The rule of each key, as a named function: what a valid value looks like. */
-import { AWS_DATA_FILE, COMMERCIAL_REGIONS, EKS_VERSIONS, HEALTH_CHECKER_REGIONS, OTHER_PARTITIONS } from "../regions/awsData";
-import { cidrWithin, parseCidr, RFC1918 } from "../regions/cidr";
-import { AUTO_MODE_MIN_MINOR } from "../regions/cluster/autoMode";
-import { isDnsName, withoutRootDot, ZONE_ID } from "./dns";
+import {
+    AUTO_MODE_MIN_MINOR,
+    AWS_DATA_FILE,
+    COMMERCIAL_REGIONS,
+    EKS_VERSIONS,
+    HEALTH_CHECKER_REGIONS,
+    OTHER_PARTITIONS,
+} from "../facts/awsData";
+import { cidrWithin, parseCidr, RFC1918 } from "../facts/cidr";
+import { isDnsName, withoutRootDot, ZONE_ID } from "../facts/dns";
 import { invalid, Kind, list, Parsed, then } from "./kinds";
 import type { HostedZoneRef, ImageRef } from "./types";
 
@@ -51,7 +57,7 @@ export function isKubernetesMinor(v: string): boolean {
     return !!m && Number(m[1]) >= AUTO_MODE_MIN_MINOR;
 }
 
-/** `1.NN` from EKS Auto Mode's oldest version to the newest EKS has, as regions/awsData.ts lists them. */
+/** `1.NN` from EKS Auto Mode's oldest version to the newest EKS has, as facts/awsData.ts lists them. */
 export function isEksVersion(v: string): boolean {
     return isKubernetesMinor(v) && v in EKS_VERSIONS;
 }

@@ -6,7 +6,7 @@
  * (https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html). CI fails
  * SUPPORT_NOTICE_DAYS before that, while there is time to upgrade on purpose.
  */
-import { EKS_VERSIONS, EKS_VERSIONS_SOURCE } from "../regions/awsData";
+import { EKS_VERSIONS, EKS_VERSIONS_SOURCE } from "../facts/awsData";
 
 /** Days before EKS would upgrade the cluster that CI starts failing: EKS itself announces at least 60 days ahead. */
 export const SUPPORT_NOTICE_DAYS = 60;
@@ -28,7 +28,7 @@ export function upgradeDate(version: string, supportType: "STANDARD" | "EXTENDED
 export function supportProblem(stack: string, version: string, supportType: "STANDARD" | "EXTENDED", today: Date): string | undefined {
     const date = upgradeDate(version, supportType);
     if (!date)
-        return `${stack}: kubernetesVersion "${version}" has no line in regions/awsData.ts's EKS_VERSIONS; add it from ${EKS_VERSIONS_SOURCE.url}`;
+        return `${stack}: kubernetesVersion "${version}" has no line in facts/awsData.ts's EKS_VERSIONS; add it from ${EKS_VERSIONS_SOURCE.url}`;
     // Whole days between today's UTC date and the upgrade date.
     const days = Math.round((Date.parse(`${date}T00:00:00Z`) - Date.parse(today.toISOString().slice(0, 10))) / DAY_MS);
     if (days > SUPPORT_NOTICE_DAYS) return undefined;

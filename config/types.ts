@@ -1,5 +1,4 @@
 /** The stack's typed configuration, as the program and the tools use it. */
-import type { ClusterArgs } from "../regions/cluster";
 import type { AlarmSubscription } from "./subscriptions";
 
 export type { AlarmSubscription, SubscriptionProtocol } from "./subscriptions";
@@ -18,11 +17,25 @@ export interface NetworkSettings {
     readonly natGateways: NatMode;
 }
 
-/** The cluster's own settings: everything its component takes but what other components provide. */
-export type ClusterSettings = Omit<
-    ClusterArgs,
-    "region" | "accountId" | "assumeRoleArn" | "uniqueName" | "rolePath" | "logRetentionDays" | "privateSubnetIds" | "tags"
->;
+/** The cluster's own settings, from config: everything its component takes but what other components provide. */
+export interface ClusterSettings {
+    /** What EKS does at the end of standard support: upgrade (STANDARD) or extended support. */
+    readonly eksSupportType: "STANDARD" | "EXTENDED";
+    /** The role that deploys this stack: cluster admin. */
+    readonly deployRoleArn: string;
+    /** The role that previews it, if any: read-only. */
+    readonly previewRoleArn?: string;
+    /** EKS Kubernetes minor version, `1.NN`. */
+    readonly kubernetesVersion: string;
+    /** The metrics-server add-on's pinned version; undefined takes EKS's default once, at creation. */
+    readonly metricsServerVersion?: string;
+    /** IAM principals granted cluster admin. */
+    readonly adminPrincipalArns: string[];
+    /** IAM principals granted read-only access. */
+    readonly viewerPrincipalArns: string[];
+    /** CIDRs allowed to reach the public API endpoint. */
+    readonly publicAccessCidrs: string[];
+}
 
 /** A container image in this region's ECR: the repository plus a pinned tag or digest. */
 export interface ImageRef {

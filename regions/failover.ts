@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { cnameAtApex } from "../config/crossField";
-import { isApex, isInZone, withoutRootDot } from "../config/dns";
+import { isApex, isInZone, withoutRootDot } from "../facts/dns";
 import type { ConfigContext, HostedZoneRef, RecordType } from "../config/types";
 import { ConfigError } from "../config/parse";
 

@@ -1,6 +1,5 @@
 export * from "./alarms";
 export * from "./certificate";
-export * from "./cidr";
 export * from "./cluster";
 export * from "./failover";
 export * from "./network";

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { planSubnets } from "./cidr";
+import { planSubnets } from "../facts/cidr";
 import { flowLogs } from "./flowLogs";
 
 /** A region's VPC: public and private subnets per AZ, an internet gateway and NAT. */

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import YAML from "yaml";
 import { BOOTSTRAP_KEYS, BootstrapConfigError, parseBootstrapConfig, projectKeys, REPOSITORY_WIDE_KEYS } from "../bootstrap/config";
 import { knownFleets, listBootstrapStacks, loadBootstrapStack } from "../bootstrap/sources";
-import { readProject, resolveConfig } from "../tools/cliConfig";
+import { readProject, resolveConfig } from "../config/stackFiles";
 import { BOOTSTRAP_ROOT, runBootstrap } from "./support/bootstrap";
 import { ProgramError } from "./support/run";
 import { createdResources } from "./support/fixtures";

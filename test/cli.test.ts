@@ -3,7 +3,7 @@ import { execFile } from "node:child_process";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { describeFailure, Main, UsageError } from "../tools/cli";
-import { StackFileError } from "../tools/cliConfig";
+import { StackFileError } from "../config/stackFiles";
 import { main as deployGuard } from "../tools/deployGuard";
 import { main as drill } from "../tools/drill/main";
 import { main as deployOrder } from "../tools/deployOrder";

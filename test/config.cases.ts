@@ -7,7 +7,7 @@ export const BAD_INPUT: [string, Record<string, unknown>, RegExp][] = [
     [
         "an unknown region",
         { region: "us-east-9" },
-        /^multiregion:region: got "us-east-9"; allowed: a commercial AWS region listed in regions\/awsData\.ts, such as "us-east-2"; add a new region's line there$/,
+        /^multiregion:region: got "us-east-9"; allowed: a commercial AWS region listed in facts\/awsData\.ts, such as "us-east-2"; add a new region's line there$/,
     ],
     [
         "a region of another partition",

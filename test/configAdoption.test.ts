@@ -15,7 +15,7 @@ import {
     publicApiProblem,
     StackConfig,
 } from "../config";
-import { COMMERCIAL_REGIONS } from "../regions/awsData";
+import { COMMERCIAL_REGIONS } from "../facts/awsData";
 import { fleetOf, listStacks, loadStack, readProject, resolveStackConfig, StackFileError } from "../tools/stacks";
 import { rejectionOf } from "./support/assertions";
 import { copyStackFiles, createdResources, editStackFile } from "./support/fixtures";

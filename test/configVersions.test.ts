@@ -4,7 +4,7 @@
  */
 import { strict as assert } from "node:assert";
 import { ConfigError, parseConfig, projectValues, SUPPORT_NOTICE_DAYS, supportProblem, upgradeDate } from "../config";
-import { EKS_VERSIONS, EKS_VERSIONS_SOURCE } from "../regions/awsData";
+import { EKS_VERSIONS, EKS_VERSIONS_SOURCE } from "../facts/awsData";
 import { listStacks, loadStack, readProject, resolveStackConfig } from "../tools/stacks";
 import { stackRun } from "./support/run";
 
@@ -12,7 +12,7 @@ const project = readProject().name;
 
 describe("EKS versions and their support dates", () => {
     const allowed =
-        'allowed: a minor version "1.NN" EKS has, from "1.29" (EKS Auto Mode\'s oldest) to "1.35" (the newest in regions/awsData.ts; add a newer one\'s line there), such as "1.35"';
+        'allowed: a minor version "1.NN" EKS has, from "1.29" (EKS Auto Mode\'s oldest) to "1.35" (the newest in facts/awsData.ts; add a newer one\'s line there), such as "1.35"';
     for (const [what, version] of [
         ["older than EKS Auto Mode supports", "1.28"],
         ["newer than any EKS has", "1.99"],
@@ -83,7 +83,7 @@ describe("EKS versions and their support dates", () => {
             "1.99",
             "STANDARD",
             "2026-12-03",
-            'prod-us: kubernetesVersion "1.99" has no line in regions/awsData.ts\'s EKS_VERSIONS; add it from https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html',
+            'prod-us: kubernetesVersion "1.99" has no line in facts/awsData.ts\'s EKS_VERSIONS; add it from https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html',
         ],
     ];
     for (const [what, version, type, today, expected] of cases) {

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { listStacks } from "../tools/stacks";
-import { COMMERCIAL_REGIONS } from "../regions/awsData";
+import { COMMERCIAL_REGIONS } from "../facts/awsData";
 import { EXAMPLE_ZONE, nlbHostname } from "./support/mocks";
 import { rejectionOf } from "./support/assertions";
 import { createdResources, mockId } from "./support/fixtures";

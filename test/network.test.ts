@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { mockId } from "./support/fixtures";
-import { cidrsOverlap, parseCidr, planSubnets } from "../regions/cidr";
+import { cidrsOverlap, parseCidr, planSubnets } from "../facts/cidr";
 import { runProgram, stackRun } from "./support/run";
 import { listStacks } from "../tools/stacks";
 

@@ -9,7 +9,7 @@ import { main as planMain } from "../tools/plan/main";
 import { manifests } from "../tools/plan/manifests";
 import { renderText } from "../tools/plan/render";
 import { setStackValue } from "../tools/stackFile";
-import { COMMERCIAL_REGIONS } from "../regions/awsData";
+import { COMMERCIAL_REGIONS } from "../facts/awsData";
 import { fleetOf, listStacks, loadStack } from "../tools/stacks";
 import { copyStackFiles, testIo } from "./support/fixtures";
 import { validateK8sObject } from "./support/k8sSchema";

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { COMMERCIAL_REGIONS } from "../regions/awsData";
+import { COMMERCIAL_REGIONS } from "../facts/awsData";
 import { failoverTimes } from "../regions/failover";
 import { buildPlan } from "../tools/plan/build";
 import { renderText } from "../tools/plan/render";

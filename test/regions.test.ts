@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { AWS_DATA_FILE, COMMERCIAL_REGIONS, zonesOf } from "../regions/awsData";
+import { AWS_DATA_FILE, COMMERCIAL_REGIONS, zonesOf } from "../facts/awsData";
 import { planStack } from "../tools/plan/build";
 import { setStackValues } from "../tools/stackFile";
 import { copyStackFiles } from "./support/fixtures";

@@ -1,6 +1,6 @@
 /** Rules that span a fleet's stack files: what no single stack can check alone. */
 import { StackConfig } from "../config";
-import { cidrsOverlap } from "../regions/cidr";
+import { cidrsOverlap } from "../facts/cidr";
 import { fleetOf, fleetStacks, loadStacks, ROOT } from "./stacks";
 
 function zoneKey(config: StackConfig): string {

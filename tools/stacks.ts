@@ -4,33 +4,23 @@
  * of their name (`prod-us` and `prod-eu` are the `prod` fleet): the cross-stack rules
  * hold within a fleet.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { ConfigError, fleetOf, parseStackConfig, PROD_FLEET, StackConfig } from "../config";
+import { fleetOf, PROD_FLEET, StackConfig } from "../config";
 import { UsageError } from "./cli";
-import { FileProblems, ProjectFile, readProject as readProjectFile, resolveConfig, StackFileError } from "./cliConfig";
+import {
+    FileProblems,
+    listStacks,
+    loadStackFile,
+    readProject,
+    resolveConfig,
+    ROOT,
+    StackFileError,
+    stackFilePath,
+} from "../config/stackFiles";
 
-export { cliString, StackFileError } from "./cliConfig";
-export type { ProjectFile } from "./cliConfig";
+export { cliString, StackFileError } from "../config/stackFiles";
+export type { ProjectFile } from "../config/stackFiles";
 
-export const ROOT = path.resolve(__dirname, "..");
-
-export function readProject(root = ROOT): ProjectFile {
-    return readProjectFile(root);
-}
-
-/** Stack names that have a `Pulumi.<stack>.yaml`, sorted. */
-export function listStacks(root = ROOT): string[] {
-    return fs
-        .readdirSync(root)
-        .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
-        .filter((s): s is string => s !== undefined)
-        .sort();
-}
-
-export function stackFilePath(stack: string, root = ROOT): string {
-    return path.join(root, `Pulumi.${stack}.yaml`);
-}
+export { listStacks, readProject, ROOT, stackFilePath } from "../config/stackFiles";
 
 /** Fails with the list of stacks when `stack` has no stack file. */
 export function requireStack(stack: string | undefined, root = ROOT): string {
@@ -50,14 +40,7 @@ export function resolveStackConfig(stack: string, overrides: Record<string, unkn
 
 /** The typed config of a stack file, checked exactly as `pulumi up` would check it; problems name the file. */
 export function loadStack(stack: string, root = ROOT): StackConfig {
-    const project = readProject(root).name;
-    const raw = resolveStackConfig(stack, {}, root);
-    try {
-        return parseStackConfig(raw, { project, stack });
-    } catch (err) {
-        if (err instanceof ConfigError) throw new StackFileError(path.basename(stackFilePath(stack, root)), err.problems);
-        throw err;
-    }
+    return loadStackFile(requireStack(stack, root), root);
 }
 
 /** Every stack's typed config; when any fail, one error lists every file's problems. */

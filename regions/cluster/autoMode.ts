@@ -13,6 +13,3 @@ export const NODE_POOLS = ["general-purpose", "system"];
 
 /** "general-purpose ... Uses only amd64 architecture", so images are built for it. */
 export const NODE_PLATFORM = "linux/amd64";
-
-/** Auto Mode "requires Kubernetes version 1.29 or greater" (https://docs.aws.amazon.com/eks/latest/userguide/create-auto.html). */
-export const AUTO_MODE_MIN_MINOR = 29;

@@ -7,13 +7,14 @@ import { NODE_POOLS } from "./autoMode";
 import { secretsKey } from "./encryption";
 import { clusterRole, nodeRole } from "./iam";
 import { kubeconfigFor } from "./kubeconfig";
+import type { ClusterSettings } from "../../config/types";
 
 export * from "./access";
 export * from "./autoMode";
 export * from "./kubeconfig";
 
 /** What the cluster needs: its version, who may use it and where it sits. */
-export interface ClusterArgs {
+export interface ClusterArgs extends ClusterSettings {
     /** AWS region, written into the kubeconfig's `aws eks get-token` call. */
     readonly region: string;
     /** The account the cluster's KMS key belongs to. */
@@ -26,24 +27,8 @@ export interface ClusterArgs {
     readonly rolePath: string;
     /** Days CloudWatch keeps the control-plane logs. */
     readonly logRetentionDays: number;
-    /** What EKS does at the end of standard support: upgrade (STANDARD) or extended support. */
-    readonly eksSupportType: "STANDARD" | "EXTENDED";
-    /** The role that deploys this stack: cluster admin. */
-    readonly deployRoleArn: string;
-    /** The role that previews it, if any: read-only. */
-    readonly previewRoleArn?: string;
     /** Private subnets for the control-plane ENIs and the nodes. */
     readonly privateSubnetIds: pulumi.Input<string>[];
-    /** EKS Kubernetes minor version, `1.NN`. */
-    readonly kubernetesVersion: string;
-    /** The metrics-server add-on's pinned version; undefined takes EKS's default once, at creation. */
-    readonly metricsServerVersion?: string;
-    /** IAM principals granted cluster admin. */
-    readonly adminPrincipalArns: string[];
-    /** IAM principals granted read-only access. */
-    readonly viewerPrincipalArns: string[];
-    /** CIDRs allowed to reach the public API endpoint. */
-    readonly publicAccessCidrs: string[];
     /** Tags for every taggable resource. */
     readonly tags: Record<string, string>;
 }

@@ -6,7 +6,7 @@
  */
 import * as http from "node:http";
 import { AddressInfo } from "node:net";
-import { HEALTH_CHECKER_REGIONS as CHECKER_REGIONS } from "../../regions/awsData";
+import { HEALTH_CHECKER_REGIONS as CHECKER_REGIONS } from "../../facts/awsData";
 
 const NS = "https://route53.amazonaws.com/doc/2013-04-01/";
 

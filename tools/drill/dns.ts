@@ -7,7 +7,7 @@ import * as dgram from "node:dgram";
 import { Resolver } from "node:dns/promises";
 import { isIP } from "node:net";
 import * as packet from "dns-packet";
-import { withoutRootDot } from "../../config/dns";
+import { withoutRootDot } from "../../facts/dns";
 
 /** What one server answered for `name A`: a CNAME, or the A records (empty for none). */
 export interface Answer {

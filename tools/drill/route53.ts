@@ -10,7 +10,7 @@ import {
     Route53Client,
     UpdateHealthCheckCommand,
 } from "@aws-sdk/client-route-53";
-import { withoutRootDot } from "../../config/dns";
+import { withoutRootDot } from "../../facts/dns";
 import type { HostedZoneRef } from "../../config/types";
 
 export interface CheckState {

@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as runtimeSettings from "@pulumi/pulumi/runtime/settings";
 import { Collector, createMocks, startCollecting } from "./mocks";
 import { exclusive, ProgramError } from "./run";
-import { readProject, resolveConfig } from "../cliConfig";
+import { readProject, resolveConfig } from "../../config/stackFiles";
 import { requireStack, ROOT } from "../stacks";
 
 export const BOOTSTRAP_ROOT = path.join(ROOT, "bootstrap");

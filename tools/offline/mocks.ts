@@ -1,11 +1,11 @@
 /**
  * Pulumi mocks that answer only the calls the program is known to make, from AWS's own
- * data where it exists (regions/awsData.ts) and with recorded placeholders where AWS
+ * data where it exists (facts/awsData.ts) and with recorded placeholders where AWS
  * would assign a value.
  */
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { AWS_DATA_FILE, COMMERCIAL_REGIONS, zonesOf } from "../../regions/awsData";
+import { AWS_DATA_FILE, COMMERCIAL_REGIONS, zonesOf } from "../../facts/awsData";
 import { ACCOUNT_ID, Collector } from "./collector";
 
 export * from "./collector";
@@ -19,7 +19,7 @@ export interface HostedZone {
 export interface MockOptions {
     /** AWS region the stack runs in; invoke answers are shaped by it. */
     readonly region: string;
-    /** Zones the region offers; by default the ones regions/awsData.ts lists. */
+    /** Zones the region offers; by default the ones facts/awsData.ts lists. */
     readonly zones?: string[];
     /** Route 53 zones the account has; by default one public `example.com`. */
     readonly hostedZones?: HostedZone[];

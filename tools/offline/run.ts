@@ -5,9 +5,9 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as runtimeSettings from "@pulumi/pulumi/runtime/settings";
-import { zonesOf } from "../../regions/awsData";
+import { parentName, withoutRootDot, zonesOf, ZONE_ID } from "../../facts";
 import { Collector, createMocks, HostedZone, PLACEHOLDER_ZONE_ID, ResourceRecord, startCollecting } from "./mocks";
-import { parentName, parseConfig, projectValues, StackConfig, withoutRootDot, ZONE_ID } from "../../config";
+import { parseConfig, projectValues, StackConfig } from "../../config";
 import { readProject, resolveStackConfig, ROOT } from "../stacks";
 
 export interface ProgramRun {

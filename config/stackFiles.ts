@@ -7,8 +7,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import YAML from "yaml";
-import { closestKey } from "../config/keyNames";
-import { missingKey, renamedKey } from "../config/parse";
+import { closestKey } from "./keyNames";
+import { ConfigError, missingKey, parseStackConfig, renamedKey } from "./parse";
+import type { StackConfig } from "./types";
 
 type Declared = { type: "string" | "integer" | "boolean" | "array"; default?: unknown; description?: string };
 
@@ -50,7 +51,7 @@ export function readYaml(file: string): unknown {
     return doc.toJS();
 }
 
-export function readProject(root: string): ProjectFile {
+export function readProject(root: string = ROOT): ProjectFile {
     const doc = readYaml(path.join(root, "Pulumi.yaml")) as { name?: unknown; config?: Record<string, Declared> } | null;
     if (typeof doc?.name !== "string") throw new StackFileError("Pulumi.yaml", ["no project name: add `name: <project>`"]);
     const config: Record<string, Declared> = {};
@@ -168,4 +169,32 @@ export function resolveConfig(project: ProjectFile, file: string, overrides: Rec
     if (problems.length > 0) throw new StackFileError(path.basename(file), problems);
     for (const [key, value] of Object.entries(values)) result[key] = cliString(value);
     return result;
+}
+
+/** The repository root, where Pulumi.yaml and the stack files sit. */
+export const ROOT = path.resolve(__dirname, "..");
+
+/** Stack names that have a `Pulumi.<stack>.yaml`, sorted. */
+export function listStacks(root = ROOT): string[] {
+    return fs
+        .readdirSync(root)
+        .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+        .filter((s): s is string => s !== undefined)
+        .sort();
+}
+
+export function stackFilePath(stack: string, root = ROOT): string {
+    return path.join(root, `Pulumi.${stack}.yaml`);
+}
+
+/** The typed config of an existing stack file, checked exactly as `pulumi up` would check it; problems name the file. */
+export function loadStackFile(stack: string, root = ROOT): StackConfig {
+    const project = readProject(root).name;
+    const raw = resolveConfig(readProject(root), stackFilePath(stack, root));
+    try {
+        return parseStackConfig(raw, { project, stack });
+    } catch (err) {
+        if (err instanceof ConfigError) throw new StackFileError(path.basename(stackFilePath(stack, root)), err.problems);
+        throw err;
+    }
 }

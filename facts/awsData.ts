@@ -25,7 +25,7 @@
  */
 
 /** This file's path, for messages that ask a user to extend it. */
-export const AWS_DATA_FILE = "regions/awsData.ts";
+export const AWS_DATA_FILE = "facts/awsData.ts";
 
 export interface CommercialRegion {
     /** Disabled until the account opts in. */
@@ -104,6 +104,9 @@ export const HEALTH_CHECKER_REGIONS = [
 export const LOG_RETENTION_DAYS = [
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
+
+/** Auto Mode "requires Kubernetes version 1.29 or greater" (https://docs.aws.amazon.com/eks/latest/userguide/create-auto.html). */
+export const AUTO_MODE_MIN_MINOR = 29;
 
 /** One EKS Kubernetes minor version's calendar, each date the first day of its phase's end (UTC). */
 export interface EksVersion {
