@@ -4,9 +4,8 @@
  */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import * as runtimeSettings from "@pulumi/pulumi/runtime/settings";
 import { Collector, createMocks, startCollecting } from "./mocks";
-import { exclusive, ProgramError } from "./run";
+import { exclusive, runEntry } from "./run";
 import { readProject, resolveConfig } from "../../config/stackFiles";
 import { requireStack, ROOT } from "../stacks";
 
@@ -41,28 +40,7 @@ async function runOnce(stack: string, overrides: Record<string, unknown>): Promi
     await pulumi.runtime.setMocks(createMocks(collector, { region }), project, stack, false);
     pulumi.runtime.setAllConfig(config);
     forgetModules();
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded afresh on every run, after the mocks
-    const entry = require(path.join(BOOTSTRAP_ROOT, "index.ts")) as () => Record<string, unknown>;
-    // Without an engine, pulumi.log.warn writes to console.warn; keep those, as the plan shows them.
-    const warnings: string[] = [];
-    const consoleWarn = console.warn;
-    console.warn = (msg: unknown, ...rest: unknown[]) =>
-        typeof msg === "string" && msg.startsWith("warning: [runtime] ")
-            ? warnings.push(msg.slice("warning: [runtime] ".length))
-            : consoleWarn(msg, ...rest);
-    const stackTraceLimit = Error.stackTraceLimit;
-    if (!process.env.DEBUG) Error.stackTraceLimit = 1;
-    let outputs: Record<string, unknown>;
-    try {
-        outputs = (await pulumi.runtime.runInPulumiStack(async () => entry())) ?? {};
-    } catch (err) {
-        throw new ProgramError(err, collector);
-    } finally {
-        await (runtimeSettings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
-        console.warn = consoleWarn;
-        Error.stackTraceLimit = stackTraceLimit;
-    }
-    if (collector.failedCalls.length > 0) throw new ProgramError(new Error(collector.failedCalls.join("; ")), collector);
+    const { outputs, warnings } = await runEntry(path.join(BOOTSTRAP_ROOT, "index.ts"), collector);
     return { stack, project, config, resources: collector, outputs, warnings };
 }
 

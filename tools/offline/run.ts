@@ -92,9 +92,19 @@ async function runOnce(stack: string, opts: RunOptions): Promise<ProgramRun> {
     pulumi.runtime.setAllConfig(config);
     forgetProgramModules();
 
-    // Imported only now, after mocks and config are in place.
+    const { outputs, warnings } = await runEntry(path.join(ROOT, "index.ts"), collector);
+    const settings = parseConfig(projectValues(config, project), { project, stack });
+    const zones = [...(opts.zones ?? zonesOf(region) ?? [])].sort();
+    return { stack, project, config, settings, zones, resources: collector, outputs, warnings };
+}
+
+/**
+ * Runs a program's entry point under the mocks already set, and waits for every registration.
+ * Imported only now, after mocks and config are in place, so each run loads it afresh.
+ */
+export async function runEntry(file: string, collector: Collector): Promise<{ outputs: Record<string, unknown>; warnings: string[] }> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded afresh on every run, after the mocks
-    const entry = require(path.join(ROOT, "index.ts")) as () => Promise<Record<string, unknown>>;
+    const entry = require(file) as () => Promise<Record<string, unknown>> | Record<string, unknown>;
     // Without an engine, pulumi.log.warn writes to console.warn; keep those for assertions.
     const warnings: string[] = [];
     const consoleWarn = console.warn;
@@ -110,7 +120,7 @@ async function runOnce(stack: string, opts: RunOptions): Promise<ProgramRun> {
     const stackTraceLimit = Error.stackTraceLimit;
     if (!process.env.DEBUG) Error.stackTraceLimit = 1;
     try {
-        outputs = (await pulumi.runtime.runInPulumiStack(entry)) ?? {};
+        outputs = (await pulumi.runtime.runInPulumiStack(async () => entry())) ?? {};
     } catch (err) {
         throw new ProgramError(failedInvokes() ?? err, collector);
     } finally {
@@ -121,9 +131,7 @@ async function runOnce(stack: string, opts: RunOptions): Promise<ProgramRun> {
     }
     const failed = failedInvokes();
     if (failed) throw new ProgramError(failed, collector);
-    const settings = parseConfig(projectValues(config, project), { project, stack });
-    const zones = [...(opts.zones ?? zonesOf(region) ?? [])].sort();
-    return { stack, project, config, settings, zones, resources: collector, outputs, warnings };
+    return { outputs, warnings };
 }
 
 /** Runs `job` once every earlier program run has finished; a second program (the bootstrap) queues here too. */
