@@ -82,8 +82,14 @@ function platform(config: StackConfig, provider: aws.Provider, availabilityZones
     return { network, cluster };
 }
 
+/** The region's network and cluster, which the app runs in. */
+interface Platform {
+    readonly network: Network;
+    readonly cluster: Cluster;
+}
+
 /** The app: its certificate, its images' registry, and its services on the cluster. */
-function application(config: StackConfig, provider: aws.Provider, cluster: Cluster, zoneId: string) {
+function application(config: StackConfig, provider: aws.Provider, { network, cluster }: Platform, zoneId: string) {
     const { stack: name, tags } = config;
     const { recordName } = config.failover;
     const certificate = new Certificate(name, { domainName: recordName, zoneId, tags }, { provider });
@@ -100,6 +106,7 @@ function application(config: StackConfig, provider: aws.Provider, cluster: Clust
             publicHost: recordName,
             certificateArn: certificate.certificateArn,
             networkPolicyEnforcement: cluster.networkPolicyController,
+            loadBalancerSubnetCidrs: network.publicSubnetCidrs,
         },
         { provider: cluster.provider },
     );
@@ -150,7 +157,7 @@ export = async () => {
     const { availabilityZones, hostedZone, loadBalancerZone } = await lookups(config, provider);
 
     const { network, cluster } = platform(config, provider, availabilityZones);
-    const { registry, app } = application(config, provider, cluster, hostedZone.zoneId);
+    const { registry, app } = application(config, provider, { network, cluster }, hostedZone.zoneId);
     const failover = new Failover(
         config.stack,
         {

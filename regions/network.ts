@@ -22,6 +22,8 @@ export class Network extends pulumi.ComponentResource {
     public readonly vpcId: pulumi.Output<string>;
     public readonly publicSubnetIds: pulumi.Output<string>[];
     public readonly privateSubnetIds: pulumi.Output<string>[];
+    /** The public subnets' CIDRs, where internet-facing load balancers put their nodes; no pod takes an address there. */
+    public readonly publicSubnetCidrs: string[];
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("multiregion:regions:Network", name, {}, opts);
@@ -70,6 +72,7 @@ export class Network extends pulumi.ComponentResource {
 
         this.vpcId = vpc.id;
         this.publicSubnetIds = publicSubnets.map((s) => s.id);
+        this.publicSubnetCidrs = plan.map((p) => p.public);
         this.privateSubnetIds = privateSubnets.map((s) => s.id);
         this.registerOutputs({ vpcId: this.vpcId, publicSubnetIds: this.publicSubnetIds, privateSubnetIds: this.privateSubnetIds });
     }

@@ -5,7 +5,7 @@
  * Probes keep working: the VPC CNI's network policy agent, which Auto Mode runs, always
  * allows a pod's traffic to and from its own node, and the kubelet probes from the node
  * (aws/aws-network-policy-agent #56 and #65). The NLB's health checks come from the NLB's own
- * addresses in the VPC to the frontend's probe port, which only private addresses may reach.
+ * addresses in the public subnets to the frontend's probe port, which nothing else may reach.
  *
  * Auto Mode enforces none of this until its policy controller is switched on, so every policy
  * is created after the switch (https://docs.aws.amazon.com/eks/latest/userguide/auto-net-pol.html).
@@ -24,13 +24,12 @@ export interface PolicyTargets {
     readonly backendPort: number;
     /** The frontend's probe port, which the NLB's health checks reach from its addresses in the VPC. */
     readonly healthCheckPort: number;
+    /**
+     * Where the NLB's health checks come from: the public subnets its nodes sit in. Pods take
+     * addresses in the private subnets only, so no pod can fill the probe port's connection cap.
+     */
+    readonly healthCheckSources: string[];
 }
-
-/**
- * Every range a VPC here may take (config/keys.ts, vpcCidr), so the NLB's health checks, which
- * come from its addresses in the VPC, are inside; the same in every region, so parity holds.
- */
-export const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
 
 /**
  * Where pods' DNS queries go: the cluster DNS Service's address, the tenth of the service range,
@@ -67,13 +66,13 @@ export function networkPolicies(
             egress: [{ to: CLUSTER_DNS.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: "UDP", port: 53 }, tcp(53)] }],
         }),
         // The traffic ports from anywhere: the NLB's own addresses by default, or clients' if a
-        // live target group preserves them. The probe port only from private addresses: the NLB's in the VPC.
+        // live target group preserves them. The probe port only from the NLB's subnets.
         policy("frontend-ingress", {
             podSelector: frontend,
             policyTypes: ["Ingress"],
             ingress: [
                 { ports: t.frontendPorts.map(tcp) },
-                { from: PRIVATE_RANGES.map((cidr) => ({ ipBlock: { cidr } })), ports: [tcp(t.healthCheckPort)] },
+                { from: t.healthCheckSources.map((cidr) => ({ ipBlock: { cidr } })), ports: [tcp(t.healthCheckPort)] },
             ],
         }),
         policy("frontend-egress", {

@@ -23,6 +23,8 @@ export interface SampleAppArgs {
     readonly certificateArn: pulumi.Input<string>;
     /** What turns NetworkPolicy enforcement on; the policies are created after it. */
     readonly networkPolicyEnforcement: pulumi.Resource;
+    /** The public subnets' CIDRs, where the internet-facing NLB's nodes sit: only they reach the probe port. */
+    readonly loadBalancerSubnetCidrs: string[];
 }
 
 export const NAMESPACE = "sample-app";
@@ -128,6 +130,7 @@ export class SampleApp extends pulumi.ComponentResource {
             frontendPorts: [CONTAINER_PORT, REDIRECT_PORT],
             backendPort: CONTAINER_PORT,
             healthCheckPort: PROBE_PORT,
+            healthCheckSources: args.loadBalancerSubnetCidrs,
         });
 
         this.frontendHostname = frontend.loadBalancerHostname.apply((hostname) => {

@@ -40,8 +40,12 @@ describe("NetworkPolicies as a whitelist", () => {
                 });
             });
 
-            it("lets the world reach the frontend's two ports, private addresses (the NLB's health checks) its probe port, and the frontend reach only the backend", async () => {
+            it("lets the world reach the frontend's two ports, only the NLB's public subnets (its health checks) its probe port, and the frontend reach only the backend", async () => {
                 const run = await stackRun(stack);
+                const subnets = run.resources.ofType("aws:ec2/subnet:Subnet");
+                const cidrsOf = (kind: string) =>
+                    subnets.filter((s) => s.name.startsWith(`${stack}-${kind}-`)).map((s) => s.inputs.cidrBlock as string);
+                assert.equal(cidrsOf("public").length, run.settings.network.azCount);
                 assert.deepEqual(spec(run, "frontend-ingress"), {
                     podSelector: FRONTEND,
                     policyTypes: ["Ingress"],
@@ -53,11 +57,8 @@ describe("NetworkPolicies as a whitelist", () => {
                             ],
                         },
                         {
-                            from: [
-                                { ipBlock: { cidr: "10.0.0.0/8" } },
-                                { ipBlock: { cidr: "172.16.0.0/12" } },
-                                { ipBlock: { cidr: "192.168.0.0/16" } },
-                            ],
+                            // The subnets the NLB lands in (tagged kubernetes.io/role/elb); pods live in the private ones.
+                            from: cidrsOf("public").map((cidr) => ({ ipBlock: { cidr } })),
                             ports: [{ protocol: "TCP", port: 9090 }],
                         },
                     ],

@@ -35,6 +35,11 @@ export const PARITY_ALLOWLIST: readonly { readonly type: string; readonly path: 
     },
     { type: "aws:ec2/vpc:Vpc", path: /^cidrBlock$/, why: "each region's own VPC CIDR" },
     { type: "aws:ec2/subnet:Subnet", path: /^cidrBlock$/, why: "subnets carved from that CIDR" },
+    {
+        type: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+        path: /^spec\.ingress\[\d+\]\.from\[\d+\]\.ipBlock\.cidr$/,
+        why: "the probe port opens to the load balancer's public subnets, carved from that CIDR",
+    },
 ];
 
 export function allowed(d: Difference): boolean {
