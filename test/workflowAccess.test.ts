@@ -79,7 +79,7 @@ describe("GitHub Actions: credentials, installs and owners", () => {
         assert.match(fs.readFileSync(path.join(ROOT, ".ci", "run"), "utf8"), /^npm ci --ignore-scripts --no-audit --no-fund$/m);
     });
 
-    it("has a CODEOWNERS example that owns iam/, .github/ and the stack files, the glob naming exactly the stack files", () => {
+    it("has a CODEOWNERS example that owns everything, and names iam/, .github/ and the stack files, the glob naming exactly the stack files", () => {
         for (const dir of ["iam", ".github"]) assert.ok(fs.statSync(path.join(ROOT, dir)).isDirectory(), dir);
         const text = fs.readFileSync(path.join(ROOT, ".github", "CODEOWNERS"), "utf8");
         const rules = text
@@ -88,7 +88,7 @@ describe("GitHub Actions: credentials, installs and owners", () => {
             .map((l) => l.trim().split(/\s+/));
         assert.deepEqual(
             rules.map(([pattern]) => pattern),
-            ["/iam/", "/.github/", "/Pulumi.*.yaml"],
+            ["*", "/iam/", "/.github/", "/Pulumi.*.yaml"],
         );
         for (const [pattern, ...owners] of rules)
             assert.ok(owners.length > 0 && owners.every((o) => /^@[\w.-]+(\/[\w.-]+)?$/.test(o)), pattern);
