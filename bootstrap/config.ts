@@ -34,7 +34,12 @@ export interface BootstrapConfig {
     };
     readonly reviewers: { readonly users: number[]; readonly teams: number[] };
     /** Repository-wide: the fixed-egress runners' label, and the switchover App's client ID ("" for none). */
-    readonly runners: { readonly prod: string; readonly switchoverAppClientId: string };
+    readonly runners: {
+        readonly prod: string;
+        readonly preview: string;
+        readonly switchoverActors: string[];
+        readonly switchoverAppClientId: string;
+    };
     readonly hostedZone?: string;
 }
 
@@ -62,6 +67,8 @@ export const REPOSITORY_WIDE_KEYS: readonly BootstrapKeyName[] = [
     "rehearsalTokenType",
     "rehearsalTeam",
     "prodRunner",
+    "previewRunner",
+    "switchoverActors",
     "switchoverAppClientId",
 ];
 
@@ -90,6 +97,11 @@ function crossProblems(v: Values, project: string, knownFleets: readonly string[
     if (v.repositoryWide && v.fleets.includes("prod") && v.prodRunner === "") {
         problems.push(
             `${k("prodRunner")}: required with repositoryWide and the prod fleet: prod's Kubernetes API admits only fixed egress addresses, so its jobs need a runner label (docs/deploying.md)`,
+        );
+    }
+    if (v.repositoryWide && v.previewRunner !== "" && v.previewRunner === v.prodRunner) {
+        problems.push(
+            `${k("previewRunner")}: got "${v.previewRunner}", the prodRunner too; allowed: a runner label of its own, since previews run a pull request's code`,
         );
     }
     if (v.backend === "pulumi-cloud" && v.repositoryWide) {
@@ -184,7 +196,12 @@ export function parseBootstrapConfig(
             rehearsal: { tokenType: v.rehearsalTokenType, team: v.rehearsalTeam },
         },
         reviewers: { users: ids("user"), teams: ids("team") },
-        runners: { prod: v.prodRunner, switchoverAppClientId: v.switchoverAppClientId },
+        runners: {
+            prod: v.prodRunner,
+            preview: v.previewRunner,
+            switchoverActors: v.switchoverActors,
+            switchoverAppClientId: v.switchoverAppClientId,
+        },
         hostedZone: v.hostedZone === "" ? undefined : v.hostedZone,
     };
 }

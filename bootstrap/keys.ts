@@ -187,6 +187,22 @@ export const BOOTSTRAP_KEYS = {
                 "With repositoryWide: the label of the runners, with fixed egress addresses, that run the jobs holding a prod role (PROD_RUNNER): prod's Kubernetes API admits only those addresses (docs/deploying.md).",
         },
     ),
+    previewRunner: key(
+        text((v) => v === "" || /^[A-Za-z0-9._-]{1,100}$/.test(v), 'a runner label such as "preview-static-ip", or "" for none'),
+        {
+            default: "",
+            description:
+                "With repositoryWide: the label of the runners, with fixed egress addresses, that run pull-request previews (PREVIEW_RUNNER). They run a pull request's code, so never the deploy jobs' runners: GitHub-hosted larger runners, or ephemeral self-hosted ones (docs/deploying.md).",
+        },
+    ),
+    switchoverActors: key(
+        list((v) => /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/.test(v), "GitHub logins"),
+        {
+            default: [],
+            description:
+                "With repositoryWide: the GitHub logins that may start a switchover (SWITCHOVER_ACTORS); [] lets nobody. Any writer may dispatch a workflow, and private repositories below Enterprise have no required reviewers.",
+        },
+    ),
     switchoverAppClientId: key(
         text((v) => v === "" || /^Iv[0-9A-Za-z.]{4,40}$/.test(v), 'a GitHub App client ID such as "Iv23liABCDEF12345678", or "" for none'),
         {

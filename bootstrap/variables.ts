@@ -61,6 +61,8 @@ export function variablesFor(config: BootstrapConfig, fleets: readonly Fleet[], 
         // The one variable that chooses the backend in every workflow (docs/bootstrap.md).
         variables.PULUMI_BACKEND = config.backend;
         if (config.runners.prod !== "") variables.PROD_RUNNER = config.runners.prod;
+        if (config.runners.preview !== "") variables.PREVIEW_RUNNER = config.runners.preview;
+        variables.SWITCHOVER_ACTORS = JSON.stringify(config.runners.switchoverActors);
         if (config.runners.switchoverAppClientId !== "") variables.SWITCHOVER_APP_CLIENT_ID = config.runners.switchoverAppClientId;
         if (config.backend === "pulumi-cloud") {
             const p = config.pulumi;

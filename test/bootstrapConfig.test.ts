@@ -128,6 +128,18 @@ const BAD: [string, string, Record<string, unknown>, string][] = [
         `${P}prodRunner: got "prod runner"; allowed: a runner label such as "prod-static-ip", or "" for none`,
     ],
     [
+        "previews on the deploy jobs' runners",
+        "prod",
+        { previewRunner: "prod-static-ip" },
+        `${P}previewRunner: got "prod-static-ip", the prodRunner too; allowed: a runner label of its own, since previews run a pull request's code`,
+    ],
+    [
+        "a switchover actor that is no GitHub login",
+        "prod",
+        { switchoverActors: ["-octocat"] },
+        `${P}switchoverActors: got "-octocat"; allowed: a list of GitHub logins`,
+    ],
+    [
         "an App client ID that is not one",
         "prod",
         { switchoverAppClientId: "12345" },

@@ -56,6 +56,22 @@ describe("GitHub Actions: credentials, installs and owners", () => {
             assert.deepEqual(passed.sort(), [...prodStacks].sort());
         });
 
+        it("the switchover runs only for the people an admin lists in vars.SWITCHOVER_ACTORS, whoever dispatches or re-runs it", () => {
+            const job = wf("switchover.yml").jobs.switchover!;
+            assert.equal(job.if, `${MAIN_ONLY} && contains(fromJSON(vars.SWITCHOVER_ACTORS || '[]'), github.triggering_actor)`);
+            assert.deepEqual(wf("switchover.yml").jobs["pull-request"]!.needs, "switchover");
+        });
+
+        it("pull-request previews run PR code on a runner of their own, never on the deploy jobs' runner", () => {
+            const runsOn = (file: string, id: string) => (wf(file).jobs[id] as { "runs-on"?: unknown })["runs-on"];
+            assert.equal(runsOn("preview.yml", "preview"), "${{ vars.PREVIEW_RUNNER }}");
+            for (const [file, id] of [
+                ["deploy-stack.yml", "up"],
+                ["switchover.yml", "switchover"],
+            ] as const)
+                assert.equal(runsOn(file, id), "${{ vars.PROD_RUNNER }}", `${file} ${id}`);
+        });
+
         it("every job that obtains credentials, but the pull-request preview, runs only on main", () => {
             const gated = files.flatMap((f) =>
                 Object.entries(wf(f).jobs)

@@ -179,6 +179,13 @@ describe("workflow rules", () => {
             ]);
         });
 
+        it("a switchover gate on github.actor, which stays the first run's on a re-run", () => {
+            const actor = broken("switchover.yml", [/github\.triggering_actor/g, "github.actor"]);
+            assert.deepEqual(access.actorGates(actor), [
+                "switchover.yml: reads github.actor; gate on github.triggering_actor, who started this run or re-run",
+            ]);
+        });
+
         it("a job that obtains credentials on any ref, or outside an environment", () => {
             const anyRef = broken("deploy-stack.yml", ["    if: github.ref == 'refs/heads/main'\n", ""]);
             assert.deepEqual(access.credentialsOffMain(anyRef), [

@@ -48,7 +48,12 @@ describe("GitHub Actions workflows", () => {
         const own = jobs.filter((j) => !j.uses);
         assert.ok(own.filter(prodRole).length >= 3);
         for (const job of own) {
-            assert.equal((job as any)["runs-on"], prodRole(job) ? "${{ vars.PROD_RUNNER }}" : "ubuntu-24.04");
+            assert.ok(
+                prodRole(job)
+                    ? ["${{ vars.PROD_RUNNER }}", "${{ vars.PREVIEW_RUNNER }}"].includes((job as any)["runs-on"])
+                    : (job as any)["runs-on"] === "ubuntu-24.04",
+                String((job as any)["runs-on"]),
+            );
             assert.equal(job.container, undefined);
             assert.ok(job["timeout-minutes"]! > 0);
         }

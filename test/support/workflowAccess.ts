@@ -20,11 +20,20 @@ export function installScripts(wf: Workflow): string[] {
     return problems;
 }
 
-/** Who a gate trusts is the pull request's author; `github.actor` is whoever last pushed or re-ran. */
+/**
+ * On a pull request, a gate trusts the pull request's author: `github.actor` and
+ * `github.triggering_actor` are whoever last pushed or re-ran. Elsewhere a gate on a person trusts
+ * `github.triggering_actor`, who started this run or re-run; `github.actor` stays the first run's.
+ */
 export function actorGates(wf: Workflow): string[] {
-    return [...wf.text.matchAll(/github\.(actor|triggering_actor)\b/g)].map(
-        (m) => `${wf.file}: reads ${m[0]}; gate on github.event.pull_request.user.login`,
-    );
+    const onPullRequest = /^\s{2}pull_request(_target)?:/m.test(wf.text);
+    return [...wf.text.matchAll(/github\.(actor|triggering_actor)\b/g)]
+        .filter((m) => onPullRequest || m[1] === "actor")
+        .map((m) =>
+            onPullRequest
+                ? `${wf.file}: reads ${m[0]}; gate on github.event.pull_request.user.login`
+                : `${wf.file}: reads ${m[0]}; gate on github.triggering_actor, who started this run or re-run`,
+        );
 }
 
 /**
