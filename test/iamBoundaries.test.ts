@@ -47,17 +47,57 @@ describe("the deploy role's KMS powers", () => {
         assert.ok(!JSON.stringify(DEPLOY).includes("GrantIsForAWSResource"));
     });
 
-    it("changes key policies, rotation, tags and aliases only on the program's keys, and deletes none", () =>
+    it("changes rotation, tags and aliases only on the program's keys, never a key policy, and deletes none", () =>
         table([
-            ...["kms:PutKeyPolicy", "kms:EnableKeyRotation", "kms:UntagResource", "kms:CreateAlias"].flatMap((action) => [
+            ...["kms:EnableKeyRotation", "kms:CreateAlias"].flatMap((action) => [
                 { why: "its own key", request: { action, resource: KEY, context: OWN }, allowed: true },
                 { why: "another key", request: { action, resource: KEY, context: { "aws:ResourceTag/Stack": "other/x" } }, allowed: false },
                 { why: "an untagged key", request: { action, resource: KEY }, allowed: false },
             ]),
+            // The policy is set in CreateKey; PutKeyPolicy could open a key to another account.
+            ...[OWN, { "aws:ResourceTag/Stack": "other/x" }, {}].map((context) => ({
+                why: `a key policy, on ${JSON.stringify(context)}`,
+                request: { action: "kms:PutKeyPolicy", resource: KEY, context },
+                allowed: false,
+            })),
+            ...["kms:TagResource", "kms:UntagResource"].flatMap((action) => [
+                {
+                    why: "its own key's other tags",
+                    request: { action, resource: KEY, context: { ...OWN, "aws:TagKeys": ["Name"] } },
+                    allowed: true,
+                },
+                // KMS ABAC: "Changing a tag or alias might allow or deny permission to a KMS key".
+                {
+                    why: "its own key's Stack tag (to ci-*, where the rehearsal may delete it)",
+                    request: {
+                        action,
+                        resource: KEY,
+                        context: { ...OWN, "aws:TagKeys": ["Stack"], "aws:RequestTag/Stack": "multiregion/ci-x" },
+                    },
+                    allowed: false,
+                },
+            ]),
+            {
+                why: "retagging another workload's key as the program's",
+                request: {
+                    action: "kms:TagResource",
+                    resource: KEY,
+                    context: {
+                        "aws:ResourceTag/Stack": "payments/prod",
+                        "aws:RequestTag/Stack": "multiregion/x",
+                        "aws:TagKeys": ["Stack"],
+                    },
+                },
+                allowed: false,
+            },
             // Tag-on-create needs kms:TagResource on any key (https://docs.aws.amazon.com/kms/latest/developerguide/tag-permissions.html).
             {
                 why: "CreateKey's own tags",
-                request: { action: "kms:TagResource", resource: KEY, context: { "aws:RequestTag/Stack": "multiregion/prod-us" } },
+                request: {
+                    action: "kms:TagResource",
+                    resource: KEY,
+                    context: { "aws:RequestTag/Stack": "multiregion/prod-us", "aws:TagKeys": ["Stack", "Name"] },
+                },
                 allowed: true,
             },
             {

@@ -96,8 +96,17 @@ const NEGATED: Record<string, string> = {
  */
 function holds(operator: string, key: string, expected: string | string[], context: Context): boolean {
     const [qualifier, name] = operator.includes(":") ? operator.split(":") : [undefined, operator];
+    // "Null": true when the key is absent from the request, false when it is present.
+    if (name === "Null") {
+        if (qualifier !== undefined) throw new Error(`the evaluator does not know ${operator}; teach it before using it`);
+        const absent = list(context[key]).length === 0;
+        return list(expected).some((e) => (e.toLowerCase() === "true") === absent);
+    }
     const positive = NEGATED[name ?? ""];
     if (positive) {
+        // ForAllValues: no value of the request matches any listed value (true for none at all).
+        const matchesAny = (a: string) => list(expected).some((e) => OPERATORS[positive]!(e, a));
+        if (qualifier === "ForAllValues") return list(context[key]).every((a) => !matchesAny(a));
         if (qualifier !== undefined) throw new Error(`the evaluator does not know ${operator}; teach it before using it`);
         return !holds(positive, key, expected, context);
     }

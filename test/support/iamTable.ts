@@ -102,11 +102,14 @@ export const RESOURCE_PERMISSIONS: Readonly<Record<string, TypePermissions>> = {
     // (https://docs.aws.amazon.com/kms/latest/developerguide/tag-permissions.html). EKS's
     // CreateCluster makes its grant as the caller, through EKS (kms:ViaService), and with no
     // kms:GrantIsForAWSResource (https://docs.aws.amazon.com/eks/latest/userguide/enable-kms.html).
-    // Protected: only the rehearsal, which unprotects it, deletes a key.
+    // Its policy is set in CreateKey and never changed (no kms:PutKeyPolicy, docs/iam.md); later
+    // tag changes leave the Stack tag alone. Protected: only the rehearsal, which unprotects it, deletes a key.
     "aws:kms/key:Key": { service: "kms", arn: (r) => `arn:aws:kms:${r.region}:${r.account}:key/${r.outputs.keyId}`,
         read: ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"],
         write: (r): (string | Check)[] => ["kms:CreateKey", { action: "kms:TagResource", context: { "aws:RequestTag/Stack": r.tags.Stack ?? "" } },
-            "kms:EnableKeyRotation", "kms:PutKeyPolicy", "kms:TagResource", "kms:UntagResource",
+            "kms:EnableKeyRotation",
+            { action: "kms:TagResource", context: { "aws:ResourceTag/Stack": r.tags.Stack ?? "", "aws:TagKeys": ["Name"] } },
+            { action: "kms:UntagResource", context: { "aws:ResourceTag/Stack": r.tags.Stack ?? "", "aws:TagKeys": ["Name"] } },
             { action: "kms:CreateGrant", context: { "kms:ViaService": `eks.${r.region}.amazonaws.com` } }],
         remove: ["kms:ScheduleKeyDeletion"] },
     // An alias call is authorized on the alias and on its key.
