@@ -5,7 +5,7 @@
  */
 import { strict as assert } from "node:assert";
 import { listStacks } from "../tools/stacks";
-import { ACCOUNT, KEY, ROLE, widened, WORKLOAD, WORKLOAD_BOUNDARY } from "./support/iamCases";
+import { ACCOUNT, KEY, OWN, ROLE, widened, WORKLOAD, WORKLOAD_BOUNDARY } from "./support/iamCases";
 import { actionsMatching } from "./support/iamData";
 import { evaluate, list, PolicyDocument, readPolicy, Request } from "./support/iamPolicies";
 import managed from "./support/managedPolicies.json";
@@ -34,9 +34,9 @@ describe("the workload boundary (iam/workload-boundary.json) on every role the p
     });
 
     /** What a role needs, as requests: each managed or inline statement's actions, with a context its conditions accept. */
-    function requestsOf(doc: PolicyDocument, nodeRole: string): Request[] {
+    function requestsOf(doc: PolicyDocument, nodeRole: string, own: Record<string, string> = {}): Request[] {
         return doc.Statement.filter((s) => s.Effect === "Allow").flatMap((s) => {
-            const context: Record<string, string> = {};
+            const context: Record<string, string> = { ...own };
             for (const block of Object.values(s.Condition ?? {}))
                 for (const [key, value] of Object.entries(block)) context[key] = list(value)[0]!.replace("*", "x");
             // A name the reference lacks is still checked as written, never skipped.
@@ -65,13 +65,29 @@ describe("the workload boundary (iam/workload-boundary.json) on every role the p
             assert.deepEqual([...new Set(attached)].sort(), policies.map(([name]) => name).sort());
             const inline = run.resources.ofType("aws:iam/rolePolicy:RolePolicy").map((p) => JSON.parse(p.inputs.policy) as PolicyDocument);
             assert.ok(inline.length >= 2);
-            const requests = [...policies.map(([, p]) => p.document as PolicyDocument), ...inline].flatMap((d) => requestsOf(d, nodeArn));
+            // The inline policies name only the program's own resources, which carry its Stack tag.
+            const own = { "aws:ResourceTag/Stack": run.settings.tags.Stack! };
+            const requests = [
+                ...policies.flatMap(([, p]) => requestsOf(p.document as PolicyDocument, nodeArn)),
+                ...inline.flatMap((d) => requestsOf(d, nodeArn, own)),
+            ];
             assert.ok(requests.length > 150, `${requests.length}`);
             const workload = readPolicy("workload-boundary.json");
             const cut = requests.filter((r) => evaluate(workload, r) !== "allow").map((r) => `${r.action} on ${r.resource}`);
             assert.deepEqual([...new Set(cut)], []);
         });
     }
+
+    it("lets a role the deploy role makes, whatever its trust and even with an inline *, use only the program's keys for data", () => {
+        // The deploy role may create a /multiregion/ role with any trust; the boundary is all that caps it.
+        const anything: PolicyDocument = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
+        const within = (r: Request) => evaluate(anything, r) === "allow" && evaluate(WORKLOAD, r) === "allow";
+        for (const action of ["kms:Decrypt", "kms:Encrypt", "kms:ListGrants"]) {
+            assert.ok(within({ action, resource: KEY, context: OWN }), `${action} on the program's key`);
+            for (const context of [{ "aws:ResourceTag/Stack": "payments/prod" }, {}])
+                assert.ok(!within({ action, resource: KEY, context }), `${action} on ${JSON.stringify(context)}`);
+        }
+    });
 
     it("denies privilege escalation, and keeps denying it if someone widens its allow list", () => {
         const escalations: Request[] = [
