@@ -33,7 +33,7 @@ export class GitHubRepository extends pulumi.ComponentResource {
         const { repository } = args;
         if (args.subjectTemplate) {
             // PUT /repos/{owner}/{repo}/actions/oidc/customization/sub; the `sub` then reads
-            // repo:OWNER/REPO:environment:NAME:job_workflow_ref:OWNER/REPO/.github/workflows/FILE@REF
+            // repo:OWNER/REPO:environment:NAME:ref:REF:job_workflow_ref:OWNER/REPO/.github/workflows/FILE@REF
             // (https://docs.github.com/en/rest/actions/oidc#set-the-customization-template-for-an-oidc-subject-claim-for-a-repository).
             new github.ActionsRepositoryOidcSubjectClaimCustomizationTemplate(
                 `${name}-oidc-subject`,

@@ -1,14 +1,16 @@
 /**
  * The exact OIDC subjects of this repository's jobs, from the main program's stack files.
- * The repository's subject template (`repo`, `context`, `job_workflow_ref`) makes a token's
- * `sub` name the repository, the environment (or `pull_request`) and the workflow file at
- * its ref, so a trust can name the one workflow on `main` that may deploy
+ * The repository's subject template (`repo`, `context`, `ref`, `job_workflow_ref`) makes a
+ * token's `sub` name the repository, the environment (or `pull_request`), the ref the run is
+ * for and the workflow file at its ref. `ref` is the caller's: a workflow on another branch that
+ * calls deploy-stack.yml@main gets the called file's `job_workflow_ref` but its own `ref`, so a
+ * trust can name the one workflow on `main`, run from `main`, that may deploy
  * (https://docs.github.com/en/actions/reference/security/oidc#customizing-the-subject-claims-for-an-organization-or-repository).
  */
 import type { BootstrapConfig } from "./config";
 
 /** The claims the repository's `sub` is made of, in order. */
-export const SUBJECT_CLAIMS = ["repo", "context", "job_workflow_ref"] as const;
+export const SUBJECT_CLAIMS = ["repo", "context", "ref", "job_workflow_ref"] as const;
 export const MAIN_REF = "refs/heads/main";
 /** The workflow files that ask for credentials, as `job_workflow_ref` names them. */
 export const WORKFLOWS = {
@@ -37,7 +39,7 @@ export function subjectOf(github: BootstrapConfig["github"], origin: Origin): st
     const context = origin.environment === undefined ? "pull_request" : `environment:${origin.environment}`;
     // job_workflow_ref names the repository by its path, never by the immutable ids.
     const workflow = `${github.ownerLogin}/${github.repositoryName}/.github/workflows/${origin.workflow}@${origin.ref}`;
-    return `repo:${github.owner}/${github.repository}:${context}:job_workflow_ref:${workflow}`;
+    return `repo:${github.owner}/${github.repository}:${context}:ref:${origin.ref}:job_workflow_ref:${workflow}`;
 }
 
 /** The environments a fleet's jobs run in: one per stack file, and the switchover's for the production fleet. */

@@ -48,16 +48,22 @@ describe("bootstrap: the state backend", () => {
                 .flatMap((s) => loadBootstrapStack(s).fleets)
                 .flatMap((f) => listStacks().filter((s) => fleetOf(s) === f));
             const expected = [
-                { sub: `repo:${repo}:pull_request:job_workflow_ref:${wf}/preview.yml@refs/pull/*`, tokenType: "organization" },
+                {
+                    sub: `repo:${repo}:pull_request:ref:refs/pull/*:job_workflow_ref:${wf}/preview.yml@refs/pull/*`,
+                    tokenType: "organization",
+                },
                 ...deployStacks.map((s) => ({
-                    sub: `repo:${repo}:environment:${s}:job_workflow_ref:${wf}/deploy-stack.yml@refs/heads/main`,
+                    sub: `repo:${repo}:environment:${s}:ref:refs/heads/main:job_workflow_ref:${wf}/deploy-stack.yml@refs/heads/main`,
                     tokenType: "organization",
                 })),
                 {
-                    sub: `repo:${repo}:environment:prod-switchover:job_workflow_ref:${wf}/switchover.yml@refs/heads/main`,
+                    sub: `repo:${repo}:environment:prod-switchover:ref:refs/heads/main:job_workflow_ref:${wf}/switchover.yml@refs/heads/main`,
                     tokenType: "organization",
                 },
-                { sub: `repo:${repo}:environment:sandbox:job_workflow_ref:${wf}/nightly.yml@refs/heads/main`, tokenType: "organization" },
+                {
+                    sub: `repo:${repo}:environment:sandbox:ref:refs/heads/main:job_workflow_ref:${wf}/nightly.yml@refs/heads/main`,
+                    tokenType: "organization",
+                },
             ];
             assert.deepEqual(
                 policies.map((p) => ({ sub: p.rules.sub, tokenType: p.tokenType })),
@@ -84,8 +90,8 @@ describe("bootstrap: the state backend", () => {
                 .filter((p) => p.tokenType === "team")
                 .map((p) => [p.teamName, p.rules.sub.split(":job_workflow_ref:")[0]]);
             assert.deepEqual(teams, [
-                ["ci-preview", "repo:octo-org/multiregion:pull_request"],
-                ["ci-sandbox", "repo:octo-org/multiregion:environment:sandbox"],
+                ["ci-preview", "repo:octo-org/multiregion:pull_request:ref:refs/pull/*"],
+                ["ci-sandbox", "repo:octo-org/multiregion:environment:sandbox:ref:refs/heads/main"],
             ]);
         });
     });

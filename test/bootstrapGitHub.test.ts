@@ -90,7 +90,7 @@ describe("bootstrap: GitHub environments and variables", () => {
             );
         }
         assert.deepEqual(templates, [
-            { stack: "prod", repository: "multiregion", useDefault: false, includeClaimKeys: ["repo", "context", "job_workflow_ref"] },
+            { stack: "prod", repository: "multiregion", useDefault: false, includeClaimKeys: ["repo", "context", "ref", "job_workflow_ref"] },
         ]);
     });
 

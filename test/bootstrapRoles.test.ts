@@ -26,13 +26,16 @@ function expectedSubjects(stack: string, job: "preview" | "deploy" | "rehearsal"
     const config = loadBootstrapStack(stack);
     const repo = `${config.github.owner}/${config.github.repository}`;
     const path = `${config.github.ownerLogin}/${config.github.repositoryName}/.github/workflows`;
-    if (job === "preview") return [`repo:${repo}:pull_request:job_workflow_ref:${path}/preview.yml@refs/pull/*`];
-    if (job === "rehearsal") return [`repo:${repo}:environment:sandbox:job_workflow_ref:${path}/nightly.yml@refs/heads/main`];
+    if (job === "preview") return [`repo:${repo}:pull_request:ref:refs/pull/*:job_workflow_ref:${path}/preview.yml@refs/pull/*`];
+    if (job === "rehearsal")
+        return [`repo:${repo}:environment:sandbox:ref:refs/heads/main:job_workflow_ref:${path}/nightly.yml@refs/heads/main`];
     return config.fleets.flatMap((fleet) => [
         ...listStacks()
             .filter((s) => fleetOf(s) === fleet)
-            .map((s) => `repo:${repo}:environment:${s}:job_workflow_ref:${path}/deploy-stack.yml@refs/heads/main`),
-        ...(fleet === "prod" ? [`repo:${repo}:environment:prod-switchover:job_workflow_ref:${path}/switchover.yml@refs/heads/main`] : []),
+            .map((s) => `repo:${repo}:environment:${s}:ref:refs/heads/main:job_workflow_ref:${path}/deploy-stack.yml@refs/heads/main`),
+        ...(fleet === "prod"
+            ? [`repo:${repo}:environment:prod-switchover:ref:refs/heads/main:job_workflow_ref:${path}/switchover.yml@refs/heads/main`]
+            : []),
     ]);
 }
 
@@ -92,7 +95,8 @@ describe("bootstrap: CI roles from iam/", () => {
                             `no wildcard under StringEquals: ${equals.join(", ")}`,
                         );
                         // The only wildcard is the pull request number; every environment is named exactly.
-                        for (const x of like) assert.match(x, /:pull_request:job_workflow_ref:[^*]+\/preview\.yml@refs\/pull\/\*$/);
+                        for (const x of like)
+                            assert.match(x, /:pull_request:ref:refs\/pull\/\*:job_workflow_ref:[^*]+\/preview\.yml@refs\/pull\/\*$/);
                         assert.equal(s.Condition.StringEquals[AUD], "sts.amazonaws.com");
                     }
                     // Everything but the subjects is the template's: principal, action, audience, Sids.

@@ -16,7 +16,7 @@ describe("the GitHub OIDC trust policies: exact subjects of this repository's wo
     const workflow = (name: string, ref = "refs/heads/main") => `octo-org/multiregion/.github/workflows/${name}@${ref}`;
     /** The customised subject: repo, context, job_workflow_ref (docs/cicd.md, GitHub's OIDC reference). */
     const sub = (context: string, file: string, ref?: string) =>
-        `repo:octo-org/multiregion:${context}:job_workflow_ref:${workflow(file, ref)}`;
+        `repo:octo-org/multiregion:${context}:ref:${ref ?? "refs/heads/main"}:job_workflow_ref:${workflow(file, ref)}`;
     const assume = (file: string, subject: string, aud = "sts.amazonaws.com") =>
         evaluate(trust(file), {
             action: "sts:AssumeRoleWithWebIdentity",
@@ -54,6 +54,9 @@ describe("the GitHub OIDC trust policies: exact subjects of this repository's wo
             sub("environment:prod-us2", "deploy-stack.yml"),
             sub("environment:prod-something", "deploy-stack.yml"),
             sub("environment:prod-us", "deploy-stack.yml", "refs/heads/feature"),
+            // A workflow on another branch calling deploy-stack.yml@main: the called file's
+            // job_workflow_ref, but the caller's ref (GitHub, OIDC with reusable workflows).
+            sub("environment:prod-us", "deploy-stack.yml").replace(":ref:refs/heads/main:", ":ref:refs/heads/feature:"),
             sub("environment:prod-us", "preview.yml"),
             sub("environment:prod-us", "switchover.yml"),
             sub("environment:prod-switchover", "deploy-stack.yml"),

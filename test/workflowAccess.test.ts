@@ -21,7 +21,7 @@ describe("GitHub Actions: credentials, installs and owners", () => {
         const prodStacks = listStacks().filter((s) => fleetOf(s) === "prod");
         const subjects = files.flatMap((f) => oidcSubjects(wf(f), prodStacks));
         const at = (context: string, file: string, ref = "refs/heads/main") =>
-            `repo:<OWNER>/<REPO>:${context}:job_workflow_ref:<OWNER>/<REPO>/.github/workflows/${file}@${ref}`;
+            `repo:<OWNER>/<REPO>:${context}:ref:${ref}:job_workflow_ref:<OWNER>/<REPO>/.github/workflows/${file}@${ref}`;
 
         it("presents one subject per prod stack file from deploy-stack.yml, prod-switchover, sandbox, and pull_request for previews", () => {
             assert.ok(prodStacks.length >= 2);

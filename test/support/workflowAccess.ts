@@ -82,7 +82,7 @@ export function credentialsOffMain(wf: Workflow): string[] {
 
 /**
  * The OIDC subjects the jobs present, under the repository's customised subject
- * (repo, context, job_workflow_ref): one per job that exchanges an OIDC token, with
+ * (repo, context, ref, job_workflow_ref): one per job that exchanges an OIDC token, with
  * `${{ inputs.stack }}` standing for each stack the caller passes (`stacks`).
  */
 export function oidcSubjects(wf: Workflow, stacks: string[]): string[] {
@@ -96,7 +96,7 @@ export function oidcSubjects(wf: Workflow, stacks: string[]): string[] {
             ? ["pull_request"]
             : (job.environment === "${{ inputs.stack }}" ? stacks : [job.environment ?? "<none>"]).map((e) => `environment:${e}`);
         for (const context of contexts)
-            subjects.add(`repo:${repo}:${context}:job_workflow_ref:${repo}/.github/workflows/${wf.file}@${ref}`);
+            subjects.add(`repo:${repo}:${context}:ref:${ref}:job_workflow_ref:${repo}/.github/workflows/${wf.file}@${ref}`);
     }
     return [...subjects];
 }
