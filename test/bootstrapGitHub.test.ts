@@ -90,7 +90,12 @@ describe("bootstrap: GitHub environments and variables", () => {
             );
         }
         assert.deepEqual(templates, [
-            { stack: "prod", repository: "multiregion", useDefault: false, includeClaimKeys: ["repo", "context", "ref", "job_workflow_ref"] },
+            {
+                stack: "prod",
+                repository: "multiregion",
+                useDefault: false,
+                includeClaimKeys: ["repo", "context", "ref", "job_workflow_ref"],
+            },
         ]);
     });
 
