@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Kind } from "../config/kinds";
 import { missingKey } from "../config/parse";
-import { Backend, BOOTSTRAP_KEYS, BootstrapKey, Edition, EDITION_TOKEN_TYPES, TokenType } from "./keys";
+import { Backend, BOOTSTRAP_KEYS, BootstrapKey, Edition, EDITION_TOKEN_TYPES, PreviewTokenType, TokenType } from "./keys";
 
 export * from "./keys";
 
@@ -29,7 +29,7 @@ export interface BootstrapConfig {
     readonly pulumi: {
         readonly org: string;
         readonly edition: Edition;
-        readonly preview: { readonly tokenType: TokenType; readonly team: string };
+        readonly preview: { readonly tokenType: PreviewTokenType; readonly team: string };
         readonly rehearsal: { readonly tokenType: TokenType; readonly team: string };
     };
     readonly reviewers: { readonly users: number[]; readonly teams: number[] };
@@ -114,7 +114,7 @@ function crossProblems(v: Values, project: string, knownFleets: readonly string[
             );
         } else {
             for (const name of ["previewTokenType", "rehearsalTokenType"] as const) {
-                if (issued.includes(v[name])) continue;
+                if (v[name] === "none" || issued.includes(v[name])) continue;
                 problems.push(
                     `${k(name)}: got "${v[name]}", but the ${v.pulumiEdition} edition (${k("pulumiEdition")}) ${only}; allowed: "organization", or a team token on enterprise or business-critical`,
                 );

@@ -44,7 +44,8 @@ function tokenGrants(config: BootstrapConfig, all: readonly BootstrapConfig[]): 
     const deployFleets = all.flatMap((c) => servedFleets(c));
     const grants: TokenGrant[] = [];
     if (deployFleets.length > 0) {
-        grants.push(...subjectsOf(gh, "preview", {}).map((subject) => ({ subject, tokenType: p.preview.tokenType, team: p.preview.team })));
+        if (p.preview.tokenType === "team")
+            grants.push(...subjectsOf(gh, "preview", {}).map((subject) => ({ subject, tokenType: "team" as const, team: p.preview.team })));
         grants.push(
             ...subjectsOf(gh, "deploy", fleetMap(deployFleets)).map((subject) => ({ subject, tokenType: "organization" as const })),
         );

@@ -55,6 +55,13 @@ export const EDITIONS = ["individual", "team", "enterprise", "business-critical"
 export type Edition = (typeof EDITIONS)[number];
 export const TOKEN_TYPES = ["organization", "team"] as const;
 export type TokenType = (typeof TOKEN_TYPES)[number];
+/**
+ * What a pull-request preview may get: a read-only team's token, or none. Never an organization
+ * token: a pull request controls its own copy of preview.yml, and an organization token may write
+ * any stack's state, change its tags and decrypt its secrets (Pulumi's permission sets).
+ */
+export const PREVIEW_TOKEN_TYPES = ["team", "none"] as const;
+export type PreviewTokenType = (typeof PREVIEW_TOKEN_TYPES)[number];
 export type Backend = "pulumi-cloud" | "s3";
 
 /**
@@ -146,10 +153,10 @@ export const BOOTSTRAP_KEYS = {
         default: "team",
         description: "With pulumi-cloud: the organization's edition, which decides the token types OIDC can issue.",
     }),
-    previewTokenType: key(oneOf(TOKEN_TYPES), {
-        default: "organization",
+    previewTokenType: key(oneOf(PREVIEW_TOKEN_TYPES), {
+        default: "none",
         description:
-            "With pulumi-cloud: the Pulumi token pull-request previews get; team needs the Enterprise or Business Critical edition.",
+            "With pulumi-cloud: the Pulumi token pull-request previews get: team (a read-only team; Enterprise or Business Critical), or none (previews run the offline plan only). Never an organization token, which a pull request's own preview.yml could use to write production state.",
     }),
     previewTeam: key(
         text((v) => v === "" || /^[A-Za-z0-9_.-]{1,40}$/.test(v), 'a Pulumi team name such as "ci-preview", or ""'),

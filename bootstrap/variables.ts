@@ -67,8 +67,8 @@ export function variablesFor(config: BootstrapConfig, fleets: readonly Fleet[], 
         if (config.backend === "pulumi-cloud") {
             const p = config.pulumi;
             variables.PULUMI_ORG = p.org;
-            variables.PULUMI_PREVIEW_TOKEN_TYPE = tokenTypeUrn(p.preview.tokenType);
             variables.PULUMI_SANDBOX_TOKEN_TYPE = tokenTypeUrn(p.rehearsal.tokenType);
+            // No PULUMI_PREVIEW_TEAM: preview.yml previews against Pulumi Cloud only with a team token.
             if (p.preview.tokenType === "team") variables.PULUMI_PREVIEW_TEAM = p.preview.team;
             if (p.rehearsal.tokenType === "team") variables.PULUMI_SANDBOX_TEAM = p.rehearsal.team;
         }

@@ -140,6 +140,12 @@ const BAD: [string, string, Record<string, unknown>, string][] = [
         `${P}switchoverActors: got "-octocat"; allowed: a list of GitHub logins`,
     ],
     [
+        "an organization token for pull-request previews, which a PR's own preview.yml could use to write production state",
+        "prod",
+        { previewTokenType: "organization" },
+        `${P}previewTokenType: got "organization"; allowed: "team" or "none"`,
+    ],
+    [
         "an App client ID that is not one",
         "prod",
         { switchoverAppClientId: "12345" },

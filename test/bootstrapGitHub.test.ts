@@ -130,7 +130,7 @@ describe("bootstrap: GitHub environments and variables", () => {
         const teamVariables = variablesOf(teams);
         assert.equal(teamVariables.PULUMI_PREVIEW_TEAM, "ci-preview");
         assert.equal(teamVariables.PULUMI_SANDBOX_TEAM, "ci-sandbox");
-        assert.equal(teamVariables.PULUMI_PREVIEW_TOKEN_TYPE, "urn:pulumi:token-type:access_token:team");
+        assert.equal(teamVariables.PULUMI_PREVIEW_TOKEN_TYPE, undefined, "preview.yml asks for a team token, or previews offline");
         for (const name of Object.keys(teamVariables)) set.add(name);
         const missing = workflowVariables().filter((v) => !set.has(v));
         assert.deepEqual(missing, []);

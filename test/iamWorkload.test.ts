@@ -84,7 +84,7 @@ describe("the workload boundary (iam/workload-boundary.json) on every role the p
         const within = (r: Request) => evaluate(anything, r) === "allow" && evaluate(WORKLOAD, r) === "allow";
         for (const action of ["kms:Decrypt", "kms:Encrypt", "kms:ListGrants"]) {
             assert.ok(within({ action, resource: KEY, context: OWN }), `${action} on the program's key`);
-            for (const context of [{ "aws:ResourceTag/Stack": "payments/prod" }, {}])
+            for (const context of [{ "aws:ResourceTag/Stack": "payments/prod" }, {}] as Record<string, string>[])
                 assert.ok(!within({ action, resource: KEY, context }), `${action} on ${JSON.stringify(context)}`);
         }
     });

@@ -94,15 +94,15 @@ describe("GitHub Actions workflows", () => {
             assert.deepEqual([run.with?.command, run.with?.upsert, run.with?.["comment-on-pr"]], ["preview", undefined, true]);
         });
 
-        it("gives fork and Dependabot pull requests the offline plan instead of credentials", () => {
+        it("gives fork and Dependabot pull requests, and every pull request without a read-only team, the offline plan instead of credentials", () => {
             // The author, not github.actor: a writer who pushes to a Dependabot branch, or re-runs it, is its actor.
             const same =
-                "github.event.pull_request.head.repo.full_name == github.repository && github.event.pull_request.user.login != 'dependabot[bot]'";
+                "github.event.pull_request.head.repo.full_name == github.repository && github.event.pull_request.user.login != 'dependabot[bot]' && vars.PULUMI_PREVIEW_TEAM != ''";
             assert.equal(preview.jobs.stacks!.if, same);
             assert.equal(job.needs, "stacks");
             assert.equal(
                 preview.jobs.offline!.if,
-                "github.event.pull_request.head.repo.full_name != github.repository || github.event.pull_request.user.login == 'dependabot[bot]'",
+                "github.event.pull_request.head.repo.full_name != github.repository || github.event.pull_request.user.login == 'dependabot[bot]' || vars.PULUMI_PREVIEW_TEAM == ''",
             );
             assert.equal(preview.jobs.offline!.permissions, undefined);
         });
