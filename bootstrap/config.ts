@@ -116,7 +116,7 @@ function crossProblems(v: Values, project: string, knownFleets: readonly string[
             for (const name of ["previewTokenType", "rehearsalTokenType"] as const) {
                 if (v[name] === "none" || issued.includes(v[name])) continue;
                 problems.push(
-                    `${k(name)}: got "${v[name]}", but the ${v.pulumiEdition} edition (${k("pulumiEdition")}) ${only}; allowed: "organization", or a team token on enterprise or business-critical`,
+                    `${k(name)}: got "${v[name]}", but the ${v.pulumiEdition} edition (${k("pulumiEdition")}) ${only}; allowed: ${name === "previewTokenType" ? '"none"' : '"organization"'}, or a team token on enterprise or business-critical`,
                 );
             }
         }

@@ -87,7 +87,7 @@ const BAD: [string, string, Record<string, unknown>, string][] = [
         "a team token for previews on the Team edition",
         "prod",
         { previewTokenType: "team", previewTeam: "ci-preview" },
-        `${P}previewTokenType: got "team", but the team edition (${P}pulumiEdition) issues only personal and organization tokens through OIDC; allowed: "organization", or a team token on enterprise or business-critical`,
+        `${P}previewTokenType: got "team", but the team edition (${P}pulumiEdition) issues only personal and organization tokens through OIDC; allowed: "none", or a team token on enterprise or business-critical`,
     ],
     [
         "a team token for the rehearsal on the Team edition",
