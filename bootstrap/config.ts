@@ -172,11 +172,15 @@ export function parseBootstrapConfig(
         }
     }
     if (problems.length > 0) throw new BootstrapConfigError(problems, ctx.stack);
-    const v = values as Values;
+    return toBootstrapConfig(values as Values, project, ctx.stack);
+}
+
+/** Arranges valid values into the typed config the program uses. */
+function toBootstrapConfig(v: Values, project: string, stack: string): BootstrapConfig {
     const ids = (kind: string) => v.environmentReviewers.filter((r) => r.startsWith(`${kind}:`)).map((r) => Number(r.split(":")[1]));
     return {
         project,
-        stack: ctx.stack,
+        stack,
         github: {
             owner: v.githubOwner,
             repository: v.githubRepository,
