@@ -100,7 +100,7 @@ export const RESOURCE_PERMISSIONS: Readonly<Record<string, TypePermissions>> = {
         remove: (r) => [bounded("iam:DetachRolePolicy", r.roleBoundary, { "iam:PolicyARN": r.inputs.policyArn })] },
     // Tags ride in CreateKey, which needs kms:TagResource on any key
     // (https://docs.aws.amazon.com/kms/latest/developerguide/tag-permissions.html). EKS's
-    // CreateCluster makes its grant as the caller, through EKS (kms:ViaService), and with no
+    // CreateCluster makes its grant as the caller, through EKS (perhaps with kms:ViaService), and with no
     // kms:GrantIsForAWSResource (https://docs.aws.amazon.com/eks/latest/userguide/enable-kms.html).
     // Its policy is set in CreateKey and never changed (no kms:PutKeyPolicy, docs/iam.md); later
     // tag changes leave the Stack tag alone. Protected: only the rehearsal, which unprotects it, deletes a key.
