@@ -219,6 +219,18 @@ describe("GitHub Actions workflows", () => {
             assert.deepEqual([job.environment, w.jobs.cleanup!.environment], ["sandbox", "sandbox"]);
         });
 
+        it("asks Pulumi for the token the edition issues: a team's where PULUMI_SANDBOX_TEAM is set, else the organization's, without a scope", () => {
+            const auths = [job, w.jobs.cleanup!].flatMap((j) => steps(j).filter((s) => usesAction(s, "pulumi/auth-actions")));
+            assert.equal(auths.length, 2);
+            for (const s of auths) {
+                assert.equal(
+                    s.with?.["requested-token-type"],
+                    "${{ vars.PULUMI_SANDBOX_TEAM != '' && 'urn:pulumi:token-type:access_token:team' || 'urn:pulumi:token-type:access_token:organization' }}",
+                );
+                assert.equal(s.with?.scope, "${{ vars.PULUMI_SANDBOX_TEAM != '' && format('team:{0}', vars.PULUMI_SANDBOX_TEAM) || '' }}");
+            }
+        });
+
         it("points the ci stacks at the sandbox, brings up the standby then the active, drills, checks, switches over and back", () => {
             const create = steps(job).find(runs(/pulumi stack select --create/))!;
             for (const key of ["accountId", "deployRoleArn", "hostedZone", "recordName"])
