@@ -106,7 +106,9 @@ export const RESOURCE_PERMISSIONS: Readonly<Record<string, TypePermissions>> = {
     // tag changes leave the Stack tag alone. Protected: only the rehearsal, which unprotects it, deletes a key.
     "aws:kms/key:Key": { service: "kms", arn: (r) => `arn:aws:kms:${r.region}:${r.account}:key/${r.outputs.keyId}`,
         read: ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"],
-        write: (r): (string | Check)[] => ["kms:CreateKey", { action: "kms:TagResource", context: { "aws:RequestTag/Stack": r.tags.Stack ?? "" } },
+        write: (r): (string | Check)[] => ["kms:CreateKey",
+            // CreateKey's tags: the key has none yet (an empty value is an absent key), and the request names them.
+            { action: "kms:TagResource", context: { "aws:ResourceTag/Stack": [], "aws:RequestTag/Stack": r.tags.Stack ?? "", "aws:TagKeys": Object.keys(r.tags) } },
             "kms:EnableKeyRotation",
             { action: "kms:TagResource", context: { "aws:ResourceTag/Stack": r.tags.Stack ?? "", "aws:TagKeys": ["Name"] } },
             { action: "kms:UntagResource", context: { "aws:ResourceTag/Stack": r.tags.Stack ?? "", "aws:TagKeys": ["Name"] } },
