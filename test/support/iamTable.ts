@@ -92,7 +92,12 @@ export const RESOURCE_PERMISSIONS: Readonly<Record<string, TypePermissions>> = {
         read: ["iam:GetRole", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole"],
         write: (r) => [...["iam:CreateRole", "iam:UpdateRole", "iam:UpdateAssumeRolePolicy", "iam:PutRolePermissionsBoundary"].map((action) => bounded(action, r.inputs.permissionsBoundary)),
             "iam:TagRole", "iam:UntagRole"],
-        remove: (r) => [bounded("iam:DeleteRole", r.inputs.permissionsBoundary)] },
+        // EKS leaves its eks-... instance profile holding the Auto Mode node role after the cluster is
+        // gone (aws/containers-roadmap#2531); the provider removes the role from it before DeleteRole.
+        remove: (r) => [
+            { action: "iam:RemoveRoleFromInstanceProfile", arn: `arn:aws:iam::${r.account}:instance-profile/eks-${r.name}` },
+            bounded("iam:DeleteRole", r.inputs.permissionsBoundary),
+        ] },
     "aws:iam/rolePolicy:RolePolicy": { service: "iam", arn: (r) => r.roleArn ?? "", read: ["iam:GetRolePolicy"],
         write: (r) => [bounded("iam:PutRolePolicy", r.roleBoundary)], remove: (r) => [bounded("iam:DeleteRolePolicy", r.roleBoundary)] },
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": { service: "iam", arn: (r) => r.roleArn ?? "", read: ["iam:ListAttachedRolePolicies"],
