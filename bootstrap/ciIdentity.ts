@@ -14,7 +14,7 @@ import {
     readPolicy,
     StateAccess,
     stateStatements,
-    withStatements,
+    withState,
     withSubjects,
 } from "./policies";
 
@@ -152,9 +152,7 @@ function deployBoundary(scope: Scope): aws.iam.Policy {
         scope,
         "deploy-boundary",
         "multiregion-deploy-boundary",
-        scope.json((v, state) =>
-            withStatements(readPolicy(IAM_FILES.deployBoundary, v), state ? stateStatements(state.bucketArn, state.keyArn, "write") : []),
-        ),
+        scope.json((v, state) => withState(readPolicy(IAM_FILES.deployBoundary, v), state, "write")),
         "The most the deploy and rehearsal roles may ever do (iam/deploy-boundary.json).",
     );
 }
@@ -172,9 +170,7 @@ function previewRole(scope: Scope, spec: RoleSpec): aws.iam.Role {
         scope,
         "preview-boundary",
         "multiregion-preview-boundary",
-        scope.json((v, state) =>
-            withStatements(readPolicy(IAM_FILES.previewPolicy, v), state ? stateStatements(state.bucketArn, state.keyArn, "read") : []),
-        ),
+        scope.json((v, state) => withState(readPolicy(IAM_FILES.previewPolicy, v), state, "read")),
         "The most the preview role may ever do: its own policy (iam/preview-policy.json).",
     );
     const role = ciRole(scope, "multiregion-preview", IAM_FILES.previewTrust, spec, boundary, MAX_SESSION_SECONDS.preview);

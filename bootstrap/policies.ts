@@ -103,12 +103,16 @@ export function withSubjects(trust: PolicyDocument, subjects: readonly string[])
     };
 }
 
-/** The policy with `extra` statements after its own. */
-export function withStatements(policy: PolicyDocument, extra: readonly Statement[]): PolicyDocument {
-    return extra.length === 0 ? policy : { ...policy, Statement: [...policy.Statement, ...extra] };
-}
-
 export type StateAccess = "read" | "write";
+
+/** The policy, and after its own statements, `access` to the self-managed state when there is one. */
+export function withState(
+    policy: PolicyDocument,
+    state: { readonly bucketArn: string; readonly keyArn: string } | undefined,
+    access: StateAccess,
+): PolicyDocument {
+    return state ? { ...policy, Statement: [...policy.Statement, ...stateStatements(state.bucketArn, state.keyArn, access)] } : policy;
+}
 
 /**
  * Exactly what the self-managed backend needs on its bucket and key. Pulumi's S3 backend

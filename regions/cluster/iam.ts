@@ -30,8 +30,8 @@ export interface RoleWithPolicies {
 interface ServiceRole {
     /** The IAM path the role sits under. */
     readonly path: string;
-    /** The ARN of the role's permissions boundary. */
-    readonly permissionsBoundary: string;
+    /** The account whose workload boundary the role carries, as every role the program makes does. */
+    readonly accountId: string;
     /** Names the role `${name}-${roleName}`. */
     readonly roleName: string;
     readonly service: string;
@@ -47,7 +47,7 @@ function serviceRole(name: string, parent: pulumi.Resource, r: ServiceRole): Rol
         `${name}-${r.roleName}`,
         {
             path: r.path,
-            permissionsBoundary: r.permissionsBoundary,
+            permissionsBoundary: workloadBoundaryArn(r.accountId),
             assumeRolePolicy: assumeRolePolicy(r.service, r.actions),
             tags: r.tags,
         },
@@ -79,7 +79,7 @@ export function clusterRole(
     const autoMode = ["AmazonEKSComputePolicy", "AmazonEKSBlockStoragePolicy", "AmazonEKSLoadBalancingPolicy", "AmazonEKSNetworkingPolicy"];
     return serviceRole(name, parent, {
         path,
-        permissionsBoundary: workloadBoundaryArn(accountId),
+        accountId,
         roleName: "cluster-role",
         service: "eks.amazonaws.com",
         actions: ["sts:AssumeRole", "sts:TagSession"],
@@ -104,7 +104,7 @@ export function nodeRole(
 ): RoleWithPolicies {
     return serviceRole(name, parent, {
         path,
-        permissionsBoundary: workloadBoundaryArn(accountId),
+        accountId,
         roleName: "auto-node-role",
         service: "ec2.amazonaws.com",
         policies: ["AmazonEKSWorkerNodeMinimalPolicy", "AmazonEC2ContainerRegistryPullOnly"],

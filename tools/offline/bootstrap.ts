@@ -5,7 +5,7 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { Collector, createMocks, startCollecting } from "./mocks";
-import { exclusive, runEntry } from "./run";
+import { exclusive, oncePerStack, runEntry } from "./run";
 import { readProject, resolveConfig } from "../../config/stackFiles";
 import { requireStack, ROOT } from "../stacks";
 
@@ -49,14 +49,5 @@ export function runBootstrap(stack: string, overrides: Record<string, unknown> =
     return exclusive(() => runOnce(stack, overrides));
 }
 
-const cache = new Map<string, Promise<BootstrapRun>>();
-
 /** The unmodified bootstrap stack's run, shared by every test file. */
-export function bootstrapRun(stack: string): Promise<BootstrapRun> {
-    let run = cache.get(stack);
-    if (!run) {
-        run = runBootstrap(stack);
-        cache.set(stack, run);
-    }
-    return run;
-}
+export const bootstrapRun = oncePerStack((stack) => runBootstrap(stack));

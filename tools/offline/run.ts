@@ -147,14 +147,18 @@ export function runProgram(stack: string, opts: RunOptions = {}): Promise<Progra
 
 export type { ResourceRecord };
 
-const cache = new Map<string, Promise<ProgramRun>>();
+/** `run`, once per stack: every later call shares the first one's promise. */
+export function oncePerStack<T>(run: (stack: string) => Promise<T>): (stack: string) => Promise<T> {
+    const cache = new Map<string, Promise<T>>();
+    return (stack) => {
+        let result = cache.get(stack);
+        if (!result) {
+            result = run(stack);
+            cache.set(stack, result);
+        }
+        return result;
+    };
+}
 
 /** The unmodified stack's run, shared by every test file. */
-export function stackRun(stack: string): Promise<ProgramRun> {
-    let run = cache.get(stack);
-    if (!run) {
-        run = runProgram(stack);
-        cache.set(stack, run);
-    }
-    return run;
-}
+export const stackRun = oncePerStack((stack) => runProgram(stack));
