@@ -7,6 +7,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { loadConfig, StackConfig } from "./config";
+import { clusterName, secretsKeyAlias, WORKLOAD_ROLES, workloadRoleArn, WorkloadRole } from "./facts/workload";
 import { Alarms, Certificate, Cluster, Failover, failoverTimes, lookupHostedZone, METRICS_REGION, Network, pickZones } from "./regions";
 import { capacityOf, ImageRegistry, SampleApp } from "./services";
 
@@ -25,14 +26,41 @@ async function requireRepositories(config: StackConfig, provider: aws.Provider):
     }
 }
 
-/** What must exist before anything is created: the region's zones, the hosted zone, the load balancers' zone id. */
+/**
+ * The bootstrap makes the roles this stack's resources run as and its cluster's secrets key, so
+ * CI's deploy role never makes a role or a key (facts/workload.ts). Without them EKS and the flow
+ * logs would fail halfway through the first `up`; say so before anything is created.
+ * Returns the key's ARN: EKS takes an alias too, but would then record another value than Pulumi
+ * (https://docs.aws.amazon.com/eks/latest/APIReference/API_EncryptionConfig.html).
+ */
+async function requireFoundation(config: StackConfig, provider: aws.Provider): Promise<string> {
+    const alias = secretsKeyAlias(clusterName(config.project, config.stack));
+    const missing: string[] = [];
+    const found = async <T>(what: string, lookup: () => Promise<T>): Promise<T | undefined> =>
+        lookup().catch(() => void missing.push(what));
+    const key = await found(`the KMS alias ${alias} in ${config.region}`, () => aws.kms.getAlias({ name: alias }, { provider }));
+    for (const role of Object.keys(WORKLOAD_ROLES) as WorkloadRole[]) {
+        const arn = workloadRoleArn(config.accountId, role);
+        await found(`the role ${arn}`, () => aws.iam.getRole({ name: WORKLOAD_ROLES[role] }, { provider }));
+    }
+    if (key === undefined || missing.length > 0) {
+        throw new Error(
+            `account ${config.accountId} lacks ${missing.join(", ")}: run pulumi up in bootstrap/ for this account (docs/bootstrap.md), then run this again`,
+        );
+    }
+    return key.targetKeyArn;
+}
+
+/** What must exist before anything is created: the region's zones, the hosted zone, the load balancers' zone id, the bootstrap's roles and key. */
 async function lookups(config: StackConfig, provider: aws.Provider) {
     const zones = await aws.getAvailabilityZones(
         { state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] },
         { provider },
     );
     await requireRepositories(config, provider);
+    const secretsKeyArn = await requireFoundation(config, provider);
     return {
+        secretsKeyArn,
         availabilityZones: pickZones(config, config.region, zones.names, config.network.azCount),
         hostedZone: await lookupHostedZone(config, config.failover, provider),
         // The alias target's zone must match the load balancer type the frontend Service asks for (NLB).
@@ -40,13 +68,8 @@ async function lookups(config: StackConfig, provider: aws.Provider) {
     };
 }
 
-/** Every IAM role the program makes sits under this path, so CI's deploy role may pass only these. */
-function rolePath(config: StackConfig): string {
-    return `/${config.project}/`;
-}
-
 /** The region's network and cluster. */
-function platform(config: StackConfig, provider: aws.Provider, availabilityZones: string[]) {
+function platform(config: StackConfig, provider: aws.Provider, availabilityZones: string[], secretsKeyArn: string) {
     const { stack: name, tags } = config;
     const network = new Network(
         name,
@@ -54,12 +77,7 @@ function platform(config: StackConfig, provider: aws.Provider, availabilityZones
             cidrBlock: config.network.vpcCidr,
             availabilityZones,
             natGateways: config.network.natGateways,
-            flowLogs: {
-                accountId: config.accountId,
-                region: config.region,
-                retentionDays: config.logRetentionDays,
-                rolePath: rolePath(config),
-            },
+            flowLogs: { accountId: config.accountId, retentionDays: config.logRetentionDays },
             tags,
         },
         { provider },
@@ -70,8 +88,8 @@ function platform(config: StackConfig, provider: aws.Provider, availabilityZones
             region: config.region,
             accountId: config.accountId,
             assumeRoleArn: config.assumeRoleArn,
-            uniqueName: `${config.project}-${config.stack}`,
-            rolePath: rolePath(config),
+            uniqueName: clusterName(config.project, config.stack),
+            secretsKeyArn,
             logRetentionDays: config.logRetentionDays,
             privateSubnetIds: network.privateSubnetIds,
             ...config.cluster,
@@ -154,9 +172,9 @@ function awsProvider(config: StackConfig, region: string): aws.Provider {
 export = async () => {
     const config = loadConfig();
     const provider = awsProvider(config, config.region);
-    const { availabilityZones, hostedZone, loadBalancerZone } = await lookups(config, provider);
+    const { availabilityZones, hostedZone, loadBalancerZone, secretsKeyArn } = await lookups(config, provider);
 
-    const { network, cluster } = platform(config, provider, availabilityZones);
+    const { network, cluster } = platform(config, provider, availabilityZones, secretsKeyArn);
     const { registry, app } = application(config, provider, { network, cluster }, hostedZone.zoneId);
     const failover = new Failover(
         config.stack,

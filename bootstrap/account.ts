@@ -25,8 +25,11 @@ export class MemberAccount extends pulumi.ComponentResource {
     /** Reaches the new account as its access role. */
     public readonly provider: aws.Provider;
 
+    private readonly resourceName: string;
+
     constructor(name: string, args: MemberAccountArgs, opts?: pulumi.ComponentResourceOptions) {
         super("multiregion:bootstrap:MemberAccount", name, {}, opts);
+        this.resourceName = name;
         const account = new aws.organizations.Account(
             `${name}-account`,
             {
@@ -41,17 +44,25 @@ export class MemberAccount extends pulumi.ComponentResource {
             { parent: this, protect: true, ignoreChanges: ["roleName"] },
         );
         this.accountId = account.id;
-        this.provider = new aws.Provider(
-            `${name}-provider`,
+        this.provider = this.providerIn(args.region, `${name}-provider`);
+        this.registerOutputs({ accountId: this.accountId });
+    }
+
+    /** A provider inside the account, in `region`, as its access role. */
+    public providerIn(region: string, name = `${this.resourceName}-provider-${region}`): aws.Provider {
+        return new aws.Provider(
+            name,
             {
-                region: args.region,
-                allowedAccountIds: [account.id],
+                region,
+                allowedAccountIds: [this.accountId],
                 assumeRoles: [
-                    { roleArn: pulumi.interpolate`arn:aws:iam::${account.id}:role/${ACCESS_ROLE}`, sessionName: "multiregion-bootstrap" },
+                    {
+                        roleArn: pulumi.interpolate`arn:aws:iam::${this.accountId}:role/${ACCESS_ROLE}`,
+                        sessionName: "multiregion-bootstrap",
+                    },
                 ],
             },
             { parent: this },
         );
-        this.registerOutputs({ accountId: this.accountId });
     }
 }

@@ -1,6 +1,7 @@
 /**
  * The one-time set-up of one AWS account, as code: GitHub's OIDC provider and the CI roles
- * built from `iam/`, optionally the account itself (AWS Organizations) and the hosted zone;
+ * built from `iam/`; the roles the main program's resources run as and its clusters' secrets
+ * keys, so CI never makes a role or a key (facts/workload.ts); optionally the account itself (AWS Organizations) and the hosted zone;
  * the GitHub environments and variables of the fleets the account serves; and the state
  * backend, Pulumi Cloud's OIDC issuer or an S3 bucket with a KMS key. One stack per account
  * (`bootstrap/Pulumi.<stack>.yaml`); docs/bootstrap.md is the walk-through.
@@ -15,18 +16,21 @@ import { BootstrapConfig, loadBootstrapConfig } from "./config";
 import { HostedZone } from "./hostedZone";
 import { PulumiCloudTrust, TokenGrant } from "./pulumiCloud";
 import { GitHubRepository } from "./repository";
-import { Fleet, knownFleets, listBootstrapStacks, loadBootstrapStack, servedFleets } from "./sources";
+import { clustersOf, Fleet, knownFleets, listBootstrapStacks, loadBootstrapStack, servedFleets } from "./sources";
 import { StateBackend } from "./stateBackend";
 import { subjectsOf } from "./subjects";
 import { environmentsFor, variablesFor } from "./variables";
+import { WorkloadFoundation } from "./workload";
 
 const fleetMap = (fleets: readonly Fleet[]) => Object.fromEntries(fleets.map((f) => [f.name, f.stacks]));
 
 /** The account this stack sets up: an existing one with the ambient credentials, or a new member account. */
 function accountOf(config: BootstrapConfig, tags: Record<string, string>) {
     if ("id" in config.account) {
-        const provider = new aws.Provider("aws", { region: config.region, allowedAccountIds: [config.account.id] });
-        return { provider, accountId: pulumi.output(config.account.id) };
+        const id = config.account.id;
+        const regional = (region: string, name = `aws-${region}`) => new aws.Provider(name, { region, allowedAccountIds: [id] });
+        const provider = regional(config.region, "aws");
+        return { provider, accountId: pulumi.output(id), providerIn: memo(config.region, provider, regional) };
     }
     // The stack runs with the management account's credentials and reaches into the new one.
     const management = new aws.Provider("aws-management", { region: config.region });
@@ -35,7 +39,17 @@ function accountOf(config: BootstrapConfig, tags: Record<string, string>) {
         { accountName: `multiregion-${config.stack}`, email: config.account.email, region: config.region, tags },
         { provider: management },
     );
-    return { provider: member.provider, accountId: member.accountId };
+    return {
+        provider: member.provider,
+        accountId: member.accountId,
+        providerIn: memo(config.region, member.provider, (r) => member.providerIn(r)),
+    };
+}
+
+/** One provider per region: `home`'s own, and one made on first use for each other. */
+function memo(region: string, home: aws.Provider, make: (region: string) => aws.Provider): (region: string) => aws.Provider {
+    const made = new Map([[region, home]]);
+    return (r) => made.get(r) ?? made.set(r, make(r)).get(r)!;
 }
 
 /** Every subject that may exchange a GitHub token for a Pulumi one, across every bootstrap stack file. */
@@ -97,13 +111,26 @@ function roleArns(identity: CiIdentity): Record<string, pulumi.Output<string>> {
     return Object.fromEntries(Object.entries(arns).filter((e): e is [string, pulumi.Output<string>] => e[1] !== undefined));
 }
 
+/** The repository's environments and variables. */
+function configureGitHub(config: BootstrapConfig, fleets: readonly Fleet[], variables: ReturnType<typeof variablesFor>) {
+    const environments = environmentsFor(config, fleets);
+    // The token comes from GITHUB_TOKEN (or a GitHub App): an admin's, for this run only.
+    const githubProvider = new github.Provider("github", { owner: config.github.ownerLogin });
+    new GitHubRepository(
+        config.stack,
+        { repository: config.github.repositoryName, subjectTemplate: config.repositoryWide, environments, variables },
+        { provider: githubProvider },
+    );
+    return { environments, variables };
+}
+
 export = () => {
     const config = loadBootstrapConfig(knownFleets());
     const fleets = servedFleets(config);
     const all = everyStack(config);
     const tags = { ManagedBy: "pulumi", Stack: `${config.project}/${config.stack}` };
 
-    const { provider, accountId } = accountOf(config, tags);
+    const { provider, accountId, providerIn } = accountOf(config, tags);
     const state =
         config.backend === "s3"
             ? new StateBackend(config.stack, { region: config.region, keyAlias: "multiregion-pulumi-state", tags }, { provider })
@@ -120,16 +147,17 @@ export = () => {
         },
         { provider },
     );
+    const workload = new WorkloadFoundation(
+        config.stack,
+        { accountId, boundaryArn: identity.workloadBoundaryArn, clusters: clustersOf(config), providerIn, tags },
+        { provider },
+    );
     const zone = config.hostedZone ? new HostedZone(config.stack, { domain: config.hostedZone, tags }, { provider }) : undefined;
 
-    const environments = environmentsFor(config, fleets);
-    const variables = variablesFor(config, fleets, { accountId, ...roleArns(identity), state });
-    // The token comes from GITHUB_TOKEN (or a GitHub App): an admin's, for this run only.
-    const githubProvider = new github.Provider("github", { owner: config.github.ownerLogin });
-    new GitHubRepository(
-        config.stack,
-        { repository: config.github.repositoryName, subjectTemplate: config.repositoryWide, environments, variables },
-        { provider: githubProvider },
+    const { environments, variables } = configureGitHub(
+        config,
+        fleets,
+        variablesFor(config, fleets, { accountId, ...roleArns(identity), state }),
     );
     const cloud =
         config.repositoryWide && config.backend === "pulumi-cloud"
@@ -144,6 +172,8 @@ export = () => {
         accountId,
         oidcProviderArn: identity.oidcProviderArn,
         workloadBoundaryArn: identity.workloadBoundaryArn,
+        workloadRoleArns: workload.roleArns,
+        secretsKeyArns: workload.keyArns,
         ...roleArns(identity),
         environments: environments.map((e) => e.name),
         variables: Object.keys(variables).sort(),

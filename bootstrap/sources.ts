@@ -6,6 +6,7 @@
  */
 import * as path from "node:path";
 import { fleetOf } from "../config";
+import { clusterName } from "../facts/workload";
 import { listStacks, loadStackFile as loadStack, readProject, resolveConfig, ROOT, StackFileError } from "../config/stackFiles";
 import { BootstrapConfig, BootstrapConfigError, parseBootstrapConfig, projectKeys } from "./config";
 
@@ -50,6 +51,18 @@ export function servedFleets(config: BootstrapConfig, root = ROOT): Fleet[] {
         );
     }
     return fleets;
+}
+
+/** The fleet the nightly rehearsal brings up and destroys, in the account with `rehearsal: true`. */
+export const REHEARSAL_FLEET = "ci";
+
+/** Every cluster this account runs, by name and region: its served fleets' stacks, and the rehearsal's. */
+export function clustersOf(config: BootstrapConfig, root = ROOT): { name: string; region: string }[] {
+    const project = readProject(root).name;
+    const fleets = [...config.fleets, ...(config.rehearsal ? [REHEARSAL_FLEET] : [])];
+    return listStacks(root)
+        .filter((s) => fleets.includes(fleetOf(s)))
+        .map((s) => ({ name: clusterName(project, s), region: loadStack(s, root).region }));
 }
 
 /** Bootstrap stack names: every `bootstrap/Pulumi.<stack>.yaml`. */

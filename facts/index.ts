@@ -7,3 +7,4 @@ export * from "./awsData";
 export * from "./cidr";
 export * from "./dns";
 export * from "./measured";
+export * from "./workload";

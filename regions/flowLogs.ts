@@ -1,39 +1,19 @@
 /**
- * VPC flow logs to CloudWatch Logs, kept for a set number of days, written by a role only
- * this account's flow logs can assume (https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-cwl.html).
+ * VPC flow logs to CloudWatch Logs, kept for a set number of days, written by the bootstrap's
+ * flow-log role, which only this account's flow logs can assume
+ * (https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-cwl.html).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { workloadBoundaryArn } from "./cluster/iam";
+import { workloadRoleArn } from "../facts/workload";
 
 export interface FlowLogArgs {
     readonly vpcId: pulumi.Input<string>;
-    /** The account and region the flow log belongs to, for the role's confused-deputy conditions. */
+    /** The account whose flow-log role writes them. */
     readonly accountId: string;
-    readonly region: string;
     /** Days CloudWatch keeps them. */
     readonly retentionDays: number;
-    /** The IAM path of the role that writes them. */
-    readonly rolePath: string;
     readonly tags: Record<string, string>;
-}
-
-/** The role's trust: VPC Flow Logs, and only for flow logs of this account in this region. */
-export function flowLogTrust(accountId: string, region: string): string {
-    return JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Effect: "Allow",
-                Principal: { Service: "vpc-flow-logs.amazonaws.com" },
-                Action: "sts:AssumeRole",
-                Condition: {
-                    StringEquals: { "aws:SourceAccount": accountId },
-                    ArnLike: { "aws:SourceArn": `arn:aws:ec2:${region}:${accountId}:vpc-flow-log/*` },
-                },
-            },
-        ],
-    });
 }
 
 export function flowLogs(name: string, parent: pulumi.Resource, args: FlowLogArgs): aws.ec2.FlowLog {
@@ -43,36 +23,6 @@ export function flowLogs(name: string, parent: pulumi.Resource, args: FlowLogArg
         { retentionInDays: args.retentionDays, tags: tagged("flow-logs") },
         { parent },
     );
-    const role = new aws.iam.Role(
-        `${name}-flow-logs-role`,
-        {
-            path: args.rolePath,
-            permissionsBoundary: workloadBoundaryArn(args.accountId),
-            assumeRolePolicy: flowLogTrust(args.accountId, args.region),
-            tags: tagged("flow-logs-role"),
-        },
-        { parent },
-    );
-    // The group exists already, so the role needs no logs:CreateLogGroup.
-    const write = new aws.iam.RolePolicy(
-        `${name}-flow-logs-write`,
-        {
-            role: role.name,
-            policy: logGroup.arn.apply((arn) =>
-                JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Effect: "Allow",
-                            Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups", "logs:DescribeLogStreams"],
-                            Resource: [arn, `${arn}:*`],
-                        },
-                    ],
-                }),
-            ),
-        },
-        { parent },
-    );
     return new aws.ec2.FlowLog(
         `${name}-flow-log`,
         {
@@ -80,10 +30,10 @@ export function flowLogs(name: string, parent: pulumi.Resource, args: FlowLogArg
             trafficType: "ALL",
             logDestinationType: "cloud-watch-logs",
             logDestination: logGroup.arn,
-            iamRoleArn: role.arn,
+            iamRoleArn: workloadRoleArn(args.accountId, "flowLogs"),
             maxAggregationInterval: 60,
             tags: tagged("flow-log"),
         },
-        { parent, dependsOn: [write] },
+        { parent },
     );
 }

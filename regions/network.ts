@@ -12,7 +12,7 @@ export interface NetworkArgs {
     /** `perAz`: a NAT gateway per AZ; `single`: one shared NAT, cheaper but lost with its zone. */
     readonly natGateways: "perAz" | "single";
     /** Where the flow logs go and how long they stay. */
-    readonly flowLogs: { readonly accountId: string; readonly region: string; readonly retentionDays: number; readonly rolePath: string };
+    readonly flowLogs: { readonly accountId: string; readonly retentionDays: number };
     /** Tags for every resource; each also gets a Name. */
     readonly tags: Record<string, string>;
 }

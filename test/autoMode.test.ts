@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { listStacks } from "../tools/stacks";
-import { policiesOf, privateSubnetIds, trustOf } from "./support/iam";
+import { privateSubnetIds } from "./support/iam";
+import { workloadRoleArn } from "../facts/workload";
 import { runProgram, stackRun } from "./support/run";
 
 const CLUSTER = "aws:eks/cluster:Cluster";
@@ -12,11 +13,10 @@ describe("EKS Auto Mode", () => {
             it("turns compute, block storage and load balancing on together, with the built-in node pools", async () => {
                 const run = await stackRun(stack);
                 const cluster = run.resources.get(CLUSTER, `${stack}-eks`).inputs;
-                const nodeRole = run.resources.get("aws:iam/role:Role", `${stack}-auto-node-role`);
                 assert.deepEqual(cluster.computeConfig, {
                     enabled: true,
                     nodePools: ["general-purpose", "system"],
-                    nodeRoleArn: nodeRole.outputs.arn,
+                    nodeRoleArn: workloadRoleArn(run.settings.accountId, "node"),
                 });
                 assert.deepEqual(cluster.storageConfig, { blockStorage: { enabled: true } });
                 assert.deepEqual(cluster.kubernetesNetworkConfig, { elasticLoadBalancing: { enabled: true } });
@@ -25,28 +25,15 @@ describe("EKS Auto Mode", () => {
                 assert.deepEqual([...cluster.vpcConfig.subnetIds].sort(), privateSubnetIds(run));
             });
 
-            it("gives the cluster role the Auto Mode policies, and lets EKS tag its sessions", async () => {
+            it("runs the control plane and the nodes as the bootstrap's roles, makes none, and leaves the nodes' access entry to EKS", async () => {
                 const run = await stackRun(stack);
-                assert.deepEqual(trustOf(run, `${stack}-cluster-role`), {
-                    service: "eks.amazonaws.com",
-                    actions: ["sts:AssumeRole", "sts:TagSession"],
-                });
-                assert.deepEqual(policiesOf(run, `${stack}-cluster-role`), [
-                    "AmazonEKSBlockStoragePolicy",
-                    "AmazonEKSClusterPolicy",
-                    "AmazonEKSComputePolicy",
-                    "AmazonEKSLoadBalancingPolicy",
-                    "AmazonEKSNetworkingPolicy",
-                ]);
-            });
-
-            it("gives the node role only the minimal worker and ECR pull policies, and leaves its access entry to EKS", async () => {
-                const run = await stackRun(stack);
-                assert.deepEqual(trustOf(run, `${stack}-auto-node-role`), { service: "ec2.amazonaws.com", actions: ["sts:AssumeRole"] });
-                assert.deepEqual(policiesOf(run, `${stack}-auto-node-role`), [
-                    "AmazonEC2ContainerRegistryPullOnly",
-                    "AmazonEKSWorkerNodeMinimalPolicy",
-                ]);
+                const cluster = run.resources.get(CLUSTER, `${stack}-eks`).inputs;
+                assert.equal(cluster.roleArn, `arn:aws:iam::${run.settings.accountId}:role/multiregion/multiregion-eks-cluster`);
+                assert.equal(
+                    cluster.computeConfig.nodeRoleArn,
+                    `arn:aws:iam::${run.settings.accountId}:role/multiregion/multiregion-eks-auto-node`,
+                );
+                assert.deepEqual(run.resources.ofType("aws:iam/role:Role"), []);
                 const entries = run.resources.ofType("aws:eks/accessEntry:AccessEntry");
                 assert.ok(
                     entries.every((e) => e.inputs.type === "STANDARD"),

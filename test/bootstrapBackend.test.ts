@@ -108,12 +108,16 @@ describe("bootstrap: the state backend", () => {
                 [`arn:aws:iam::${account.id}:role/OrganizationAccountAccessRole`],
             );
             assert.equal(JSON.parse(provider.inputs.allowedAccountIds)[0], account.id);
-            // Everything inside the account goes through that provider; only the account itself uses the management one.
-            const ref = run.resources.providerRef(provider);
+            // Everything inside the account goes through its providers (one per region the clusters use), each
+            // as the access role; only the account itself uses the management one.
+            const inside = run.resources.ofType("pulumi:providers:aws").filter((p) => p.name.startsWith("sandbox-provider"));
+            assert.ok(inside.length >= 2);
+            for (const p of inside) assert.deepEqual(JSON.parse(p.inputs.assumeRoles), JSON.parse(provider.inputs.assumeRoles), p.name);
+            const refs = inside.map((p) => run.resources.providerRef(p));
             for (const r of run.resources.resources.filter(
                 (x) => x.custom && x.type.startsWith("aws:") && x.type !== "aws:organizations/account:Account",
             )) {
-                assert.equal(r.provider, ref, r.name);
+                assert.ok(refs.includes(r.provider), r.name);
             }
         });
 

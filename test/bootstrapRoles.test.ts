@@ -12,7 +12,7 @@ import {
     expectedPolicy,
     POLICY,
     policyNamed,
-    ROLE,
+    ciRoles,
     ROLE_POLICY,
     roleNamed,
 } from "./support/bootstrap";
@@ -69,8 +69,7 @@ describe("bootstrap: CI roles from iam/", () => {
             it("has exactly the roles its fleets and rehearsal need", async () => {
                 const run = await bootstrapRun(stack);
                 assert.deepEqual(
-                    run.resources
-                        .ofType(ROLE)
+                    ciRoles(run)
                         .map((r) => r.inputs.name)
                         .sort(),
                     rolesOf(stack)
@@ -180,7 +179,7 @@ describe("bootstrap: CI roles from iam/", () => {
                 assert.equal(provider!.inputs.url, "https://token.actions.githubusercontent.com");
                 assert.deepEqual(provider!.inputs.clientIdLists, ["sts.amazonaws.com"]);
                 assert.equal(provider!.inputs.thumbprintLists, undefined);
-                for (const role of run.resources.ofType(ROLE)) assert.ok(role.dependencies.includes(provider!.urn), role.name);
+                for (const role of ciRoles(run)) assert.ok(role.dependencies.includes(provider!.urn), role.name);
             });
 
             it("the workload boundary: multiregion-workload-boundary at /multiregion-ci/, the ARN the main program derives", async () => {

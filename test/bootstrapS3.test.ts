@@ -3,6 +3,7 @@ import { deniedState } from "../bootstrap/policies";
 import { listBootstrapStacks, loadBootstrapStack } from "../bootstrap/sources";
 import {
     ATTACHMENT,
+    stateKeyOf,
     documentOf,
     expectedPolicy,
     one,
@@ -29,7 +30,7 @@ describe("bootstrap: the self-managed S3 backend", () => {
             it(`${stack}: a versioned bucket, encrypted with the state key, public access blocked, TLS only, both protected`, async () => {
                 const run = await s3Run(stack);
                 const bucket = one(run, "aws:s3/bucket:Bucket");
-                const key = one(run, "aws:kms/key:Key");
+                const key = stateKeyOf(run);
                 assert.ok(bucket.protect && key.protect);
                 assert.equal(key.inputs.enableKeyRotation, true);
                 const ref = bucket.id;
@@ -87,7 +88,7 @@ describe("bootstrap: the self-managed S3 backend", () => {
             it(`${stack}: each role reaches exactly the bucket and key, writers write, the preview only reads, and the boundaries let it through`, async () => {
                 const run = await s3Run(stack);
                 const bucket = one(run, "aws:s3/bucket:Bucket").outputs.arn;
-                const key = one(run, "aws:kms/key:Key").outputs.arn;
+                const key = stateKeyOf(run).outputs.arn;
                 const config = loadBootstrapStack(stack);
                 const roles = [...(config.fleets.length ? ["preview", "deploy"] : []), ...(config.rehearsal ? ["rehearsal"] : [])];
                 for (const name of roles) {
@@ -178,7 +179,7 @@ describe("bootstrap: the self-managed S3 backend", () => {
                 const run = await s3Run(stack);
                 const config = loadBootstrapStack(stack);
                 const bucketArn = one(run, "aws:s3/bucket:Bucket").outputs.arn;
-                const keyArn = one(run, "aws:kms/key:Key").outputs.arn;
+                const keyArn = stateKeyOf(run).outputs.arn;
                 const values = {
                     ACCOUNT_ID: String(run.outputs.accountId),
                     OWNER: config.github.owner,

@@ -11,189 +11,128 @@ import {
     DEPLOY,
     DEPLOY_BOUNDARY,
     KEY,
-    OWN,
+    SECRETS_ALIAS,
     PREVIEW,
-    REHEARSAL,
     ROLE,
     table,
     widened,
     WORKLOAD_BOUNDARY,
 } from "./support/iamCases";
-import { accessLevelOf, actionsMatching, supports } from "./support/iamData";
-import { allowedWithin, evaluate, list, PolicyDocument, Request } from "./support/iamPolicies";
+import { accessLevelOf, actionsMatching } from "./support/iamData";
+import { workloadRoleArn } from "../facts/workload";
+import { allowedWithin, Context, evaluate, Request } from "./support/iamPolicies";
 
-describe("the deploy role's KMS powers", () => {
+describe("the deploy role's KMS powers: none over keys, one grant on the bootstrap's", () => {
     // EKS's CreateCluster makes the grant as the caller, through EKS, and without
     // kms:GrantIsForAWSResource (https://docs.aws.amazon.com/eks/latest/userguide/enable-kms.html).
-    const grant = (context: Record<string, string>, resource = KEY): Request => ({ action: "kms:CreateGrant", resource, context });
-    it("allows the grant CreateCluster makes on the program's keys, and no other grant", () =>
+    // The key is the bootstrap's, so only its alias can scope the grant: kms:ResourceAliases
+    // (https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-resource-aliases).
+    const grant = (aliases: string[], resource = KEY): Request => ({
+        action: "kms:CreateGrant",
+        resource,
+        context: { "kms:ResourceAliases": aliases, "kms:ViaService": "eks.us-east-2.amazonaws.com" },
+    });
+    it("allows the grant CreateCluster makes on a cluster's secrets key, and no other grant", () =>
         table([
-            {
-                why: "EKS's CreateCluster, as it calls",
-                request: grant({ ...OWN, "kms:ViaService": "eks.us-east-2.amazonaws.com" }),
-                allowed: true,
-            },
-            // Not narrowed to kms:ViaService: no AWS page says EKS's grant carries it, and a wrong guess
-            // fails the first CreateCluster; the Stack tag, which only CreateKey can set, scopes it.
-            { why: "a grant made directly, on its own key", request: grant({ ...OWN }), allowed: true },
-            {
-                why: "another project's key",
-                request: grant({ "aws:ResourceTag/Stack": "other/prod", "kms:ViaService": "eks.us-east-2.amazonaws.com" }),
-                allowed: false,
-            },
-            { why: "an untagged key", request: grant({ "kms:ViaService": "eks.us-east-2.amazonaws.com" }), allowed: false },
+            { why: "EKS's CreateCluster, as it calls", request: grant([SECRETS_ALIAS]), allowed: true },
+            { why: "a key with that alias among others", request: grant(["alias/other", SECRETS_ALIAS]), allowed: true },
+            { why: "another project's key", request: grant(["alias/payments-prod"]), allowed: false },
+            { why: "a key with no alias", request: grant([]), allowed: false },
+            { why: "a key in another account", request: grant([SECRETS_ALIAS], KEY.replace(ACCOUNT, "999999999999")), allowed: false },
         ]));
 
     it("no longer relies on kms:GrantIsForAWSResource, which CreateCluster does not support", () => {
         assert.ok(!JSON.stringify(DEPLOY).includes("GrantIsForAWSResource"));
     });
 
-    it("changes rotation, tags and aliases only on the program's keys, never a key policy, and deletes none", () =>
-        table([
-            ...["kms:EnableKeyRotation", "kms:CreateAlias"].flatMap((action) => [
-                { why: "its own key", request: { action, resource: KEY, context: OWN }, allowed: true },
-                { why: "another key", request: { action, resource: KEY, context: { "aws:ResourceTag/Stack": "other/x" } }, allowed: false },
-                { why: "an untagged key", request: { action, resource: KEY }, allowed: false },
-            ]),
-            // The policy is set in CreateKey; PutKeyPolicy could open a key to another account.
-            ...[OWN, { "aws:ResourceTag/Stack": "other/x" }, {}].map((context) => ({
-                why: `a key policy, on ${JSON.stringify(context)}`,
-                request: { action: "kms:PutKeyPolicy", resource: KEY, context },
-                allowed: false,
-            })),
-            ...["kms:TagResource", "kms:UntagResource"].flatMap((action) => [
-                {
-                    why: "its own key's other tags",
-                    request: { action, resource: KEY, context: { ...OWN, "aws:TagKeys": ["Name"] } },
-                    allowed: true,
-                },
-                // KMS ABAC: "Changing a tag or alias might allow or deny permission to a KMS key".
-                {
-                    why: "its own key's Stack tag (to ci-*, where the rehearsal may delete it)",
-                    request: {
-                        action,
-                        resource: KEY,
-                        context: { ...OWN, "aws:TagKeys": ["Stack"], "aws:RequestTag/Stack": "multiregion/ci-x" },
-                    },
-                    allowed: false,
-                },
-            ]),
-            {
-                why: "retagging another workload's key as the program's",
-                request: {
-                    action: "kms:TagResource",
-                    resource: KEY,
-                    context: {
-                        "aws:ResourceTag/Stack": "payments/prod",
-                        "aws:RequestTag/Stack": "multiregion/x",
-                        "aws:TagKeys": ["Stack"],
-                    },
-                },
-                allowed: false,
-            },
-            // Tag-on-create needs kms:TagResource on any key (https://docs.aws.amazon.com/kms/latest/developerguide/tag-permissions.html).
-            {
-                why: "CreateKey's own tags",
-                request: {
-                    action: "kms:TagResource",
-                    resource: KEY,
-                    context: { "aws:RequestTag/Stack": "multiregion/prod-us", "aws:TagKeys": ["Stack", "Name"] },
-                },
-                allowed: true,
-            },
-            {
-                why: "tagging with another Stack",
-                request: { action: "kms:TagResource", resource: KEY, context: { "aws:RequestTag/Stack": "other/x" } },
-                allowed: false,
-            },
-            { why: "never delete", request: { action: "kms:ScheduleKeyDeletion", resource: KEY, context: OWN }, allowed: false },
-            { why: "never disable", request: { action: "kms:DisableKey", resource: KEY, context: OWN }, allowed: false },
-        ]));
-
-    it("lets the rehearsal role schedule deletion of ci keys only", () => {
-        const role: PolicyDocument = { ...DEPLOY, Statement: [...DEPLOY.Statement, ...REHEARSAL.Statement] };
-        const del = (stack?: string): Request => ({
-            action: "kms:ScheduleKeyDeletion",
-            resource: KEY,
-            context: stack ? { "aws:ResourceTag/Stack": stack } : {},
-        });
+    it("can neither make, tag, alias, re-policy, disable nor delete a key, so it can never make a key the program's", () =>
         table(
             [
-                { why: "a ci stack's key", request: del("multiregion/ci-us"), allowed: true },
-                { why: "a prod stack's key", request: del("multiregion/prod-us"), allowed: false },
-                { why: "another project's ci key", request: del("other/ci-us"), allowed: false },
-                { why: "an untagged key", request: del(), allowed: false },
-            ],
-            role,
-        );
-    });
+                "kms:CreateKey",
+                "kms:TagResource",
+                "kms:UntagResource",
+                "kms:CreateAlias",
+                "kms:UpdateAlias",
+                "kms:DeleteAlias",
+                "kms:PutKeyPolicy",
+                "kms:EnableKeyRotation",
+                "kms:DisableKey",
+                "kms:ScheduleKeyDeletion",
+                "kms:Decrypt",
+            ].flatMap((action) =>
+                ([{}, { "kms:ResourceAliases": [SECRETS_ALIAS] }] as Context[]).map((context) => ({
+                    why: `on ${JSON.stringify(context)}`,
+                    request: { action, resource: KEY, context },
+                    allowed: false,
+                })),
+            ),
+        ));
 });
 
-describe("the deploy role's IAM powers: every role within the workload boundary", () => {
-    const on = (action: string, boundary?: string, extra: Record<string, string> = {}): Request => ({
-        action,
-        resource: ROLE,
-        context: { ...extra, ...(boundary ? { "iam:PermissionsBoundary": boundary } : {}) },
-    });
-    const eks = { "iam:PolicyARN": "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy" };
-    it("creates roles and writes their policies only with the workload boundary", () =>
-        table([
-            { why: "with the boundary", request: on("iam:CreateRole", WORKLOAD_BOUNDARY), allowed: true },
-            { why: "with the boundary", request: on("iam:PutRolePolicy", WORKLOAD_BOUNDARY), allowed: true },
-            { why: "with the boundary", request: on("iam:AttachRolePolicy", WORKLOAD_BOUNDARY, eks), allowed: true },
-            { why: "with the boundary", request: on("iam:UpdateAssumeRolePolicy", WORKLOAD_BOUNDARY), allowed: true },
-            { why: "no boundary", request: on("iam:CreateRole"), allowed: false },
-            { why: "no boundary", request: on("iam:PutRolePolicy"), allowed: false },
-            { why: "no boundary", request: on("iam:AttachRolePolicy", undefined, eks), allowed: false },
-            { why: "no boundary", request: on("iam:UpdateAssumeRolePolicy"), allowed: false },
-            { why: "the deploy role's own boundary", request: on("iam:CreateRole", DEPLOY_BOUNDARY), allowed: false },
-            {
-                why: "an AWS managed policy as boundary",
-                request: on("iam:CreateRole", "arn:aws:iam::aws:policy/AdministratorAccess"),
-                allowed: false,
-            },
-            {
-                why: "another account's policy",
-                request: on("iam:PutRolePolicy", WORKLOAD_BOUNDARY.replace(ACCOUNT, "999999999999")),
-                allowed: false,
-            },
-            // The first up after this change adds the boundary to roles that had none (docs/iam.md).
-            { why: "adding the workload boundary", request: on("iam:PutRolePermissionsBoundary", WORKLOAD_BOUNDARY), allowed: true },
-            { why: "setting any other boundary", request: on("iam:PutRolePermissionsBoundary", DEPLOY_BOUNDARY), allowed: false },
-            { why: "removing it", request: on("iam:DeleteRolePermissionsBoundary", WORKLOAD_BOUNDARY), allowed: false },
-            {
-                why: "outside /multiregion/",
-                request: { ...on("iam:CreateRole", WORKLOAD_BOUNDARY), resource: `arn:aws:iam::${ACCOUNT}:role/admin` },
-                allowed: false,
-            },
-        ]));
-
-    it("requires the workload boundary on every role-changing action it allows that IAM can condition on it (per iam-data)", () => {
-        const onRoles = DEPLOY.Statement.filter(
-            (s) => s.Effect === "Allow" && list(s.Resource).includes("arn:aws:iam::*:role/multiregion/*"),
+describe("the deploy role's IAM powers: it passes the bootstrap's roles and makes none", () => {
+    const on = (action: string, resource = ROLE, context: Record<string, string> = {}): Request => ({ action, resource, context });
+    it("allows no IAM action that writes, tags or manages permissions, but passing a role and making a service-linked one (per iam-data)", () => {
+        const writes = actionsMatching("iam:*").filter((a) => !["Read", "List"].includes(accessLevelOf(a)));
+        assert.ok(writes.length > 100, String(writes.length));
+        const context = { "iam:PermissionsBoundary": WORKLOAD_BOUNDARY, "iam:PolicyARN": "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy" };
+        const allowed = writes.filter((a) =>
+            ["*", ROLE, `arn:aws:iam::${ACCOUNT}:role/aws-service-role/eks.amazonaws.com/x`].some((r) =>
+                allowedWithin(
+                    DEPLOY,
+                    BOUNDARY,
+                    on(a, r, { ...context, "iam:PassedToService": "eks.amazonaws.com", "iam:AWSServiceName": "eks.amazonaws.com" }),
+                ),
+            ),
         );
-        const actions = [...new Set(onRoles.flatMap((s) => list(s.Action)).flatMap(actionsMatching))].filter(
-            (a) => supports(a, "iam:PermissionsBoundary") && !["Read", "List"].includes(accessLevelOf(a)),
-        );
-        assert.ok(actions.length >= 9, actions.join(" "));
-        const context = { "iam:PolicyARN": "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy" };
-        const unbounded = actions.filter((a) => allowedWithin(DEPLOY, BOUNDARY, on(a, undefined, context)));
-        assert.deepEqual(unbounded, [], "allowed with no boundary");
-        assert.deepEqual(
-            actions.filter((a) => allowedWithin(DEPLOY, BOUNDARY, on(a, DEPLOY_BOUNDARY, context))),
-            [],
-            "allowed with another boundary",
-        );
-        // The boundary denies these outright too, even if someone widens the deploy policy.
+        assert.deepEqual(allowed.sort(), ["iam:CreateServiceLinkedRole", "iam:PassRole"]);
+        // The boundary denies role changes outright too, even if someone widens the deploy policy.
         for (const action of [
             "iam:CreateRole",
             "iam:PutRolePolicy",
             "iam:AttachRolePolicy",
             "iam:UpdateAssumeRolePolicy",
-            "iam:PutRolePermissionsBoundary",
+            "iam:DeleteRole",
         ])
-            assert.equal(evaluate(BOUNDARY, on(action)), "deny", action);
+            assert.equal(evaluate(BOUNDARY, on(action, ROLE, context)), "deny", action);
     });
+
+    it("passes each workload role only to the service that runs it, and no other role", () =>
+        table([
+            ...(["cluster", "node"] as const).map((role) => ({
+                why: `the ${role} role to EKS`,
+                request: on("iam:PassRole", workloadRoleArn(ACCOUNT, role), { "iam:PassedToService": "eks.amazonaws.com" }),
+                allowed: true,
+            })),
+            {
+                why: "the flow-log role to VPC Flow Logs",
+                request: on("iam:PassRole", workloadRoleArn(ACCOUNT, "flowLogs"), { "iam:PassedToService": "vpc-flow-logs.amazonaws.com" }),
+                allowed: true,
+            },
+            {
+                why: "the flow-log role to EKS",
+                request: on("iam:PassRole", workloadRoleArn(ACCOUNT, "flowLogs"), { "iam:PassedToService": "eks.amazonaws.com" }),
+                allowed: false,
+            },
+            {
+                why: "the cluster role to EC2",
+                request: on("iam:PassRole", workloadRoleArn(ACCOUNT, "cluster"), { "iam:PassedToService": "ec2.amazonaws.com" }),
+                allowed: false,
+            },
+            {
+                why: "another role under /multiregion/",
+                request: on("iam:PassRole", `arn:aws:iam::${ACCOUNT}:role/multiregion/other`, {
+                    "iam:PassedToService": "eks.amazonaws.com",
+                }),
+                allowed: false,
+            },
+            {
+                why: "CI's own deploy role",
+                request: on("iam:PassRole", `arn:aws:iam::${ACCOUNT}:role/multiregion-deploy`, {
+                    "iam:PassedToService": "eks.amazonaws.com",
+                }),
+                allowed: false,
+            },
+        ]));
 
     it("can change neither boundary, whatever its policy says", () => {
         const cases = [WORKLOAD_BOUNDARY, DEPLOY_BOUNDARY].flatMap((policy) =>

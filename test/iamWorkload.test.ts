@@ -4,12 +4,13 @@
  * real AWS, as a broken cluster), and nothing that escalates.
  */
 import { strict as assert } from "node:assert";
-import { listStacks } from "../tools/stacks";
-import { ACCOUNT, KEY, OWN, ROLE, widened, WORKLOAD, WORKLOAD_BOUNDARY } from "./support/iamCases";
+import { listBootstrapStacks } from "../bootstrap/sources";
+import { WORKLOAD_ROLES } from "../facts/workload";
+import { bootstrapRun } from "./support/bootstrap";
+import { ACCOUNT, KEY, ROLE, SECRETS_ALIAS, widened, WORKLOAD, WORKLOAD_BOUNDARY } from "./support/iamCases";
 import { actionsMatching } from "./support/iamData";
-import { evaluate, list, PolicyDocument, readPolicy, Request } from "./support/iamPolicies";
+import { Context, evaluate, list, PolicyDocument, readPolicy, Request } from "./support/iamPolicies";
 import managed from "./support/managedPolicies.json";
-import { stackRun } from "./support/run";
 
 describe("the workload boundary (iam/workload-boundary.json) on every role the program makes", () => {
     const policies = Object.entries(managed.policies);
@@ -34,9 +35,9 @@ describe("the workload boundary (iam/workload-boundary.json) on every role the p
     });
 
     /** What a role needs, as requests: each managed or inline statement's actions, with a context its conditions accept. */
-    function requestsOf(doc: PolicyDocument, nodeRole: string, own: Record<string, string> = {}): Request[] {
+    function requestsOf(doc: PolicyDocument, nodeRole: string, own: Context = {}): Request[] {
         return doc.Statement.filter((s) => s.Effect === "Allow").flatMap((s) => {
-            const context: Record<string, string> = { ...own };
+            const context: Context = { ...own };
             for (const block of Object.values(s.Condition ?? {}))
                 for (const [key, value] of Object.entries(block)) context[key] = list(value)[0]!.replace("*", "x");
             // A name the reference lacks is still checked as written, never skipped.
@@ -53,38 +54,41 @@ describe("the workload boundary (iam/workload-boundary.json) on every role the p
         });
     }
 
-    for (const stack of listStacks()) {
-        it(`${stack}: allows every action of the managed and inline policies its roles carry`, async () => {
-            const run = await stackRun(stack);
-            const roles = run.resources.ofType("aws:iam/role:Role");
-            const node = roles.find((r) => r.name.endsWith("auto-node-role"))!;
-            const nodeArn = `arn:aws:iam::${run.settings.accountId}:role${node.inputs.path}${node.name}-0123456`;
+    for (const stack of listBootstrapStacks()) {
+        it(`bootstrap ${stack}: allows every action of the managed and inline policies the workload roles carry`, async () => {
+            const run = await bootstrapRun(stack);
+            const workload = Object.values(WORKLOAD_ROLES) as string[];
+            const nodeArn = `arn:aws:iam::${ACCOUNT}:role/multiregion/${WORKLOAD_ROLES.node}`;
             const attached = run.resources
                 .ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+                .filter((a) => workload.includes(a.inputs.role))
                 .map((a) => a.inputs.policyArn.split("/").pop()!);
             assert.deepEqual([...new Set(attached)].sort(), policies.map(([name]) => name).sort());
-            const inline = run.resources.ofType("aws:iam/rolePolicy:RolePolicy").map((p) => JSON.parse(p.inputs.policy) as PolicyDocument);
-            assert.ok(inline.length >= 2);
-            // The inline policies name only the program's own resources, which carry its Stack tag.
-            const own = { "aws:ResourceTag/Stack": run.settings.tags.Stack! };
+            const inline = run.resources
+                .ofType("aws:iam/rolePolicy:RolePolicy")
+                .filter((p) => workload.includes(p.inputs.role))
+                .map((p) => JSON.parse(p.inputs.policy) as PolicyDocument);
+            assert.equal(inline.length, 2);
+            // The inline policies name only the clusters' secrets keys, which KMS sees with their aliases.
+            const own = { "kms:ResourceAliases": [SECRETS_ALIAS] };
             const requests = [
                 ...policies.flatMap(([, p]) => requestsOf(p.document as PolicyDocument, nodeArn)),
                 ...inline.flatMap((d) => requestsOf(d, nodeArn, own)),
             ];
             assert.ok(requests.length > 150, `${requests.length}`);
-            const workload = readPolicy("workload-boundary.json");
-            const cut = requests.filter((r) => evaluate(workload, r) !== "allow").map((r) => `${r.action} on ${r.resource}`);
+            const boundary = readPolicy("workload-boundary.json");
+            const cut = requests.filter((r) => evaluate(boundary, r) !== "allow").map((r) => `${r.action} on ${r.resource}`);
             assert.deepEqual([...new Set(cut)], []);
         });
     }
 
-    it("lets a role the deploy role makes, whatever its trust and even with an inline *, use only the program's keys for data", () => {
-        // The deploy role may create a /multiregion/ role with any trust; the boundary is all that caps it.
+    it("lets a workload role, even with an inline *, use only the clusters' secrets keys for data", () => {
+        // Defence in depth: the bootstrap's inline policies already name only those keys.
         const anything: PolicyDocument = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
         const within = (r: Request) => evaluate(anything, r) === "allow" && evaluate(WORKLOAD, r) === "allow";
         for (const action of ["kms:Decrypt", "kms:Encrypt", "kms:ListGrants"]) {
-            assert.ok(within({ action, resource: KEY, context: OWN }), `${action} on the program's key`);
-            for (const context of [{ "aws:ResourceTag/Stack": "payments/prod" }, {}] as Record<string, string>[])
+            assert.ok(within({ action, resource: KEY, context: { "kms:ResourceAliases": [SECRETS_ALIAS] } }), `${action} on a secrets key`);
+            for (const context of [{ "kms:ResourceAliases": ["alias/payments-prod"] }, {}] as Context[])
                 assert.ok(!within({ action, resource: KEY, context }), `${action} on ${JSON.stringify(context)}`);
         }
     });

@@ -1,5 +1,7 @@
 import { strict as assert } from "node:assert";
-import { workloadBoundaryArn } from "../regions/cluster/iam";
+import { workloadRoleArn } from "../facts/workload";
+import { workloadInlinePolicy } from "../bootstrap/workload";
+import { evaluate, PolicyDocument } from "./support/iamPolicies";
 import { listStacks } from "../tools/stacks";
 import { stackRun } from "./support/run";
 
@@ -15,20 +17,22 @@ describe("what a security review asks for", () => {
                 }
             });
 
-            it("gives every IAM role it creates the workload boundary of its own account", async () => {
+            it("makes no IAM role, role policy or KMS key: it runs as the bootstrap's, so CI never writes a trust policy or a key policy", async () => {
                 const run = await stackRun(stack);
-                const roles = run.resources.ofType("aws:iam/role:Role");
-                assert.deepEqual(roles.map((r) => r.name).sort(), [
-                    `${stack}-auto-node-role`,
-                    `${stack}-cluster-role`,
-                    `${stack}-flow-logs-role`,
-                ]);
-                const expected = `arn:aws:iam::${run.settings.accountId}:policy/multiregion-ci/multiregion-workload-boundary`;
-                assert.equal(workloadBoundaryArn(run.settings.accountId), expected);
-                for (const role of roles) assert.equal(role.inputs.permissionsBoundary, expected, role.name);
+                for (const type of [
+                    "aws:iam/role:Role",
+                    "aws:iam/rolePolicy:RolePolicy",
+                    "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+                    "aws:iam/policy:Policy",
+                    "aws:kms/key:Key",
+                    "aws:kms/alias:Alias",
+                    "aws:kms/grant:Grant",
+                ]) {
+                    assert.deepEqual(run.resources.ofType(type), [], type);
+                }
             });
 
-            it("logs every VPC flow, kept for the configured days, through a role only this account's flow logs can assume", async () => {
+            it("logs every VPC flow, kept for the configured days, through the bootstrap's flow-log role, whose policy names this log group", async () => {
                 const run = await stackRun(stack);
                 const group = run.resources.get("aws:cloudwatch/logGroup:LogGroup", `${stack}-flow-logs`);
                 assert.equal(group.inputs.retentionInDays, run.settings.logRetentionDays);
@@ -40,40 +44,28 @@ describe("what a security review asks for", () => {
                         flowLog.logDestinationType,
                         flowLog.logDestination,
                         flowLog.maxAggregationInterval,
+                        flowLog.iamRoleArn,
                     ],
-                    [`${stack}-vpc_id`, "ALL", "cloud-watch-logs", group.outputs.arn, 60],
+                    [
+                        `${stack}-vpc_id`,
+                        "ALL",
+                        "cloud-watch-logs",
+                        group.outputs.arn,
+                        60,
+                        workloadRoleArn(run.settings.accountId, "flowLogs"),
+                    ],
                 );
-                const role = run.resources.get("aws:iam/role:Role", `${stack}-flow-logs-role`);
-                assert.equal(flowLog.iamRoleArn, role.outputs.arn);
-                const trust = JSON.parse(role.inputs.assumeRolePolicy).Statement[0];
-                assert.equal(trust.Principal.Service, "vpc-flow-logs.amazonaws.com");
-                assert.deepEqual(trust.Condition, {
-                    StringEquals: { "aws:SourceAccount": run.settings.accountId },
-                    ArnLike: { "aws:SourceArn": `arn:aws:ec2:${run.settings.region}:${run.settings.accountId}:vpc-flow-log/*` },
-                });
-                const write = JSON.parse(run.resources.get("aws:iam/rolePolicy:RolePolicy", `${stack}-flow-logs-write`).inputs.policy)
-                    .Statement[0];
-                assert.deepEqual(write.Resource, [group.outputs.arn, `${group.outputs.arn}:*`], "only its own log group");
-            });
-
-            it("encrypts Kubernetes secrets with a key that has an explicit policy, an alias, rotation, and protection from deletion", async () => {
-                const run = await stackRun(stack);
-                const key = run.resources.get("aws:kms/key:Key", `${stack}-secrets-key`);
-                assert.equal(key.protect, true);
-                assert.equal(key.inputs.deletionWindowInDays, 30);
-                assert.equal(key.inputs.enableKeyRotation, true);
-                assert.deepEqual(JSON.parse(key.inputs.policy).Statement, [
-                    {
-                        Sid: "EnableIamPolicies",
-                        Effect: "Allow",
-                        Principal: { AWS: `arn:aws:iam::${run.settings.accountId}:root` },
-                        Action: "kms:*",
-                        Resource: "*",
-                    },
-                ]);
-                const alias = run.resources.get("aws:kms/alias:Alias", `${stack}-secrets-key`).inputs;
-                assert.equal(alias.name, `alias/multiregion-${stack}-eks-secrets`);
-                assert.equal(alias.targetKeyId, key.outputs.keyId);
+                // Auto-named as Pulumi does: the logical name and a random suffix.
+                const physical = `arn:aws:logs:${run.settings.region}:${run.settings.accountId}:log-group:${stack}-flow-logs-0a1b2c3`;
+                const write = workloadInlinePolicy("flowLogs", run.settings.accountId, []) as PolicyDocument;
+                assert.equal(evaluate(write, { action: "logs:PutLogEvents", resource: `${physical}:log-stream:eni-0123` }), "allow");
+                assert.equal(
+                    evaluate(write, {
+                        action: "logs:PutLogEvents",
+                        resource: `arn:aws:logs:${run.settings.region}:${run.settings.accountId}:log-group:/aws/eks/x/cluster:log-stream:a`,
+                    }),
+                    "implicit",
+                );
             });
         });
     }

@@ -4,10 +4,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { grantAccess } from "./access";
 import { addon } from "./addons";
 import { NODE_POOLS } from "./autoMode";
-import { secretsKey } from "./encryption";
-import { clusterRole, nodeRole } from "./iam";
 import { kubeconfigFor } from "./kubeconfig";
 import type { ClusterSettings } from "../../config/types";
+import { workloadRoleArn } from "../../facts/workload";
 
 export * from "./access";
 export * from "./autoMode";
@@ -17,14 +16,14 @@ export * from "./kubeconfig";
 export interface ClusterArgs extends ClusterSettings {
     /** AWS region, written into the kubeconfig's `aws eks get-token` call. */
     readonly region: string;
-    /** The account the cluster's KMS key belongs to. */
+    /** The account whose bootstrap made the roles the control plane and the nodes run as. */
     readonly accountId: string;
     /** The role the Kubernetes provider's tokens are for; undefined for the ambient credentials. */
     readonly assumeRoleArn?: string;
     /** A name unique in the account and region: the cluster's, and its key alias's. */
     readonly uniqueName: string;
-    /** The IAM path of every role the cluster gets, so CI may pass only the program's own roles. */
-    readonly rolePath: string;
+    /** The bootstrap's KMS key that encrypts the cluster's Kubernetes secrets. */
+    readonly secretsKeyArn: string;
     /** Days CloudWatch keeps the control-plane logs. */
     readonly logRetentionDays: number;
     /** Private subnets for the control-plane ENIs and the nodes. */
@@ -95,11 +94,9 @@ export class Cluster extends pulumi.ComponentResource {
         this.registerOutputs({ clusterName: this.clusterName, kubeconfig: this.kubeconfig });
     }
 
-    /** The EKS control plane with Auto Mode on, its roles, its secrets key and its log group. */
+    /** The EKS control plane with Auto Mode on, and its log group. */
     private controlPlane(name: string, args: ClusterArgs): aws.eks.Cluster {
         const tags = args.tags;
-        const role = clusterRole(name, this, args.rolePath, args.accountId, tags);
-        const nodes = nodeRole(name, this, args.rolePath, args.accountId, tags);
         // Made before the cluster, under the name EKS writes to, so EKS uses it with its retention
         // instead of making one that never expires (https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html).
         const logs = new aws.cloudwatch.LogGroup(
@@ -107,12 +104,6 @@ export class Cluster extends pulumi.ComponentResource {
             { name: `/aws/eks/${args.uniqueName}/cluster`, retentionInDays: args.logRetentionDays, tags },
             { parent: this },
         );
-        const secrets = secretsKey(name, this, {
-            accountId: args.accountId,
-            clusterRole: role.role,
-            aliasName: `${args.uniqueName}-eks-secrets`,
-            tags,
-        });
         return new aws.eks.Cluster(
             `${name}-eks`,
             {
@@ -120,7 +111,7 @@ export class Cluster extends pulumi.ComponentResource {
                 name: args.uniqueName,
                 version: args.kubernetesVersion,
                 upgradePolicy: { supportType: args.eksSupportType },
-                roleArn: role.role.arn,
+                roleArn: workloadRoleArn(args.accountId, "cluster"),
                 vpcConfig: {
                     subnetIds: args.privateSubnetIds,
                     endpointPrivateAccess: true,
@@ -129,18 +120,17 @@ export class Cluster extends pulumi.ComponentResource {
                 },
                 // No admin for whoever happens to create it: the deploy role's access entry is the admin.
                 accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
-                encryptionConfig: { provider: { keyArn: secrets.key.arn }, resources: ["secrets"] },
+                encryptionConfig: { provider: { keyArn: args.secretsKeyArn }, resources: ["secrets"] },
                 enabledClusterLogTypes: CONTROL_PLANE_LOGS,
                 // Auto Mode's compute, block storage and load balancing go on together, and it
                 // requires that EKS installs no self-managed add-ons.
-                computeConfig: { enabled: true, nodePools: NODE_POOLS, nodeRoleArn: nodes.role.arn },
+                computeConfig: { enabled: true, nodePools: NODE_POOLS, nodeRoleArn: workloadRoleArn(args.accountId, "node") },
                 storageConfig: { blockStorage: { enabled: true } },
                 kubernetesNetworkConfig: { elasticLoadBalancing: { enabled: true } },
                 bootstrapSelfManagedAddons: false,
                 tags,
             },
-            // The roles' permissions must exist before the cluster and outlive it on delete.
-            { parent: this, protect: true, dependsOn: [...role.attachments, ...nodes.attachments, secrets.grant, logs] },
+            { parent: this, protect: true, dependsOn: [logs] },
         );
     }
 }

@@ -61,3 +61,15 @@ export function workflowVariables(): string[] {
         .flatMap((f) => [...fs.readFileSync(path.join(dir, f), "utf8").matchAll(/\bvars\.([A-Z0-9_]+)/g)].map((m) => m[1]!));
     return [...new Set(names)].sort();
 }
+
+/** The CI roles (preview, deploy, rehearsal), at the root path; the workload roles sit under /multiregion/. */
+export function ciRoles(run: BootstrapRun): ResourceRecord[] {
+    return run.resources.ofType(ROLE).filter((r) => r.inputs.path !== "/multiregion/");
+}
+
+/** The state backend's KMS key; the clusters' secrets keys are the others. */
+export function stateKeyOf(run: BootstrapRun): ResourceRecord {
+    const found = run.resources.ofType("aws:kms/key:Key").filter((k) => String(k.inputs.description).startsWith("Pulumi state"));
+    if (found.length !== 1) throw new Error(`expected one state key, found ${found.length}`);
+    return found[0]!;
+}

@@ -11,13 +11,12 @@ export const DEPLOY = readPolicy("deploy-policy.json", REPO);
 export const BOUNDARY = readPolicy("deploy-boundary.json", REPO);
 export const WORKLOAD = readPolicy("workload-boundary.json", REPO);
 export const PREVIEW = readPolicy("preview-policy.json", REPO);
-export const REHEARSAL = readPolicy("rehearsal-policy.json", REPO);
 export const WORKLOAD_BOUNDARY = `arn:aws:iam::${ACCOUNT}:policy/multiregion-ci/multiregion-workload-boundary`;
 export const DEPLOY_BOUNDARY = `arn:aws:iam::${ACCOUNT}:policy/multiregion-ci/multiregion-deploy-boundary`;
-export const ROLE = `arn:aws:iam::${ACCOUNT}:role/multiregion/prod-us-cluster-role-0123456`;
+export const ROLE = `arn:aws:iam::${ACCOUNT}:role/multiregion/multiregion-eks-cluster`;
+/** The alias the bootstrap gives a cluster's secrets key (facts/workload.ts). */
+export const SECRETS_ALIAS = "alias/multiregion-prod-us-eks-secrets";
 export const KEY = `arn:aws:kms:us-east-2:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
-/** A request's context on a resource tagged as one of the program's stacks. */
-export const OWN = { "aws:ResourceTag/Stack": "multiregion/prod-us" };
 const ADMIN: Statement = { Effect: "Allow", Action: "*", Resource: "*" };
 /** The policy with AdministratorAccess added: what survives is its explicit denies. */
 export const widened = (policy: PolicyDocument): PolicyDocument => ({ ...policy, Statement: [...policy.Statement, ADMIN] });

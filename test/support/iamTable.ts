@@ -8,6 +8,7 @@
  * and from what the Terraform AWS provider, under @pulumi/aws, calls for each resource.
  */
 import type { Context, ResourceFacts } from "./iamPolicies";
+import { secretsKeyAlias } from "../../facts/workload";
 
 /** One permission: an action, against the resource's ARN unless `arn` says otherwise. */
 export interface Check {
@@ -45,12 +46,6 @@ const accessEntryArn = (r: ResourceFacts) =>
     eksArn(r, "access-entry", `role/${r.account}/${String(r.inputs.principalArn).split("/").pop()}/0123abcd`);
 const certificateArn = (r: ResourceFacts) => `arn:aws:acm:${r.region}:${r.account}:certificate/${r.id}`;
 
-/** A role-changing call, with the boundary IAM sees on it. */
-const bounded = (action: string, boundary: string | undefined, context: Context = {}): Check => ({
-    action,
-    context: { ...context, ...(boundary ? { "iam:PermissionsBoundary": boundary } : {}) },
-});
-const keyOf = (r: ResourceFacts) => `arn:aws:kms:${r.region}:${r.account}:key/${r.inputs.targetKeyId}`;
 
 /** Route 53's normalized record name: lower case, no trailing dot. */
 export const normalizedName = (name: string) => name.toLowerCase().replace(/\.$/, "");
@@ -86,45 +81,12 @@ export const RESOURCE_PERMISSIONS: Readonly<Record<string, TypePermissions>> = {
     "aws:cloudwatch/logGroup:LogGroup": { service: "logs", arn: (r) => `arn:aws:logs:${r.region}:${r.account}:log-group:${r.name}`,
         read: ["logs:DescribeLogGroups", "logs:ListTagsForResource"],
         write: ["logs:CreateLogGroup", "logs:PutRetentionPolicy", "logs:TagResource", "logs:UntagResource"], remove: ["logs:DeleteLogGroup"] },
-    // IAM gives the role-changing calls the role's boundary as iam:PermissionsBoundary (for
-    // PutRolePermissionsBoundary, the one being set), the key the deploy policy requires.
-    "aws:iam/role:Role": { service: "iam", arn: (r) => `arn:aws:iam::${r.account}:role${r.inputs.path ?? "/"}${r.name}`,
-        read: ["iam:GetRole", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole"],
-        write: (r) => [...["iam:CreateRole", "iam:UpdateRole", "iam:UpdateAssumeRolePolicy", "iam:PutRolePermissionsBoundary"].map((action) => bounded(action, r.inputs.permissionsBoundary)),
-            "iam:TagRole", "iam:UntagRole"],
-        // EKS leaves its eks-... instance profile holding the Auto Mode node role after the cluster is
-        // gone (aws/containers-roadmap#2531); the provider removes the role from it before DeleteRole.
-        remove: (r) => [
-            { action: "iam:RemoveRoleFromInstanceProfile", arn: `arn:aws:iam::${r.account}:instance-profile/eks-${r.name}` },
-            bounded("iam:DeleteRole", r.inputs.permissionsBoundary),
-        ] },
-    "aws:iam/rolePolicy:RolePolicy": { service: "iam", arn: (r) => r.roleArn ?? "", read: ["iam:GetRolePolicy"],
-        write: (r) => [bounded("iam:PutRolePolicy", r.roleBoundary)], remove: (r) => [bounded("iam:DeleteRolePolicy", r.roleBoundary)] },
-    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": { service: "iam", arn: (r) => r.roleArn ?? "", read: ["iam:ListAttachedRolePolicies"],
-        write: (r) => [bounded("iam:AttachRolePolicy", r.roleBoundary, { "iam:PolicyARN": r.inputs.policyArn })],
-        remove: (r) => [bounded("iam:DetachRolePolicy", r.roleBoundary, { "iam:PolicyARN": r.inputs.policyArn })] },
-    // Tags ride in CreateKey, which needs kms:TagResource on any key
-    // (https://docs.aws.amazon.com/kms/latest/developerguide/tag-permissions.html). EKS's
-    // CreateCluster makes its grant as the caller, through EKS (perhaps with kms:ViaService), and with no
-    // kms:GrantIsForAWSResource (https://docs.aws.amazon.com/eks/latest/userguide/enable-kms.html).
-    // Its policy is set in CreateKey and never changed (no kms:PutKeyPolicy, docs/iam.md); later
-    // tag changes leave the Stack tag alone. Protected: only the rehearsal, which unprotects it, deletes a key.
-    "aws:kms/key:Key": { service: "kms", arn: (r) => `arn:aws:kms:${r.region}:${r.account}:key/${r.outputs.keyId}`,
-        read: ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"],
-        write: (r): (string | Check)[] => ["kms:CreateKey",
-            // CreateKey's tags: the key has none yet (an empty value is an absent key), and the request names them.
-            { action: "kms:TagResource", context: { "aws:ResourceTag/Stack": [], "aws:RequestTag/Stack": r.tags.Stack ?? "", "aws:TagKeys": Object.keys(r.tags) } },
-            "kms:EnableKeyRotation",
-            { action: "kms:TagResource", context: { "aws:ResourceTag/Stack": r.tags.Stack ?? "", "aws:TagKeys": ["Name"] } },
-            { action: "kms:UntagResource", context: { "aws:ResourceTag/Stack": r.tags.Stack ?? "", "aws:TagKeys": ["Name"] } },
-            { action: "kms:CreateGrant", context: { "kms:ViaService": `eks.${r.region}.amazonaws.com` } }],
-        remove: ["kms:ScheduleKeyDeletion"] },
-    // An alias call is authorized on the alias and on its key.
-    "aws:kms/alias:Alias": { service: "kms", arn: (r) => `arn:aws:kms:${r.region}:${r.account}:${r.name}`, read: ["kms:ListAliases"],
-        write: (r) => ["kms:CreateAlias", "kms:UpdateAlias", { action: "kms:CreateAlias", arn: keyOf(r) }, { action: "kms:UpdateAlias", arn: keyOf(r) }],
-        remove: (r) => ["kms:DeleteAlias", { action: "kms:DeleteAlias", arn: keyOf(r) }] },
+    // CreateCluster makes EKS's grant on the bootstrap's secrets key as the caller, through EKS, with no
+    // kms:GrantIsForAWSResource (https://docs.aws.amazon.com/eks/latest/userguide/enable-kms.html); KMS sees the key's aliases.
     "aws:eks/cluster:Cluster": { service: "eks", arn: (r) => `arn:aws:eks:${r.region}:${r.account}:cluster/${r.name}`, read: ["eks:DescribeCluster"],
-        write: ["eks:CreateCluster", "eks:DescribeUpdate", "eks:UpdateClusterConfig", "eks:UpdateClusterVersion", "eks:TagResource", "eks:UntagResource"],
+        write: (r) => ["eks:CreateCluster", "eks:DescribeUpdate", "eks:UpdateClusterConfig", "eks:UpdateClusterVersion", "eks:TagResource", "eks:UntagResource",
+            ...["kms:DescribeKey", "kms:CreateGrant"].map((action) => ({ action, arn: r.inputs.encryptionConfig.provider.keyArn,
+                context: { "kms:ResourceAliases": [secretsKeyAlias(r.name)], "kms:ViaService": `eks.${r.region}.amazonaws.com` } }))],
         remove: ["eks:DeleteCluster"] },
     "aws:eks/accessEntry:AccessEntry": { service: "eks", arn: accessEntryArn, read: ["eks:DescribeAccessEntry"],
         write: ["eks:CreateAccessEntry", "eks:UpdateAccessEntry", "eks:TagResource"], remove: ["eks:DeleteAccessEntry"] },
@@ -174,6 +136,9 @@ export const INVOKE_PERMISSIONS: Readonly<Record<string, Check[]>> = {
     "aws:lb/getHostedZoneId:getHostedZoneId": [],
     "aws:ecr/getRepositories:getRepositories": [{ action: "ecr:DescribeRepositories" }],
     "aws:eks/getAddonVersion:getAddonVersion": [{ action: "eks:DescribeAddonVersions" }],
+    // The provider lists the aliases, then reads the key's ARN.
+    "aws:kms/getAlias:getAlias": [{ action: "kms:ListAliases" }, { action: "kms:DescribeKey", arn: "arn:aws:kms:us-east-2:123456789012:key/0123abcd" }],
+    "aws:iam/getRole:getRole": [{ action: "iam:GetRole", arn: "arn:aws:iam::123456789012:role/multiregion/multiregion-eks-cluster" }],
 };
 
 /** Which service takes a role the program passes, by the type of the resource it is passed in. */

@@ -25,10 +25,17 @@ export interface MockOptions {
     readonly hostedZones?: HostedZone[];
     /** ECR repositories the region has; by default the ones the stack names, as after `npm run images`. */
     readonly repositories?: string[];
+    /** The account the stack deploys into, which owns the bootstrap's roles and keys; by default the mocks' own. */
+    readonly accountId?: string;
+    /** Whether the bootstrap has made the account's workload roles and this cluster's secrets key; by default it has. */
+    readonly bootstrapped?: boolean;
 }
 
 export const PLACEHOLDER_ZONE_ID = "Z0123456789EXAMPLE";
 export const EXAMPLE_ZONE: HostedZone = { zoneId: PLACEHOLDER_ZONE_ID, name: "example.com", privateZone: false };
+
+/** What AWS answers for a lookup of something that does not exist. */
+export class NotFound extends Error {}
 
 type CallHandler = (inputs: Record<string, any>) => Record<string, unknown>;
 
@@ -57,6 +64,27 @@ function callHandlers(opts: MockOptions, collector: Collector): Record<string, C
             return { id: inputs.loadBalancerType === "network" ? data.nlb : data.alb };
         },
         "aws:ecr/getRepositories:getRepositories": () => ({ names: opts.repositories ?? [], id: opts.region }),
+        // As the bootstrap leaves them (facts/workload.ts); AWS would answer "not found" before it has run.
+        "aws:kms/getAlias:getAlias": (inputs) => {
+            if (opts.bootstrapped === false) throw new NotFound(`no KMS alias ${inputs.name}`);
+            const targetKeyArn = collector.invent(bootstrappedKeyArn(inputs.name, opts.region, opts.accountId));
+            const keyId = targetKeyArn.split("/")[1];
+            return {
+                name: inputs.name,
+                arn: `arn:aws:kms:${opts.region}:${opts.accountId ?? ACCOUNT_ID}:${inputs.name}`,
+                targetKeyId: keyId,
+                targetKeyArn,
+                id: inputs.name,
+            };
+        },
+        "aws:iam/getRole:getRole": (inputs) => {
+            if (opts.bootstrapped === false) throw new NotFound(`no IAM role ${inputs.name}`);
+            return {
+                name: inputs.name,
+                arn: `arn:aws:iam::${opts.accountId ?? ACCOUNT_ID}:role/multiregion/${inputs.name}`,
+                id: inputs.name,
+            };
+        },
         "aws:eks/getAddonVersion:getAddonVersion": (inputs) => ({
             addonName: inputs.addonName,
             kubernetesVersion: inputs.kubernetesVersion,
@@ -64,6 +92,11 @@ function callHandlers(opts: MockOptions, collector: Collector): Record<string, C
             id: inputs.addonName,
         }),
     };
+}
+
+/** The ARN the mocks give the key behind the bootstrap's alias `alias` in `region`. */
+export function bootstrappedKeyArn(alias: string, region: string, account = ACCOUNT_ID): string {
+    return `arn:aws:kms:${region}:${account}:key/0123abcd-${createHash("sha256").update(alias).digest("hex").slice(0, 8)}`;
 }
 
 /** The shape of an internet-facing NLB's DNS name. */
@@ -144,6 +177,8 @@ export function createMocks(collector: Collector, opts: MockOptions): pulumi.run
             try {
                 return handler(args.inputs);
             } catch (err) {
+                // AWS's own "no such thing" is an answer the program may handle, not a mock defect.
+                if (err instanceof NotFound) throw err;
                 collector.failedCalls.push(`${args.token} failed: ${err instanceof Error ? err.message : String(err)}`);
                 throw err;
             }

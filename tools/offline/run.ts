@@ -34,6 +34,8 @@ export interface RunOptions {
     readonly hostedZones?: HostedZone[] | "assume";
     /** ECR repositories the region has; by default the ones the stack names, as after `npm run images`. */
     readonly repositories?: string[];
+    /** Whether the bootstrap has made the account's roles and the cluster's key; by default it has. */
+    readonly bootstrapped?: boolean;
     /** Folder with Pulumi.yaml and the stack files; the program is always this repository's. */
     readonly root?: string;
 }
@@ -88,7 +90,19 @@ async function runOnce(stack: string, opts: RunOptions): Promise<ProgramRun> {
 
     const collector = startCollecting();
     const repositories = opts.repositories ?? namedRepositories(config, project);
-    await pulumi.runtime.setMocks(createMocks(collector, { region, zones: opts.zones, hostedZones, repositories }), project, stack, false);
+    await pulumi.runtime.setMocks(
+        createMocks(collector, {
+            region,
+            accountId: config[`${project}:accountId`],
+            zones: opts.zones,
+            hostedZones,
+            repositories,
+            bootstrapped: opts.bootstrapped,
+        }),
+        project,
+        stack,
+        false,
+    );
     pulumi.runtime.setAllConfig(config);
     forgetProgramModules();
 
