@@ -46,7 +46,6 @@ const accessEntryArn = (r: ResourceFacts) =>
     eksArn(r, "access-entry", `role/${r.account}/${String(r.inputs.principalArn).split("/").pop()}/0123abcd`);
 const certificateArn = (r: ResourceFacts) => `arn:aws:acm:${r.region}:${r.account}:certificate/${r.id}`;
 
-
 /** Route 53's normalized record name: lower case, no trailing dot. */
 export const normalizedName = (name: string) => name.toLowerCase().replace(/\.$/, "");
 const recordChange = (r: ResourceFacts, action: string): Check => ({
@@ -137,7 +136,10 @@ export const INVOKE_PERMISSIONS: Readonly<Record<string, Check[]>> = {
     "aws:ecr/getRepositories:getRepositories": [{ action: "ecr:DescribeRepositories" }],
     "aws:eks/getAddonVersion:getAddonVersion": [{ action: "eks:DescribeAddonVersions" }],
     // The provider lists the aliases, then reads the key's ARN.
-    "aws:kms/getAlias:getAlias": [{ action: "kms:ListAliases" }, { action: "kms:DescribeKey", arn: "arn:aws:kms:us-east-2:123456789012:key/0123abcd" }],
+    "aws:kms/getAlias:getAlias": [
+        { action: "kms:ListAliases" },
+        { action: "kms:DescribeKey", arn: "arn:aws:kms:us-east-2:123456789012:key/0123abcd" },
+    ],
     "aws:iam/getRole:getRole": [{ action: "iam:GetRole", arn: "arn:aws:iam::123456789012:role/multiregion/multiregion-eks-cluster" }],
 };
 
