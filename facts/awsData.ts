@@ -131,7 +131,9 @@ export const EKS_VERSIONS_SOURCE = {
  * read here predates 1.35; its dates are the ones AWS's own samples and endoflife.date give
  * (aws-samples/sample-apex-skills, eks-operation-review/references/cluster-lifecycle.md; standard
  * support is 14 months from release, extended 12 more). Add a version's line when EKS releases it:
- * the config accepts only versions listed here.
+ * the config accepts only versions listed here. No source reachable when this was read gave 1.36's
+ * dates, so it has no line yet; `aws eks describe-cluster-versions --cluster-versions 1.36` prints
+ * them (releaseDate, endOfStandardSupportDate, endOfExtendedSupportDate).
  */
 export const EKS_VERSIONS: Readonly<Record<string, EksVersion>> = {
     "1.29": { released: "2024-01-23", endOfStandardSupport: "2025-03-23", endOfExtendedSupport: "2026-03-23" },

@@ -33,25 +33,31 @@ export interface TlsListener {
 }
 
 /**
- * The target group's health checks and deregistration as they are in effect. Auto Mode's list of
- * the annotations it supports (https://docs.aws.amazon.com/eks/latest/userguide/auto-configure-nlb.html,
- * which warns it "may not support all annotations") has no health-check interval or thresholds and
- * no target group attributes, so the program sets none of them and Elastic Load Balancing's
- * defaults apply. Each figure is the default the ELB API reference states for a target group of IP
- * targets with HTTP health checks; the verify tool reads the live target group to confirm them.
+ * The target group's health checks and deregistration: for each, the most it can be, which the
+ * rollout timings are derived from. The annotation list of Auto Mode's page
+ * (https://docs.aws.amazon.com/eks/latest/userguide/auto-configure-nlb.html, which warns it "may not
+ * support all annotations") has no health-check interval or thresholds, so the program sets none:
+ * the figure is the larger of Elastic Load Balancing's default (API_CreateTargetGroup) and the AWS
+ * Load Balancer Controller's, whose annotations Auto Mode follows (interval 10, timeout 10,
+ * thresholds 3 and 3: https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/annotations/#healthcheck-interval).
+ * The page's migration section sets target group attributes with `target-group-attributes`, so the
+ * deregistration delay is set there. The verify tool fails a region whose live figure is larger.
  */
 export const TARGET_GROUP = {
-    /** "If the target group protocol is TCP, TLS, UDP, TCP_UDP, HTTP or HTTPS, the default is 30 seconds." (API_CreateTargetGroup, HealthCheckIntervalSeconds) */
+    /** ELB: "If the target group protocol is TCP, TLS, UDP, TCP_UDP, HTTP or HTTPS, the default is 30 seconds."; the controller: 10. */
     healthCheckIntervalSeconds: 30,
-    /** "For target groups with a protocol of HTTP, the default is 6 seconds." (API_CreateTargetGroup, HealthCheckTimeoutSeconds) */
-    healthCheckTimeoutSeconds: 6,
-    /** "If the target group protocol is TCP, TCP_UDP, UDP, TLS, HTTP or HTTPS, the default is 5." (API_CreateTargetGroup, HealthyThresholdCount) */
+    /** The target group's protocol is TCP, so ELB: "For target groups with a protocol of TCP, TLS or HTTPS, the default is 10 seconds"; the controller: 10. */
+    healthCheckTimeoutSeconds: 10,
+    /** ELB: "If the target group protocol is TCP, TCP_UDP, UDP, TLS, HTTP or HTTPS, the default is 5."; the controller: 3. */
     healthyThresholdCount: 5,
-    /** "If the target group protocol is TCP, TCP_UDP, UDP, TLS, HTTP or HTTPS, the default is 2." (API_CreateTargetGroup, UnhealthyThresholdCount) */
-    unhealthyThresholdCount: 2,
-    /** deregistration_delay.timeout_seconds: "The default value is 300 seconds." (API_TargetGroupAttribute) */
-    deregistrationDelaySeconds: 300,
+    /** ELB: "… the default is 2."; the controller: 3. */
+    unhealthyThresholdCount: 3,
+    /** Set by `target-group-attributes`; long enough for a request in flight (IN_FLIGHT_LIMIT_SECONDS), and ELB sends a deregistering target no new flows. */
+    deregistrationDelaySeconds: 60,
 } as const;
+
+/** The target group attributes the program sets: the delay above, and client IPs not preserved, which the NetworkPolicies assume. */
+export const TARGET_GROUP_ATTRIBUTES = `deregistration_delay.timeout_seconds=${TARGET_GROUP.deregistrationDelaySeconds},preserve_client_ip.enabled=false`;
 
 /** The target group figures the rollout timings are derived from. */
 export type TargetGroupTiming = { readonly [K in keyof typeof TARGET_GROUP]: number };
@@ -99,9 +105,9 @@ export function loadBalancedTimings(tg: TargetGroupTiming, inFlightLimitSeconds:
 
 /**
  * The annotations Auto Mode documents, plus the TLS policy (see below). Left out, because that
- * list lacks them: `backend-protocol` (the pods speak plain TCP, the default), the health-check
- * interval and thresholds, and `target-group-attributes` (see TARGET_GROUP). docs/services.md lists
- * where each setting comes from and the live check it needs.
+ * list lacks them: `backend-protocol` (the pods speak plain TCP, the default) and the health-check
+ * interval and thresholds (see TARGET_GROUP). docs/services.md lists where each setting comes from
+ * and the live check it needs.
  */
 export function publicNlbAnnotations(check: TargetHealthCheck, tls: TlsListener): Record<string, pulumi.Input<string>> {
     return {
@@ -121,5 +127,7 @@ export function publicNlbAnnotations(check: TargetHealthCheck, tls: TlsListener)
         // Every zone's NLB node may reach every pod, so a zone with fewer pods is not overloaded.
         // The page names this annotation as the way to set load balancer attributes.
         [`${A}attributes`]: "load_balancing.cross_zone.enabled=true",
+        // The page's migration section sets target group attributes this way.
+        [`${A}target-group-attributes`]: TARGET_GROUP_ATTRIBUTES,
     };
 }

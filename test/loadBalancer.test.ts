@@ -16,8 +16,8 @@ const SERVICE = "kubernetes:core/v1:Service";
 const A = "service.beta.kubernetes.io/aws-load-balancer-";
 /**
  * The annotations Auto Mode's page lists as supported
- * (https://docs.aws.amazon.com/eks/latest/userguide/auto-configure-nlb.html), plus `attributes`,
- * which its migration table names as the way to set load balancer attributes.
+ * (https://docs.aws.amazon.com/eks/latest/userguide/auto-configure-nlb.html), plus `attributes`
+ * and `target-group-attributes`, which its migration section uses to set attributes.
  */
 const DOCUMENTED = new Set(
     [
@@ -33,6 +33,7 @@ const DOCUMENTED = new Set(
         "additional-resource-tags",
         "ip-address-type",
         "attributes",
+        "target-group-attributes",
     ].map((a) => A + a),
 );
 /** Asked for although the page does not list it; never relied on (docs/services.md, the live checks). */
@@ -85,13 +86,18 @@ describe("the frontend's load balancer", () => {
                 );
             });
 
-            it("relies only on annotations Auto Mode documents, so the ELB defaults are what is in effect", async () => {
+            it("relies only on annotations Auto Mode documents, and sets the target group attributes the timings assume", async () => {
                 const run = await stackRun(stack);
                 const annotations = run.resources.get(SERVICE, `${stack}-frontend-service`).inputs.metadata.annotations;
                 for (const key of Object.keys(annotations)) {
                     assert.ok(DOCUMENTED.has(key) || REQUESTED_UNPROVEN.has(key), `${key} is not on Auto Mode's list`);
                 }
                 assert.equal(annotations[`${A}attributes`], "load_balancing.cross_zone.enabled=true");
+                // The delay the drain is derived from, and the NLB's own addresses as the pods' peers.
+                assert.equal(
+                    annotations[`${A}target-group-attributes`],
+                    "deregistration_delay.timeout_seconds=60,preserve_client_ip.enabled=false",
+                );
             });
 
             it("counts a new frontend pod available only once the NLB can have found it healthy, and drains an old one past deregistration", async () => {
@@ -100,8 +106,9 @@ describe("the frontend's load balancer", () => {
                 const pod = deployment.template.spec;
                 const env = (name: string) => Number(pod.containers[0].env.find((e: { name: string }) => e.name === name).value);
                 const expected = loadBalancedTimings(TARGET_GROUP, env("SHUTDOWN_TIMEOUT_MS") / 1000);
-                // 180 s registration + 5 checks 30 s apart + 10; 300 s deregistration delay + 10; + 10 s in flight + 10.
-                assert.deepEqual(expected, { minReadySeconds: 340, drainSeconds: 310, terminationGracePeriodSeconds: 330 });
+                // 180 s registration + 5 checks 30 s apart + 10; 3 failed checks 30 s apart + a 10 s timeout + 10
+                // (past the 60 s deregistration delay); + 10 s in flight + 10.
+                assert.deepEqual(expected, { minReadySeconds: 340, drainSeconds: 110, terminationGracePeriodSeconds: 130 });
                 assert.equal(deployment.minReadySeconds, expected.minReadySeconds);
                 assert.equal(env("DRAIN_MS"), expected.drainSeconds * 1000);
                 assert.equal(pod.terminationGracePeriodSeconds, expected.terminationGracePeriodSeconds);
@@ -126,7 +133,11 @@ describe("the frontend's load balancer", () => {
 
     describe("the rollout and shutdown figures follow the target group's", () => {
         const variants: [string, Partial<TargetGroupTiming>][] = [
-            ["the ELB defaults", {}],
+            ["the upper bounds the program assumes", {}],
+            [
+                "the Load Balancer Controller's defaults",
+                { healthCheckIntervalSeconds: 10, healthyThresholdCount: 3, unhealthyThresholdCount: 3 },
+            ],
             ["a 10 s interval", { healthCheckIntervalSeconds: 10 }],
             ["ten checks to turn healthy", { healthyThresholdCount: 10 }],
             ["ten to turn unhealthy, a minute apart", { unhealthyThresholdCount: 10, healthCheckIntervalSeconds: 60 }],
@@ -143,7 +154,10 @@ describe("the frontend's load balancer", () => {
             assert.equal(slower.minReadySeconds - base.minReadySeconds, TARGET_GROUP.healthyThresholdCount * 30);
             const longer = loadBalancedTimings({ ...TARGET_GROUP, deregistrationDelaySeconds: 600 }, 10);
             assert.equal(longer.drainSeconds, 600 + TIMING_MARGIN_SECONDS);
-            assert.equal(longer.terminationGracePeriodSeconds - base.terminationGracePeriodSeconds, 300);
+            assert.equal(
+                longer.terminationGracePeriodSeconds - base.terminationGracePeriodSeconds,
+                longer.drainSeconds - base.drainSeconds,
+            );
         });
 
         it("gives Pulumi room to wait for a rollout of four rounds of minReadySeconds", () => {

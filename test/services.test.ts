@@ -78,7 +78,7 @@ describe("services on Kubernetes", () => {
                 assert.deepEqual(env("frontend"), {
                     PORT: "8080",
                     PROBE_PORT: "9090",
-                    DRAIN_MS: "310000",
+                    DRAIN_MS: "110000",
                     SHUTDOWN_TIMEOUT_MS: "10000",
                     REGION: run.settings.region,
                     BACKEND_URL: "http://sample-app-backend-service",

@@ -44,7 +44,7 @@ describe("switchover: the dry run and the refusals", () => {
             "     set multiregion:replicasOverride: 0 in Pulumi.prod-eu.yaml",
             `     pulumi up --stack prod-eu --target ${urn("prod-eu")}`,
             "5. [todo] scale prod-us down to standby capacity (1 pod per service)",
-            "     wait until prod-eu is healthy and 370 s (DNS TTL 60 s + drain 310 s) have passed since step 4",
+            "     wait until prod-eu is healthy and 170 s (DNS TTL 60 s + drain 110 s) have passed since step 4",
             "     set multiregion:replicasOverride: 0 in Pulumi.prod-us.yaml",
             "     pulumi up --stack prod-us",
             "6. [todo] bring the rest of prod-eu in line with its new role",
