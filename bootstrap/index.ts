@@ -19,7 +19,7 @@ import { GitHubRepository } from "./repository";
 import { clustersOf, Fleet, knownFleets, listBootstrapStacks, loadBootstrapStack, servedFleets } from "./sources";
 import { StateBackend } from "./stateBackend";
 import { subjectsOf } from "./subjects";
-import { environmentsFor, variablesFor } from "./variables";
+import { Assigned, environmentsFor, variablesFor } from "./variables";
 import { WorkloadFoundation } from "./workload";
 
 const fleetMap = (fleets: readonly Fleet[]) => Object.fromEntries(fleets.map((f) => [f.name, f.stacks]));
@@ -112,8 +112,9 @@ function roleArns(identity: CiIdentity): Record<string, pulumi.Output<string>> {
 }
 
 /** The repository's environments and variables. */
-function configureGitHub(config: BootstrapConfig, fleets: readonly Fleet[], variables: ReturnType<typeof variablesFor>) {
-    const environments = environmentsFor(config, fleets);
+function configureGitHub(config: BootstrapConfig, fleets: readonly Fleet[], got: Assigned) {
+    const environments = environmentsFor(config, fleets, got);
+    const variables = variablesFor(config, fleets, got);
     // The token comes from GITHUB_TOKEN (or a GitHub App): an admin's, for this run only.
     const githubProvider = new github.Provider("github", { owner: config.github.ownerLogin });
     new GitHubRepository(
@@ -154,11 +155,7 @@ export = () => {
     );
     const zone = config.hostedZone ? new HostedZone(config.stack, { domain: config.hostedZone, tags }, { provider }) : undefined;
 
-    const { environments, variables } = configureGitHub(
-        config,
-        fleets,
-        variablesFor(config, fleets, { accountId, ...roleArns(identity), state }),
-    );
+    const { environments, variables } = configureGitHub(config, fleets, { accountId, ...roleArns(identity), state });
     const cloud =
         config.repositoryWide && config.backend === "pulumi-cloud"
             ? new PulumiCloudTrust(

@@ -12,6 +12,11 @@ export interface EnvironmentSpec {
     readonly name: string;
     /** Required reviewers' GitHub ids; empty where the plan has none or a schedule would wait. */
     readonly reviewers: { readonly users: number[]; readonly teams: number[] };
+    /**
+     * Variables of this environment only, which override the repository's of the same name in its
+     * jobs: another fleet's account, roles and backend under the names the workflows read.
+     */
+    readonly variables?: Record<string, pulumi.Input<string>>;
 }
 
 export interface GitHubRepositoryArgs {
@@ -63,6 +68,13 @@ export class GitHubRepository extends pulumi.ComponentResource {
                 { repository, environment: environment.environment, branchPattern: DEPLOY_BRANCH },
                 { parent: this },
             );
+            for (const [variableName, value] of Object.entries(env.variables ?? {})) {
+                new github.ActionsEnvironmentVariable(
+                    `${name}-env-${env.name}-var-${variableName}`,
+                    { repository, environment: environment.environment, variableName, value },
+                    { parent: this },
+                );
+            }
         }
         for (const [variableName, value] of Object.entries(args.variables)) {
             new github.ActionsVariable(`${name}-var-${variableName}`, { repository, variableName, value }, { parent: this });

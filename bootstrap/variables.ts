@@ -9,19 +9,29 @@ import type { EnvironmentSpec } from "./repository";
 import type { Fleet } from "./sources";
 import { fleetEnvironments, REHEARSAL_ENVIRONMENT } from "./subjects";
 
-/** The repository variables' prefix for a fleet: none for prod (the names the workflows read today), `STAGE_` for stage. */
-export function variablePrefix(fleet: string): string {
-    return fleet === "prod" ? "" : `${fleet.toUpperCase()}_`;
-}
+/**
+ * The prod fleet's roles and backend are repository variables. Another fleet's (stage) live in its
+ * own environments under the same names, where they override the repository's: a job in
+ * `stage-us` reads `vars.AWS_DEPLOY_ROLE_ARN` and gets the stage account's role ("the variable at
+ * the lowest level takes precedence",
+ * https://docs.github.com/en/actions/reference/workflows-and-actions/variables).
+ */
+export const REPOSITORY_FLEET = "prod";
 
 /** `urn:pulumi:token-type:access_token:<type>`, what `pulumi/auth-actions` takes as `requested-token-type`. */
 export function tokenTypeUrn(type: string): string {
     return `urn:pulumi:token-type:access_token:${type}`;
 }
 
-export function environmentsFor(config: BootstrapConfig, fleets: readonly Fleet[]): EnvironmentSpec[] {
+export function environmentsFor(config: BootstrapConfig, fleets: readonly Fleet[], got: Assigned): EnvironmentSpec[] {
     return [
-        ...fleets.flatMap((f) => fleetEnvironments(f.name, f.stacks).map((name) => ({ name, reviewers: config.reviewers }))),
+        ...fleets.flatMap((f) =>
+            fleetEnvironments(f.name, f.stacks).map((name) => ({
+                name,
+                reviewers: config.reviewers,
+                ...(f.name === REPOSITORY_FLEET ? {} : { variables: fleetVariables(got) }),
+            })),
+        ),
         // The nightly runs on a schedule: a reviewer would hold it until someone approved.
         ...(config.rehearsal ? [{ name: REHEARSAL_ENVIRONMENT, reviewers: { users: [], teams: [] } }] : []),
     ];
@@ -37,25 +47,29 @@ export interface Assigned {
     readonly state?: { readonly backendUrl: pulumi.Input<string>; readonly secretsProvider: pulumi.Input<string> };
 }
 
-export function variablesFor(config: BootstrapConfig, fleets: readonly Fleet[], got: Assigned): Record<string, pulumi.Input<string>> {
+/** A fleet's account: its CI roles and, with the S3 backend, its state bucket and key. */
+function fleetVariables(got: Assigned, prefix = ""): Record<string, pulumi.Input<string>> {
     const variables: Record<string, pulumi.Input<string>> = {};
-    const backend = (prefix: string) => {
-        if (!got.state) return;
+    if (got.previewRoleArn) variables[`${prefix}AWS_PREVIEW_ROLE_ARN`] = got.previewRoleArn;
+    if (got.deployRoleArn) variables[`${prefix}AWS_DEPLOY_ROLE_ARN`] = got.deployRoleArn;
+    if (got.state) {
         variables[`${prefix}PULUMI_BACKEND_URL`] = got.state.backendUrl;
         variables[`${prefix}PULUMI_SECRETS_PROVIDER`] = got.state.secretsProvider;
-    };
-    for (const fleet of fleets) {
-        const prefix = variablePrefix(fleet.name);
-        if (got.previewRoleArn) variables[`${prefix}AWS_PREVIEW_ROLE_ARN`] = got.previewRoleArn;
-        if (got.deployRoleArn) variables[`${prefix}AWS_DEPLOY_ROLE_ARN`] = got.deployRoleArn;
-        backend(prefix);
     }
+    return variables;
+}
+
+export function variablesFor(config: BootstrapConfig, fleets: readonly Fleet[], got: Assigned): Record<string, pulumi.Input<string>> {
+    const variables: Record<string, pulumi.Input<string>> = fleets.some((f) => f.name === REPOSITORY_FLEET) ? fleetVariables(got) : {};
     if (config.rehearsal) {
         variables.SANDBOX_AWS_ACCOUNT_ID = got.accountId;
         if (got.rehearsalRoleArn) variables.SANDBOX_AWS_ROLE_ARN = got.rehearsalRoleArn;
         variables.SANDBOX_HOSTED_ZONE = config.rehearsal.hostedZone;
         variables.SANDBOX_RECORD_NAME = config.rehearsal.recordName;
-        backend("SANDBOX_");
+        if (got.state) {
+            variables.SANDBOX_PULUMI_BACKEND_URL = got.state.backendUrl;
+            variables.SANDBOX_PULUMI_SECRETS_PROVIDER = got.state.secretsProvider;
+        }
     }
     if (config.repositoryWide) {
         // The one variable that chooses the backend in every workflow (docs/bootstrap.md).

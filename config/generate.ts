@@ -4,8 +4,8 @@
  * `npm run gen:config` writes both; a test fails when either is out of date.
  */
 import YAML from "yaml";
-import { CONFIG_GROUPS } from "./keys";
-import type { Key } from "./keys";
+import { CONFIG_GROUPS, PER_ENVIRONMENT } from "./keys";
+import type { ConfigKey, Key } from "./keys";
 
 type AnyKey = Key<unknown>;
 
@@ -66,12 +66,21 @@ export function configReference(project: string): string {
         "A key in another namespace than the project's or a provider's (`aws:`, `kubernetes:`, `pulumi:`) is",
         "refused, as is a key without one (the Pulumi CLI refuses those itself); an unknown key close to a",
         'known one is named next to it ("did you mean").',
+        "",
+        "**Per environment** marks the keys an environment (the `stage` fleet, the `prod` fleet) sets its own",
+        "way, and why. Every other key must hold the same value in `stage-<region>` as in `prod-<region>`, so a",
+        "change to it reaches prod only as it already ran in stage; `npm run parity` checks that.",
     ];
     for (const { title, keys, more } of groups()) {
         lines.push("", `## ${title}`, "");
         if (more) lines.push(`Explained in [${more.split("#")[0]}](${more}).`, "");
-        lines.push("| Key | Type | Default | Meaning |", "| --- | --- | --- | --- |");
-        for (const [name, spec] of keys) lines.push(`| \`${name}\` | ${spec.type} | ${defaultCell(spec)} | ${cell(spec.description)} |`);
+        lines.push("| Key | Type | Default | Per environment | Meaning |", "| --- | --- | --- | --- | --- |");
+        for (const [name, spec] of keys) {
+            const own = PER_ENVIRONMENT[name as ConfigKey];
+            lines.push(
+                `| \`${name}\` | ${spec.type} | ${defaultCell(spec)} | ${own ? `yes: ${cell(own)}` : "no"} | ${cell(spec.description)} |`,
+            );
+        }
     }
     return `${lines.join("\n")}\n`;
 }

@@ -119,7 +119,7 @@ const CLUSTER_KEYS = {
     }),
     publicAccessCidrs: key(list(isCidr, 'aligned IPv4 CIDRs such as "203.0.113.0/24"', 1), {
         default: ["0.0.0.0/0"],
-        description: `CIDRs allowed to reach the public Kubernetes API endpoint (nodes use the private one): your CI runners' fixed egress and a person's /32 for a first up from a laptop. A prod-* stack takes at most ${PROD_API_MAX_ADDRESSES} addresses in all, never 0.0.0.0/0; the default, the whole internet, suits only a throwaway fleet deployed from GitHub-hosted runners.`,
+        description: `CIDRs allowed to reach the public Kubernetes API endpoint (nodes use the private one): your CI runners' fixed egress and a person's /32 for a first up from a laptop. A stage-* or prod-* stack takes at most ${PROD_API_MAX_ADDRESSES} addresses in all, never 0.0.0.0/0; the default, the whole internet, suits only a throwaway fleet deployed from GitHub-hosted runners.`,
     }),
     tags: key(userTags(), { default: [], description: "Extra tags for every AWS resource, as Key=Value strings." }),
 };
@@ -254,3 +254,34 @@ export type ConfigKey = keyof typeof CONFIG_KEYS;
 
 /** Every key's parsed value. */
 export type Values = { -readonly [K in ConfigKey]: (typeof CONFIG_KEYS)[K] extends Kind<infer V> ? V : never };
+
+/**
+ * The keys an environment (a fleet: stage, prod) sets its own way, each with why. Every other key
+ * holds the same value in every environment's stack of a region, so a change to it reaches prod
+ * only as it already ran in stage ("configuration changes are just as likely to cause outages as
+ * code changes"); `npm run parity` compares them.
+ */
+export const PER_ENVIRONMENT: Readonly<Partial<Record<ConfigKey, string>>> = {
+    accountId: "each environment has its own AWS account",
+    deployRoleArn: "that account's CI deploy role",
+    previewRoleArn: "that account's CI preview role",
+    assumeDeployRole: "how CI reaches that account",
+    adminPrincipalArns: "that account's people",
+    viewerPrincipalArns: "that account's people",
+    publicAccessCidrs: "that environment's runners and people",
+    tags: "labels such as Environment=stage",
+    vpcCidr: "each VPC its own range",
+    azCount: "a size",
+    natGateways: "a size",
+    logRetentionDays: "how long that environment's logs matter",
+    activeReplicas: "a size",
+    standbyReplicas: "a size",
+    maxReplicas: "a size",
+    role: "moved by that environment's switchover",
+    replicasOverride: "moved by that environment's switchover",
+    failoverRecord: "moved by that environment's switchover",
+    hostedZone: "that environment's name",
+    recordName: "that environment's name",
+    alarmSubscriptions: "who that environment's alarm reaches",
+    runbookUrl: "who that environment's alarm reaches",
+};

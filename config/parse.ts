@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { COMMERCIAL_REGIONS } from "../facts/awsData";
-import { publicApiProblem, publicApiWarning, fleetOf, PROD_FLEET } from "./apiAccess";
+import { isDeployedFleet, publicApiProblem, publicApiWarning } from "./apiAccess";
 import { CROSS_FIELD_RULES } from "./crossField";
 import { closestKey, foreignNamespaceProblems } from "./keyNames";
 import { CONFIG_KEYS, ConfigKey, Key, Values } from "./keys";
@@ -192,7 +192,7 @@ export function parseStackConfig(all: Readonly<Record<string, string>>, ctx: Con
  */
 export function configWarnings(config: StackConfig): string[] {
     const warnings: string[] = [];
-    const api = fleetOf(config.stack) === PROD_FLEET ? undefined : publicApiWarning(config.project, config.cluster.publicAccessCidrs);
+    const api = isDeployedFleet(config.stack) ? undefined : publicApiWarning(config.project, config.cluster.publicAccessCidrs);
     if (api) warnings.push(api);
     if (COMMERCIAL_REGIONS[config.region]?.optIn) {
         warnings.push(

@@ -63,10 +63,8 @@ describe("bootstrap: the state backend", () => {
                     tokenType: "organization",
                 },
             ];
-            assert.deepEqual(
-                policies.map((p) => ({ sub: p.rules.sub, tokenType: p.tokenType })),
-                expected,
-            );
+            const bySub = (a: { sub: string }, b: { sub: string }) => a.sub.localeCompare(b.sub);
+            assert.deepEqual(policies.map((p) => ({ sub: p.rules.sub, tokenType: p.tokenType })).sort(bySub), expected.sort(bySub));
             for (const p of policies) {
                 assert.equal(p.decision, "allow");
                 assert.equal(p.rules.aud, aud);

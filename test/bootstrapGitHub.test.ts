@@ -1,7 +1,9 @@
 import { strict as assert } from "node:assert";
 import { listBootstrapStacks, loadBootstrapStack } from "../bootstrap/sources";
 import { fleetOf, listStacks } from "../tools/stacks";
-import { BRANCH_POLICY, bootstrapRun, ENVIRONMENT, runBootstrap, variablesOf, workflowVariables } from "./support/bootstrap";
+import { BRANCH_POLICY, bootstrapRun, ENVIRONMENT, roleNamed, runBootstrap, variablesOf, workflowVariables } from "./support/bootstrap";
+
+const ENV_VARIABLE = "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable";
 import type { BootstrapRun } from "./support/bootstrap";
 
 const environmentsOf = (run: BootstrapRun) => run.resources.ofType(ENVIRONMENT).map((e) => e.inputs.environment as string);
@@ -53,10 +55,21 @@ describe("bootstrap: GitHub environments and variables", () => {
                 }
             });
 
-            it("stores no secret, and sets no environment variable a workflow could read in place of a repository one", async () => {
+            it("stores no secret; only a fleet other than prod gets environment variables: its own account's roles, in its own environments", async () => {
                 const run = await bootstrapRun(stack);
                 const types = run.resources.resources.map((r) => r.type).filter((t) => t.startsWith("github:"));
-                for (const t of types) assert.doesNotMatch(t, /Secret|EnvironmentVariable|Workflow|Permissions/, t);
+                for (const t of types) assert.doesNotMatch(t, /Secret|Workflow|Permissions/, t);
+                const envVars = run.resources.ofType(ENV_VARIABLE);
+                const expected = served.filter((s) => fleetOf(s) !== "prod");
+                assert.deepEqual([...new Set(envVars.map((v) => v.inputs.environment as string))].sort(), expected.sort());
+                for (const environment of expected) {
+                    const own = envVars.filter((v) => v.inputs.environment === environment);
+                    // The same names as the repository's prod variables, which these override in that environment's jobs.
+                    assert.deepEqual(own.map((v) => v.inputs.variableName).sort(), ["AWS_DEPLOY_ROLE_ARN", "AWS_PREVIEW_ROLE_ARN"]);
+                    const deploy = own.find((v) => v.inputs.variableName === "AWS_DEPLOY_ROLE_ARN")!;
+                    assert.equal(deploy.inputs.value, roleNamed(run, "multiregion-deploy").outputs.arn);
+                }
+                if (expected.length > 0) assert.deepEqual(variablesOf(run), {}, "a stage account writes no repository variable");
             });
         });
     }

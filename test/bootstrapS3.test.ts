@@ -3,6 +3,7 @@ import { deniedState } from "../bootstrap/policies";
 import { listBootstrapStacks, loadBootstrapStack } from "../bootstrap/sources";
 import {
     ATTACHMENT,
+    environmentVariablesOf,
     stateKeyOf,
     documentOf,
     expectedPolicy,
@@ -73,12 +74,14 @@ describe("bootstrap: the self-managed S3 backend", () => {
             it(`${stack}: no Pulumi issuer or token variable; the workflows get the backend and secrets-provider URLs`, async () => {
                 const run = await s3Run(stack);
                 assert.deepEqual(run.resources.ofType(ISSUER), []);
-                const vars = variablesOf(run);
+                const config = loadBootstrapStack(stack);
+                // A fleet other than prod gets its backend in its own environments, under the repository's names.
+                const own = config.fleets.length > 0 && !config.fleets.includes("prod") && !config.rehearsal;
+                const vars = own ? environmentVariablesOf(run, `${config.fleets[0]}-us`) : variablesOf(run);
                 assert.deepEqual(
                     Object.keys(vars).filter((v) => /^PULUMI_(ORG|.*TEAM|.*TOKEN_TYPE)$/.test(v)),
                     [],
                 );
-                const config = loadBootstrapStack(stack);
                 const prefix = config.rehearsal ? "SANDBOX_" : "";
                 assert.match(String(vars[`${prefix}PULUMI_BACKEND_URL`]), new RegExp(`^s3://[a-z0-9.-]+\\?region=${config.region}$`));
                 assert.equal(vars[`${prefix}PULUMI_SECRETS_PROVIDER`], `awskms://alias/multiregion-pulumi-state?region=${config.region}`);

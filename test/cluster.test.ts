@@ -144,7 +144,7 @@ describe("cluster API exposure", () => {
     it("warns when the public endpoint is open to the whole internet, outside prod", async () => {
         const run = await stackRun("ci-us");
         assert.deepEqual(run.warnings, [
-            "multiregion:publicAccessCidrs allows the whole internet to reach the Kubernetes API: fine for a throwaway fleet deployed from GitHub-hosted runners, refused in a prod-* stack.",
+            "multiregion:publicAccessCidrs allows the whole internet to reach the Kubernetes API: fine for a throwaway fleet deployed from GitHub-hosted runners, refused in a stage-* or prod-* stack.",
         ]);
     });
 

@@ -1,3 +1,4 @@
+import { isDeployedFleet } from "../config";
 /**
  * What a new user trips on, each refused or warned about in one line: the Kubernetes API open
  * to the internet in prod, keys the program would never read, a version EKS does not have, an
@@ -16,7 +17,7 @@ import {
     StackConfig,
 } from "../config";
 import { COMMERCIAL_REGIONS } from "../facts/awsData";
-import { fleetOf, listStacks, loadStack, readProject, resolveStackConfig, StackFileError } from "../tools/stacks";
+import { listStacks, loadStack, readProject, resolveStackConfig, StackFileError } from "../tools/stacks";
 import { rejectionOf } from "./support/assertions";
 import { copyStackFiles, createdResources, editStackFile } from "./support/fixtures";
 import { ProgramError, runProgram, stackRun } from "./support/run";
@@ -24,7 +25,7 @@ import { ProgramError, runProgram, stackRun } from "./support/run";
 const project = readProject().name;
 const CLUSTER = "aws:eks/cluster:Cluster";
 const PROD_REFUSAL =
-    "allowed in a prod-* stack: at most 65536 addresses in all (a /16), such as your CI runners' fixed egress and a person's /32 (docs/deploying.md#who-reaches-the-kubernetes-api)";
+    "allowed in a stage-* or prod-* stack: at most 65536 addresses in all (a /16), such as your CI runners' fixed egress and a person's /32 (docs/deploying.md#who-reaches-the-kubernetes-api)";
 
 /** The problems `stack`'s config with `overrides` gives: the CLI's check of the file, then the program's. */
 function problemsOf(stack: string, overrides: Record<string, unknown>): string[] {
@@ -71,7 +72,7 @@ describe("the Kubernetes API in prod", () => {
         assert.equal(addressesCovered(["0.0.0.0/0", "10.0.0.0/8"]), 2 ** 32);
     });
 
-    const prod = listStacks().filter((s) => fleetOf(s) === "prod");
+    const prod = listStacks().filter(isDeployedFleet);
     it("has prod stack files", () => assert.ok(prod.length >= 2, prod.join(", ")));
     for (const stack of prod) {
         it(`${stack}: the program refuses 0.0.0.0/0 before creating anything`, async () => {
@@ -93,12 +94,12 @@ describe("the Kubernetes API in prod", () => {
         });
     }
 
-    for (const stack of listStacks().filter((s) => fleetOf(s) !== "prod")) {
+    for (const stack of listStacks().filter((s) => !isDeployedFleet(s))) {
         it(`${stack}: the throwaway fleet keeps the whole internet, for GitHub-hosted runners, with a warning`, async () => {
             const run = await stackRun(stack);
             assert.deepEqual(run.resources.get(CLUSTER, `${stack}-eks`).inputs.vpcConfig.publicAccessCidrs, ["0.0.0.0/0"]);
             assert.deepEqual(run.warnings, [
-                `${project}:publicAccessCidrs allows the whole internet to reach the Kubernetes API: fine for a throwaway fleet deployed from GitHub-hosted runners, refused in a prod-* stack.`,
+                `${project}:publicAccessCidrs allows the whole internet to reach the Kubernetes API: fine for a throwaway fleet deployed from GitHub-hosted runners, refused in a stage-* or prod-* stack.`,
             ]);
         });
     }

@@ -262,7 +262,7 @@ describe("npm run drill", () => {
     });
 
     const badInput: [string[], RegExp][] = [
-        [["--stack", "prod-xx"], /^error: unknown stack "prod-xx"; stacks: ci-eu, ci-us, prod-eu, prod-us$/],
+        [["--stack", "prod-xx"], /^error: unknown stack "prod-xx"; stacks: ci-eu, ci-us, prod-eu, prod-us, stage-eu, stage-us$/],
         [["--stack", "prod-us", "--timeout", "soon"], /^error: --timeout takes whole seconds above 0, got soon$/],
         [["--stack", "prod-us", "--wait"], /^error: unknown option --wait\nusage: npm run drill/],
     ];

@@ -29,6 +29,15 @@ describe("npm run parity", () => {
                 .replace("multiregion:vpcCidr: 10.20.0.0/16", "multiregion:vpcCidr: 10.30.0.0/16")
                 .replace("multiregion:failoverRecord: true", "multiregion:failoverRecord: false"),
         );
+        // Every region goes through stage first.
+        fs.writeFileSync(
+            path.join(root, "Pulumi.stage-ap.yaml"),
+            fs
+                .readFileSync(path.join(root, "Pulumi.stage-eu.yaml"), "utf8")
+                .replace("multiregion:region: eu-west-1", "multiregion:region: ap-southeast-1")
+                .replace("multiregion:vpcCidr: 10.40.0.0/16", "multiregion:vpcCidr: 10.50.0.0/16")
+                .replace("multiregion:failoverRecord: true", "multiregion:failoverRecord: false"),
+        );
         const out = testIo({ root });
         assert.equal(await parityMain([], out), 0, out.text());
         assert.match(out.text(), /^prod-ap against prod-us: in parity$/m);

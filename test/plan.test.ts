@@ -1,3 +1,4 @@
+import { isDeployedFleet } from "../config";
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -10,7 +11,7 @@ import { manifests } from "../tools/plan/manifests";
 import { renderText } from "../tools/plan/render";
 import { setStackValue } from "../tools/stackFile";
 import { COMMERCIAL_REGIONS } from "../facts/awsData";
-import { fleetOf, listStacks, loadStack } from "../tools/stacks";
+import { listStacks, loadStack } from "../tools/stacks";
 import { copyStackFiles, testIo } from "./support/fixtures";
 import { validateK8sObject } from "./support/k8sSchema";
 
@@ -130,8 +131,8 @@ describe("npm run plan", () => {
                     text,
                     /^Failover: (PRIMARY|SECONDARY) alias A record; detection 30 s, worst-case switch 90 s \(detection \+ 60 s alias TTL\)$/m,
                 );
-                // Only the throwaway fleet opens the API to the internet; prod refuses it.
-                if (fleetOf(stack) === "prod") assert.doesNotMatch(text, /^Warnings:/m);
+                // Only the throwaway fleet opens the API to the internet; stage and prod refuse it.
+                if (isDeployedFleet(stack)) assert.doesNotMatch(text, /^Warnings:/m);
                 else assert.match(text, /^Warnings:\n {2}multiregion:publicAccessCidrs allows the whole internet/m);
             });
 

@@ -6,6 +6,8 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import type { BootstrapConfig } from "../bootstrap/config";
+import { subjectsOf } from "../bootstrap/subjects";
 import { main as deployOrderMain } from "../tools/deployOrder";
 import { fleetOf, listStacks, ROOT } from "../tools/stacks";
 import { testIo } from "./support/fixtures";
@@ -19,16 +21,18 @@ const wf = loadWorkflow;
 describe("GitHub Actions: credentials, installs and owners", () => {
     describe("credentials only for main, in exactly the environments the trust names (issue #17)", () => {
         const prodStacks = listStacks().filter((s) => fleetOf(s) === "prod");
-        const subjects = files.flatMap((f) => oidcSubjects(wf(f), prodStacks));
+        const stageStacks = listStacks().filter((s) => fleetOf(s) === "stage");
+        // deploy-stack.yml runs in every stack of the fleets deploy.yml deploys.
+        const subjects = files.flatMap((f) => oidcSubjects(wf(f), [...stageStacks, ...prodStacks]));
         const at = (context: string, file: string, ref = "refs/heads/main") =>
             `repo:<OWNER>/<REPO>:${context}:ref:${ref}:job_workflow_ref:<OWNER>/<REPO>/.github/workflows/${file}@${ref}`;
 
-        it("presents one subject per prod stack file from deploy-stack.yml, prod-switchover, sandbox, and pull_request for previews", () => {
-            assert.ok(prodStacks.length >= 2);
+        it("presents one subject per stage and prod stack file from deploy-stack.yml, prod-switchover, sandbox, and pull_request for previews", () => {
+            assert.ok(prodStacks.length >= 2 && stageStacks.length >= 2);
             assert.deepEqual(
                 subjects.sort(),
                 [
-                    ...prodStacks.map((s) => at(`environment:${s}`, "deploy-stack.yml")),
+                    ...[...stageStacks, ...prodStacks].map((s) => at(`environment:${s}`, "deploy-stack.yml")),
                     at("environment:sandbox", "nightly.yml"),
                     at("environment:prod-switchover", "switchover.yml"),
                     at("pull_request", "preview.yml", "refs/pull/*"),
@@ -36,7 +40,16 @@ describe("GitHub Actions: credentials, installs and owners", () => {
             );
         });
 
-        it("presents exactly the subjects the iam/github-trust-*.json files trust, no more and no fewer", () => {
+        it("presents exactly the subjects the trusts name: the iam/github-trust-*.json files (prod, sandbox, previews) and the stage account's, which the bootstrap derives", () => {
+            const github = {
+                owner: "<OWNER>",
+                repository: "<REPO>",
+                ownerLogin: "<OWNER>",
+                repositoryName: "<REPO>",
+            } as BootstrapConfig["github"];
+            // The stage account's deploy role: its own trust, never the prod file's (a stage job must not reach prod).
+            const stage = subjectsOf(github, "deploy", { stage: stageStacks });
+            assert.ok(stage.every((sub) => sub.includes(":environment:stage-")));
             const trusted = policyFiles()
                 .filter((f) => f.startsWith("github-trust-"))
                 .flatMap((f) =>
@@ -45,15 +58,19 @@ describe("GitHub Actions: credentials, installs and owners", () => {
                     ),
                 );
             assert.ok(trusted.length >= 5);
-            assert.deepEqual([...subjects].sort(), [...trusted].sort());
+            assert.ok(!trusted.some((sub) => sub.includes(":environment:stage-")), "the prod trust names no stage environment");
+            assert.deepEqual([...subjects].sort(), [...trusted, ...stage].sort());
         });
 
-        it("deploy-stack.yml is only ever given the prod stacks: deploy.yml passes what deploy-order prints", async () => {
-            const io = testIo();
-            await deployOrderMain([], io);
-            const line = (name: string) => JSON.parse(io.lines.find((l) => l.startsWith(`${name}=`))!.slice(name.length + 1));
-            const passed = [...line("standby").map((t: { stack: string }) => t.stack), line("active").stack];
-            assert.deepEqual(passed.sort(), [...prodStacks].sort());
+        it("deploy-stack.yml is only ever given the stage and prod stacks: deploy.yml passes what deploy-order prints", async () => {
+            const passed: string[] = [];
+            for (const fleet of ["stage", "prod"]) {
+                const io = testIo();
+                await deployOrderMain(["--fleet", fleet], io);
+                const line = (name: string) => JSON.parse(io.lines.find((l) => l.startsWith(`${name}=`))!.slice(name.length + 1));
+                passed.push(...line("standby").map((t: { stack: string }) => t.stack), line("active").stack);
+            }
+            assert.deepEqual(passed.sort(), [...stageStacks, ...prodStacks].sort());
         });
 
         it("the switchover runs only for the people an admin lists in vars.SWITCHOVER_ACTORS, whoever dispatches or re-runs it", () => {

@@ -84,7 +84,7 @@ describe("workflow rules", () => {
         it("a stored secret, and secrets passed to a called workflow", () => {
             const region = "      region: ${{ matrix.target.region }}\n";
             const inherit = broken("deploy.yml", [region, `${region}    secrets: inherit\n`]);
-            assert.deepEqual(rules.secretsUsed(inherit), ['deploy.yml standby: passes secrets ("inherit")']);
+            assert.deepEqual(rules.secretsUsed(inherit), ['deploy.yml stage-standby: passes secrets ("inherit")']);
             const env = "        env:\n          PULUMI_ACCESS_TOKEN: ${{ secrets.PULUMI_ACCESS_TOKEN }}\n";
             const secret = broken("preview.yml", ["diff: true\n", `diff: true\n${env}`]);
             assert.deepEqual(rules.secretsUsed(secret), ["preview.yml: reads secrets.PULUMI_ACCESS_TOKEN"]);

@@ -8,7 +8,9 @@ import { count, Main, parseCommand, processIo, runMain } from "./cli";
 import { checkFleets } from "./crossStack";
 import { Plan, planStack } from "./plan/build";
 import { Difference, diffPlans } from "./plan/diff";
-import { regionStacks, ROOT } from "./stacks";
+import { DEPLOY_FLEETS } from "../config";
+import { environmentReport, FlatConfig } from "./environmentParity";
+import { deployFleetStacks, readProject, resolveStackConfig, ROOT } from "./stacks";
 
 /**
  * The only ways regions may differ. Stack and region names (and every name built from
@@ -106,18 +108,29 @@ export function parityReport(plans: Plan[]): { ok: boolean; lines: string[] } {
 }
 
 const USAGE = `usage: npm run parity
-  Plans every Pulumi.prod-*.yaml offline and exits 1 when a standby differs from the active
-  in anything outside the allowlist in tools/parity.ts.`;
+  For each fleet deploy.yml deploys (${DEPLOY_FLEETS.join(", ")}): plans its stack files offline and
+  exits 1 when a standby differs from the active in anything outside the allowlist in
+  tools/parity.ts. Then compares each stage-<region> with prod-<region> key by key and exits 1
+  when they differ in a key docs/config.md does not mark per environment.`;
 
 export const main: Main = async (argv, io) => {
     parseCommand(argv, { usage: USAGE, options: {} });
-    const stacks = regionStacks(io.root).map((c) => c.stack);
-    for (const line of checkFleets(stacks, io.root)) io.out(line);
-    const plans: Plan[] = [];
-    for (const stack of stacks) plans.push(await planStack(stack, io.root));
-    const { ok, lines } = parityReport(plans);
-    for (const line of lines) io.out(line);
-    return ok ? 0 : 1;
+    let ok = true;
+    const configs: Record<string, FlatConfig> = {};
+    for (const fleet of DEPLOY_FLEETS) {
+        const stacks = deployFleetStacks(fleet, io.root);
+        if (stacks.length === 0) continue;
+        for (const line of checkFleets(stacks, io.root)) io.out(line);
+        const plans: Plan[] = [];
+        for (const stack of stacks) plans.push(await planStack(stack, io.root));
+        const report = parityReport(plans);
+        ok &&= report.ok;
+        for (const line of report.lines) io.out(line);
+        for (const stack of stacks) configs[stack] = resolveStackConfig(stack, {}, io.root);
+    }
+    const across = environmentReport(readProject(io.root).name, configs);
+    for (const line of across.lines) io.out(line);
+    return ok && across.ok ? 0 : 1;
 };
 
 if (require.main === module) runMain(main, processIo(ROOT));

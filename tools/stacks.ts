@@ -66,7 +66,12 @@ export function fleetStacks(stack: string, root = ROOT): string[] {
     return listStacks(root).filter((s) => fleetOf(s) === fleetOf(stack));
 }
 
-/** The production fleet: every `Pulumi.prod-*.yaml`, the stacks CI deploys. */
+/** The stacks of one fleet, by name. */
+export function deployFleetStacks(fleet: string, root = ROOT): string[] {
+    return listStacks(root).filter((s) => fleetOf(s) === fleet);
+}
+
+/** The production fleet: every `Pulumi.prod-*.yaml`. */
 export function regionStacks(root = ROOT): StackConfig[] {
     return loadStacks(
         listStacks(root).filter((s) => fleetOf(s) === PROD_FLEET),

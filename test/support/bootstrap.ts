@@ -53,6 +53,16 @@ export function variablesOf(run: BootstrapRun): Record<string, unknown> {
     return Object.fromEntries(run.resources.ofType(VARIABLE).map((v) => [v.inputs.variableName as string, v.inputs.value]));
 }
 
+/** The variables one GitHub environment holds, which override the repository's in its jobs. */
+export function environmentVariablesOf(run: BootstrapRun, environment: string): Record<string, unknown> {
+    return Object.fromEntries(
+        run.resources
+            .ofType("github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable")
+            .filter((v) => v.inputs.environment === environment)
+            .map((v) => [v.inputs.variableName as string, v.inputs.value]),
+    );
+}
+
 /** The `vars.NAME` every workflow reads. */
 export function workflowVariables(): string[] {
     const dir = path.join(ROOT, ".github", "workflows");

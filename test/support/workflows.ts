@@ -38,6 +38,7 @@ export interface Job {
     readonly container?: string | { image?: string };
     readonly services?: Record<string, { image?: string }>;
     readonly steps?: Step[];
+    readonly outputs?: Record<string, string>;
     readonly "timeout-minutes"?: number;
 }
 
