@@ -6,17 +6,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import {
-    deniedState,
-    IAM_FILES,
-    IamFile,
-    PolicyDocument,
-    readPolicy,
-    StateAccess,
-    stateStatements,
-    withState,
-    withSubjects,
-} from "./policies";
+import { IAM_FILES, IamFile, PolicyDocument, readPolicy, StateAccess, stateStatements, withState, withSubjects } from "./policies";
 
 /** GitHub's issuer, and the audience `configure-aws-credentials` asks for. */
 export const GITHUB_ISSUER = "https://token.actions.githubusercontent.com";
@@ -65,8 +55,6 @@ interface Scope {
     readonly state?: CiIdentityArgs["state"];
     /** A policy document built from the placeholder values and the state ARNs, as JSON. */
     readonly json: (make: (v: Values, state?: StateArns) => PolicyDocument) => pulumi.Output<string>;
-    /** Warns when a file's explicit Deny overrides the role's access to the state. */
-    readonly check: (roleName: string, access: StateAccess, files: IamFile[]) => void;
 }
 
 function managedPolicy(
@@ -107,18 +95,11 @@ function ciRole(
     );
 }
 
-/** The `iam/` files each role's state access passes through: its boundary and its policies. */
-const STATE_PATH: Record<string, IamFile[]> = {
-    preview: [IAM_FILES.previewPolicy],
-    deploy: [IAM_FILES.deployBoundary, IAM_FILES.deployPolicy],
-    rehearsal: [IAM_FILES.deployBoundary, IAM_FILES.deployPolicy, IAM_FILES.rehearsalPolicy],
-};
-
 /** The state bucket and key, as a managed policy of their own, generated from their ARNs. */
 function attachState(scope: Scope, roleName: string, role: aws.iam.Role, access: StateAccess): void {
+    // The denies in iam/ on reading objects and decrypting exempt the state bucket's prefix and
+    // its key's alias (STATE_BUCKET_PREFIX, STATE_KEY_ALIAS); test/bootstrapS3.test.ts evaluates both.
     if (!scope.state) return;
-    // An explicit Deny in iam/ would take the grant away again, whatever is attached: say so at once.
-    scope.check(roleName, access, STATE_PATH[roleName] ?? []);
     const policy = managedPolicy(
         scope,
         `${roleName}-state`,
@@ -200,21 +181,6 @@ function rehearsalRole(scope: Scope, spec: RoleSpec & { recordName: string }, bo
     return role;
 }
 
-/** Warns, once per role and file, when an explicit Deny in `iam/` takes away the role's state. */
-function stateCheck(values: pulumi.Output<Values>, state: pulumi.Output<StateArns> | undefined): Scope["check"] {
-    return (roleName, access, files) =>
-        void pulumi.all([values, state]).apply(([v, s]) => {
-            for (const file of s ? files : []) {
-                const denied = deniedState(readPolicy(file, { ...v, RECORD_NAME: "example.com" }), s!.bucketArn, s!.keyArn, access);
-                if (denied.length > 0) {
-                    void pulumi.log.warn(
-                        `iam/${file} denies the ${roleName} role its Pulumi state (${denied.join("; ")}): the S3 backend cannot work until that Deny exempts the state bucket and key`,
-                    );
-                }
-            }
-        });
-}
-
 export class CiIdentity extends pulumi.ComponentResource {
     public readonly oidcProviderArn: pulumi.Output<string>;
     public readonly workloadBoundaryArn: pulumi.Output<string>;
@@ -241,7 +207,6 @@ export class CiIdentity extends pulumi.ComponentResource {
             provider,
             state: args.state,
             json: (make) => pulumi.all([values, state]).apply(([v, s]) => JSON.stringify(make(v, s))),
-            check: stateCheck(values, state),
         };
         this.oidcProviderArn = provider.arn;
         this.workloadBoundaryArn = managedPolicy(

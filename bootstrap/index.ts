@@ -17,7 +17,7 @@ import { HostedZone } from "./hostedZone";
 import { PulumiCloudTrust, TokenGrant } from "./pulumiCloud";
 import { GitHubRepository } from "./repository";
 import { clustersOf, Fleet, knownFleets, listBootstrapStacks, loadBootstrapStack, servedFleets } from "./sources";
-import { StateBackend } from "./stateBackend";
+import { STATE_KEY_ALIAS, StateBackend } from "./stateBackend";
 import { subjectsOf } from "./subjects";
 import { Assigned, environmentsFor, variablesFor } from "./variables";
 import { WorkloadFoundation } from "./workload";
@@ -134,7 +134,7 @@ export = () => {
     const { provider, accountId, providerIn } = accountOf(config, tags);
     const state =
         config.backend === "s3"
-            ? new StateBackend(config.stack, { region: config.region, keyAlias: "multiregion-pulumi-state", tags }, { provider })
+            ? new StateBackend(config.stack, { region: config.region, keyAlias: STATE_KEY_ALIAS, tags }, { provider })
             : undefined;
     const identity = new CiIdentity(
         config.stack,

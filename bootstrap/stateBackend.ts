@@ -14,6 +14,11 @@ export interface StateBackendArgs {
     readonly tags: Record<string, string>;
 }
 
+/** Every state bucket's name starts with this; the CI policies let only such buckets' objects be read. */
+export const STATE_BUCKET_PREFIX = "multiregion-pulumi-state-";
+/** The state key's alias, without `alias/`; the CI policies let only a key with it decrypt. */
+export const STATE_KEY_ALIAS = "multiregion-pulumi-state";
+
 export class StateBackend extends pulumi.ComponentResource {
     public readonly bucketName: pulumi.Output<string>;
     public readonly bucketArn: pulumi.Output<string>;
@@ -40,7 +45,13 @@ export class StateBackend extends pulumi.ComponentResource {
             { parent: this, protect: true },
         );
         const alias = new aws.kms.Alias(`${name}-key-alias`, { name: `alias/${args.keyAlias}`, targetKeyId: key.keyId }, { parent: this });
-        const bucket = new aws.s3.Bucket(`${name}-bucket`, { forceDestroy: false, tags }, { parent: this, protect: true });
+        // The prefix and the alias are what iam/preview-policy.json and iam/deploy-boundary.json
+        // exempt from their denies on reading objects and decrypting (STATE_BUCKET_PREFIX).
+        const bucket = new aws.s3.Bucket(
+            `${name}-bucket`,
+            { bucketPrefix: STATE_BUCKET_PREFIX, forceDestroy: false, tags },
+            { parent: this, protect: true },
+        );
         protectBucket(name, bucket, key, this);
         this.bucketName = bucket.bucket;
         this.bucketArn = bucket.arn;

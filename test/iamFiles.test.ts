@@ -79,9 +79,11 @@ describe("the CI roles' IAM policy files (iam/)", () => {
             for (const s of policy.Statement) {
                 const where = `${file} ${s.Sid ?? JSON.stringify(s).slice(0, 60)}`;
                 assert.ok(s.Effect === "Allow" || s.Effect === "Deny", where);
-                assert.ok(list(s.Action).length > 0 && !s.NotAction && !s.NotResource, where);
+                assert.ok(list(s.Action).length > 0 && !s.NotAction, where);
                 for (const action of list(s.Action)) assert.match(action, /^[a-z0-9-]+:[A-Za-z0-9*]+$/, where);
-                if (spec.kind === "trust") assert.ok(s.Principal && !s.Resource, where);
+                if (spec.kind === "trust") assert.ok(s.Principal && !s.Resource && !s.NotResource, where);
+                // NotResource only on a Deny: with an Allow it would grant every other resource.
+                else if (s.NotResource) assert.ok(s.Effect === "Deny" && !s.Resource && !s.Principal, where);
                 else assert.ok(list(s.Resource).length > 0 && !s.Principal, where);
             }
             const minified = JSON.stringify(readPolicy(file, LONGEST));
@@ -114,13 +116,35 @@ describe("the preview policy", () => {
         );
     });
 
-    it("denies reading data (objects, parameters, secrets, decryption, logs, image layers) unconditionally, even next to ReadOnlyAccess", () => {
-        assert.ok(PREVIEW.Statement.filter((s) => s.Effect === "Deny").every((s) => !s.Condition && list(s.Resource).includes("*")));
+    it("denies reading data (objects, parameters, secrets, decryption, logs, image layers), even next to ReadOnlyAccess, but the Pulumi state's", () => {
         // Launch-template versions carry user data, which can hold secrets.
         for (const action of [...DATA_READS, ...LOG_READS, ...IMAGE_READS, "ec2:GetPasswordData", "ec2:DescribeLaunchTemplateVersions"]) {
             const request: Request = { action, resource: "arn:aws:s3:::any-bucket/any-key" };
             assert.equal(evaluate(widened(PREVIEW), request), "deny", action);
         }
+        // The self-managed backend's bucket (bootstrap's STATE_BUCKET_PREFIX) and key (its alias) stay readable.
+        const state = "arn:aws:s3:::multiregion-pulumi-state-0a1b2c/.pulumi/stacks/multiregion/prod-us.json";
+        assert.equal(evaluate(widened(PREVIEW), { action: "s3:GetObject", resource: state }), "allow");
+        const key = "arn:aws:kms:us-east-2:123456789012:key/0000";
+        assert.equal(
+            evaluate(widened(PREVIEW), {
+                action: "kms:Decrypt",
+                resource: key,
+                context: { "kms:ResourceAliases": ["alias/multiregion-pulumi-state"] },
+            }),
+            "allow",
+        );
+        for (const aliases of [[], ["alias/payments"], ["alias/multiregion-prod-us-eks-secrets"]])
+            assert.equal(
+                evaluate(widened(PREVIEW), { action: "kms:Decrypt", resource: key, context: { "kms:ResourceAliases": aliases } }),
+                "deny",
+                aliases.join(),
+            );
+        assert.equal(
+            evaluate(widened(PREVIEW), { action: "s3:GetObject", resource: "arn:aws:s3:::multiregion-pulumi-state-x" }),
+            "deny",
+            "the bucket itself is no object",
+        );
     });
 });
 

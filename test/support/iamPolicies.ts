@@ -121,8 +121,10 @@ function holds(operator: string, key: string, expected: string | string[], conte
 }
 
 function applies(statement: Statement, request: Request): boolean {
-    if (statement.NotAction || statement.NotResource) throw new Error(`${statement.Sid ?? "a statement"} uses NotAction/NotResource`);
+    if (statement.NotAction) throw new Error(`${statement.Sid ?? "a statement"} uses NotAction`);
     if (!list(statement.Action).some((a) => wildcard(a, request.action, true))) return false;
+    // NotResource: every resource but those (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notresource.html).
+    if (statement.NotResource !== undefined && list(statement.NotResource).some((r) => wildcard(r, request.resource ?? "*"))) return false;
     const resources = list(statement.Resource);
     // Trust policies name a Principal instead of a Resource.
     if (resources.length > 0 && !resources.some((r) => wildcard(r, request.resource ?? "*"))) return false;

@@ -146,8 +146,11 @@ function outputsFor(args: pulumi.runtime.MockResourceArgs, region: string, colle
                 zoneId: invent("Z0BOOTSTRAPEXAMPLE"),
                 nameServers: [invent("ns-0000.awsdns-00.org"), invent("ns-0001.awsdns-01.net")],
             };
-        case "aws:s3/bucket:Bucket":
-            return { ...base, bucket: args.inputs.bucket ?? invent(`${args.name}-0123456789abcdef`) };
+        case "aws:s3/bucket:Bucket": {
+            // AWS names a bucket from its prefix, or Pulumi from the logical name; an S3 ARN has no region or account.
+            const bucket = args.inputs.bucket ?? invent(`${args.inputs.bucketPrefix ?? `${args.name}-`}0123456789abcdef`);
+            return { ...base, bucket, arn: `arn:aws:s3:::${bucket}` };
+        }
         case "aws:ecr/repository:Repository":
             return { ...base, repositoryUrl: invent(`${ACCOUNT_ID}.dkr.ecr.${region}.amazonaws.com/${args.inputs.name}`) };
         case "kubernetes:core/v1:Service":
