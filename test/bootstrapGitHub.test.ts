@@ -145,6 +145,9 @@ describe("bootstrap: GitHub environments and variables", () => {
         assert.equal(teamVariables.PULUMI_SANDBOX_TEAM, "ci-sandbox");
         assert.equal(teamVariables.PULUMI_PREVIEW_TOKEN_TYPE, undefined, "preview.yml asks for a team token, or previews offline");
         for (const name of Object.keys(teamVariables)) set.add(name);
+        // The backend URL and key variables exist in s3 mode only; the workflows read them then.
+        for (const stack of ["prod", "sandbox"])
+            for (const name of Object.keys(variablesOf(await runBootstrap(stack, { backend: "s3" })))) set.add(name);
         const missing = workflowVariables().filter((v) => !set.has(v));
         assert.deepEqual(missing, []);
     });

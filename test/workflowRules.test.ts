@@ -96,6 +96,7 @@ describe("workflow rules", () => {
             const early = broken("deploy-stack.yml", [install, ""], [guard, `${install}${guard}`]);
             assert.deepEqual(rules.credentialsBeforeInstall(early), [
                 'deploy-stack.yml up "Pulumi organization token (OIDC)": a credential before npm ci',
+                'deploy-stack.yml up "AWS deploy role (OIDC)": a credential before npm ci',
             ]);
             const stack = "STACK: ${{ inputs.stack }}\n";
             const env = broken("deploy-stack.yml", [stack, `${stack}      GH_TOKEN: \${{ github.token }}\n`]);
@@ -131,7 +132,12 @@ describe("workflow rules", () => {
             ]);
             assert.match(rules.orgProblems(cli).join(), /stack "\$STACK" is not qualified with the org/);
             const twice = broken("preview.yml", ["organization: ${{ env.PULUMI_ORG }}", "organization: ${{ vars.PULUMI_ORG }}"]);
-            assert.match(rules.orgProblems(twice).join(), /vars.PULUMI_ORG must appear once.*\(found 2\)/);
+            assert.match(
+                rules.orgProblems(twice).join(),
+                /vars.PULUMI_ORG must appear only as the state-backend step's ORG \(found 2, 1 in that step\)/,
+            );
+            const early = broken("deploy-stack.yml", [/ {6}# The state backend[^]*?run: \.github\/scripts\/pulumi-backend\.sh\n/, ""]);
+            assert.match(rules.orgProblems(early).join(), /deploy-stack.yml up: reaches Pulumi before the state-backend step/);
         });
 
         it("a nightly clean-up that only runs on success, and a drill that keeps no measurements", () => {

@@ -96,13 +96,14 @@ describe("GitHub Actions workflows", () => {
 
         it("gives fork and Dependabot pull requests, and every pull request without a read-only team, the offline plan instead of credentials", () => {
             // The author, not github.actor: a writer who pushes to a Dependabot branch, or re-runs it, is its actor.
+            // With the S3 backend the read-only AWS role is the only credential, so no team is needed.
             const same =
-                "github.event.pull_request.head.repo.full_name == github.repository && github.event.pull_request.user.login != 'dependabot[bot]' && vars.PULUMI_PREVIEW_TEAM != ''";
+                "github.event.pull_request.head.repo.full_name == github.repository && github.event.pull_request.user.login != 'dependabot[bot]' && (vars.PULUMI_PREVIEW_TEAM != '' || vars.PULUMI_BACKEND == 's3')";
             assert.equal(preview.jobs.stacks!.if, same);
             assert.equal(job.needs, "stacks");
             assert.equal(
                 preview.jobs.offline!.if,
-                "github.event.pull_request.head.repo.full_name != github.repository || github.event.pull_request.user.login == 'dependabot[bot]' || vars.PULUMI_PREVIEW_TEAM == ''",
+                "github.event.pull_request.head.repo.full_name != github.repository || github.event.pull_request.user.login == 'dependabot[bot]' || (vars.PULUMI_PREVIEW_TEAM == '' && vars.PULUMI_BACKEND != 's3')",
             );
             assert.equal(preview.jobs.offline!.permissions, undefined);
         });
@@ -133,14 +134,14 @@ describe("GitHub Actions workflows", () => {
             for (const job of [deploy.jobs.standby!, deploy.jobs.active!]) assert.equal(job.uses, "./.github/workflows/deploy-stack.yml");
         });
 
-        it("guards, then takes AWS credentials, pushes images, runs pulumi up (upsert), then checks health", () => {
+        it("takes AWS credentials (the S3 backend's too), guards, pushes images, runs pulumi up (upsert), then checks health", () => {
             const health = /pulumi config get [\s\S]*--connect-to "\$name:443:\$lb:443" "https:\/\/\$name\/health"/;
             const order: [string, (s: Step) => boolean][] = [
                 ["npm ci", isInstall],
                 ["Pulumi CLI", isCliInstall],
                 ["org token", (s) => usesAction(s, "pulumi/auth-actions") && s.with?.["requested-token-type"] === ORG_TOKEN],
-                ["guard", (s) => s.run === 'npm run -s deploy-guard -- --stack "$STACK"'],
                 ["deploy role", (s) => s.with?.["role-to-assume"] === "${{ vars.AWS_DEPLOY_ROLE_ARN }}"],
+                ["guard", (s) => s.run === 'npm run -s deploy-guard -- --stack "$STACK"'],
                 ["images, into this stack's region only", (s) => s.run === 'npm run images -- --stack "$STACK"'],
                 ["up", (s) => s.with?.command === "up" && s.with?.upsert === true],
                 ["health", runs(health)],

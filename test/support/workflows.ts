@@ -192,14 +192,31 @@ export function oidcWhereCloud(wf: Workflow): string[] {
     return problems;
 }
 
-/** The org comes from one place: `vars.PULUMI_ORG`, once, as the workflow's `PULUMI_ORG`; stacks are named with it. */
+/** The step that chooses the state backend and sets `PULUMI_ORG` (and, with s3, the backend URL) for the steps after it. */
+export const BACKEND_SCRIPT = ".github/scripts/pulumi-backend.sh";
+export const isBackendStep = (step: Step) => step.run === BACKEND_SCRIPT;
+
+/**
+ * The org comes from one place: `vars.PULUMI_ORG`, only in the state-backend step's env, which
+ * sets `PULUMI_ORG` for the steps after it (to `organization` with the S3 backend); a job that
+ * reaches Pulumi runs that step first, and stacks are named with it.
+ */
 export function orgProblems(wf: Workflow): string[] {
     const steps = jobsOf(wf).flatMap(([id, job]) => stepsOf(job).map((step) => ({ id, step })));
     if (!steps.some(({ step }) => needsPulumi(step) || usesAction(step, PULUMI_AUTH))) return [];
     const problems: string[] = [];
     const mentions = wf.text.split("vars.PULUMI_ORG").length - 1;
-    if (mentions !== 1 || wf.env?.PULUMI_ORG !== "${{ vars.PULUMI_ORG }}")
-        problems.push(`${wf.file}: vars.PULUMI_ORG must appear once, as the workflow env PULUMI_ORG (found ${mentions})`);
+    const inBackendSteps = steps.filter(({ step }) => isBackendStep(step) && step.env?.ORG === "${{ vars.PULUMI_ORG }}").length;
+    if (mentions !== inBackendSteps || wf.env?.PULUMI_ORG !== undefined)
+        problems.push(
+            `${wf.file}: vars.PULUMI_ORG must appear only as the state-backend step's ORG (found ${mentions}, ${inBackendSteps} in that step)`,
+        );
+    for (const [id, job] of jobsOf(wf)) {
+        const all = stepsOf(job);
+        const first = all.findIndex((s) => needsPulumi(s) || usesAction(s, PULUMI_AUTH));
+        if (first >= 0 && !all.slice(0, first).some(isBackendStep))
+            problems.push(`${label(wf, id)}: reaches Pulumi before the state-backend step`);
+    }
     for (const { id, step } of steps) {
         const stack = step.with?.["stack-name"];
         if (usesAction(step, "pulumi/actions") && step.with?.command && !String(stack).startsWith("${{ env.PULUMI_ORG }}/"))
