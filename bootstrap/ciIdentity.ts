@@ -160,23 +160,13 @@ function previewRole(scope: Scope, spec: RoleSpec): aws.iam.Role {
     return role;
 }
 
-/** The nightly rehearsal: the deploy policy for the ci pair's record, and what destroying its stacks needs besides. */
+/**
+ * The nightly rehearsal: the deploy policy for the ci pair's record, which is all its destroy needs,
+ * since the secrets keys and the workload roles are the bootstrap's and outlive the stacks.
+ */
 function rehearsalRole(scope: Scope, spec: RoleSpec & { recordName: string }, boundary: aws.iam.Policy): aws.iam.Role {
     const role = ciRole(scope, "multiregion-rehearsal", IAM_FILES.rehearsalTrust, spec, boundary, MAX_SESSION_SECONDS.rehearsal);
     inlineDeployPolicy(scope, "rehearsal", role, spec.recordName);
-    // Managed, beside the inline deploy policy: a role's inline policies share one 10,240-character quota.
-    const teardown = managedPolicy(
-        scope,
-        "rehearsal-teardown",
-        "multiregion-rehearsal",
-        scope.json((v) => readPolicy(IAM_FILES.rehearsalPolicy, { ...v, RECORD_NAME: spec.recordName })),
-        "What the rehearsal needs beyond the deploy policy to destroy its stacks (iam/rehearsal-policy.json).",
-    );
-    new aws.iam.RolePolicyAttachment(
-        `${scope.name}-rehearsal-teardown`,
-        { role: role.name, policyArn: teardown.arn },
-        { parent: scope.parent },
-    );
     attachState(scope, "rehearsal", role, "write");
     return role;
 }

@@ -20,7 +20,6 @@ export const IAM_FILES = {
     deployPolicy: "deploy-policy.json",
     deployBoundary: "deploy-boundary.json",
     workloadBoundary: "workload-boundary.json",
-    rehearsalPolicy: "rehearsal-policy.json",
     previewTrust: "github-trust-preview.json",
     deployTrust: "github-trust-deploy.json",
     rehearsalTrust: "github-trust-rehearsal.json",

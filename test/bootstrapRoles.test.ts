@@ -164,10 +164,7 @@ describe("bootstrap: CI roles from iam/", () => {
                         assert.deepEqual(documentOf(boundary), expectedPolicy("deploy-boundary.json", values));
                         // Inline: over the 6,144-character quota of a managed policy (docs/iam.md).
                         assert.deepEqual(ownInline.map(documentOf), [expectedPolicy("deploy-policy.json", values)]);
-                        assert.deepEqual(
-                            attached.map(documentOf),
-                            role.job === "rehearsal" ? [expectedPolicy("rehearsal-policy.json", values)] : [],
-                        );
+                        assert.deepEqual(attached.map(documentOf), []);
                     }
                 }
             });

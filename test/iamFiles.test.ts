@@ -34,7 +34,6 @@ const FILES: Record<string, PolicyFile> = {
     "deploy-boundary.json": { kind: "boundary", placeholders: [], quota: 6144 },
     "workload-boundary.json": { kind: "boundary", placeholders: [], quota: 6144 },
     "preview-policy.json": { kind: "permissions", placeholders: [], quota: 6144 },
-    "rehearsal-policy.json": { kind: "permissions", placeholders: [], quota: 6144 },
     "github-trust-deploy.json": { kind: "trust", placeholders: ["ACCOUNT_ID", "OWNER", "REPO"], quota: 2048 },
     "github-trust-preview.json": { kind: "trust", placeholders: ["ACCOUNT_ID", "OWNER", "REPO"], quota: 2048 },
     "github-trust-rehearsal.json": { kind: "trust", placeholders: ["ACCOUNT_ID", "OWNER", "REPO"], quota: 2048 },
