@@ -185,3 +185,22 @@ describe("the preview role and the alarms' scope", () => {
             },
         ]));
 });
+
+describe("the nightly clean-up's own AWS calls", () => {
+    it("lets the rehearsal role delete exactly the control-plane log groups EKS may make again, and no other group", () =>
+        table([
+            {
+                why: "a ci cluster's group",
+                request: {
+                    action: "logs:DeleteLogGroup",
+                    resource: `arn:aws:logs:eu-west-1:${ACCOUNT}:log-group:/aws/eks/multiregion-ci-eu/cluster`,
+                },
+                allowed: true,
+            },
+            {
+                why: "another workload's group",
+                request: { action: "logs:DeleteLogGroup", resource: `arn:aws:logs:eu-west-1:${ACCOUNT}:log-group:/aws/lambda/payments` },
+                allowed: false,
+            },
+        ]));
+});

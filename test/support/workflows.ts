@@ -252,6 +252,15 @@ export function nightlyProblems(w: Workflow): string[] {
         const destroy = stepsOf(cleanup ?? {}).find(isDestroy);
         if (destroy?.with?.remove !== true || !always(destroy)) problems.push(`${stack} is not always destroyed and removed`);
     }
+    // A control-plane log group EKS made again after the destroy would fail the next night's create.
+    const steps = stepsOf(cleanup ?? {});
+    const logs = steps.findIndex((s) =>
+        /aws logs delete-log-group [^\n]*"\/aws\/eks\/multiregion-\$stack\/cluster"|group="\/aws\/eks\/multiregion-\$stack\/cluster"/.test(
+            s.run ?? "",
+        ),
+    );
+    const lastDestroy = Math.max(...steps.map((s, i) => (s.with?.command === "destroy" ? i : -1)));
+    if (logs < lastDestroy || !always(steps[logs])) problems.push("the control-plane log groups are not always removed after the destroys");
     const rehearsal = stepsOf(w.jobs.rehearsal ?? {});
     const upload = rehearsal.find((s) => usesAction(s, "actions/upload-artifact"));
     if (!always(upload) || !/drill\.json\s+summary\.md/.test(String(upload?.with?.path)))
