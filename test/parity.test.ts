@@ -21,23 +21,18 @@ describe("npm run parity", () => {
 
     it("passes a spare third region, which publishes no record, and still fails one missing anything else", async () => {
         const root = copyStackFiles();
-        fs.writeFileSync(
-            path.join(root, "Pulumi.prod-ap.yaml"),
-            fs
-                .readFileSync(path.join(root, "Pulumi.prod-eu.yaml"), "utf8")
-                .replace("multiregion:region: eu-west-1", "multiregion:region: ap-southeast-1")
-                .replace("multiregion:vpcCidr: 10.20.0.0/16", "multiregion:vpcCidr: 10.30.0.0/16")
-                .replace("multiregion:failoverRecord: true", "multiregion:failoverRecord: false"),
-        );
-        // Every region goes through stage first.
-        fs.writeFileSync(
-            path.join(root, "Pulumi.stage-ap.yaml"),
-            fs
-                .readFileSync(path.join(root, "Pulumi.stage-eu.yaml"), "utf8")
-                .replace("multiregion:region: eu-west-1", "multiregion:region: ap-southeast-1")
-                .replace("multiregion:vpcCidr: 10.40.0.0/16", "multiregion:vpcCidr: 10.50.0.0/16")
-                .replace("multiregion:failoverRecord: true", "multiregion:failoverRecord: false"),
-        );
+        // A spare in ap-southeast-1, in prod and, as every region goes through stage first, in stage.
+        const spare = (fleet: string, cidr: string, vpcCidr: string) =>
+            fs.writeFileSync(
+                path.join(root, `Pulumi.${fleet}-ap.yaml`),
+                fs
+                    .readFileSync(path.join(root, `Pulumi.${fleet}-eu.yaml`), "utf8")
+                    .replace("multiregion:region: eu-west-1", "multiregion:region: ap-southeast-1")
+                    .replace(`multiregion:vpcCidr: ${cidr}`, `multiregion:vpcCidr: ${vpcCidr}`)
+                    .replace("multiregion:failoverRecord: true", "multiregion:failoverRecord: false"),
+            );
+        spare("prod", "10.20.0.0/16", "10.30.0.0/16");
+        spare("stage", "10.40.0.0/16", "10.50.0.0/16");
         const out = testIo({ root });
         assert.equal(await parityMain([], out), 0, out.text());
         assert.match(out.text(), /^prod-ap against prod-us: in parity$/m);
