@@ -35,3 +35,20 @@ export function clusterName(project: string, stack: string): string {
 export function secretsKeyAlias(clusterName: string): string {
     return `alias/${clusterName}-eks-secrets`;
 }
+
+/**
+ * The fleet's data (#19): one DynamoDB global table per fleet, a replica in each of its regions,
+ * owned by the bootstrap so that no region stack's destroy can remove it. The backend counts
+ * visits per page: the key is `page` (the path), the counter `visits`, added to atomically.
+ */
+export const DATA_TABLE = { hashKey: "page", counter: "visits" } as const;
+
+/** The fleet's table: the same name in every region, as a global table's replicas have. */
+export function dataTableName(fleet: string): string {
+    return `multiregion-${fleet}-data`;
+}
+
+/** The role the backend's pods run as through EKS Pod Identity, one per fleet. */
+export function dataRoleName(fleet: string): string {
+    return `multiregion-${fleet}-backend-data`;
+}
