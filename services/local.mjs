@@ -1,23 +1,72 @@
 // `npm start`: the backend and the frontend wired together as in the cluster, the frontend on
-// PORT (8080) and the backend on BACKEND_PORT (8081). Open http://localhost:8080. Ctrl-C, or
-// SIGTERM to npm or to this process, stops both, gracefully; the exit code is 0 only if both
-// stopped cleanly.
+// PORT (8080) and the backend on BACKEND_PORT (8081), the backend counting visits in a DynamoDB
+// table that dynalite (a devDependency) serves in this process, on a free loopback port. Open
+// http://localhost:8080. Ctrl-C, or SIGTERM to npm or to this process, stops both, gracefully,
+// then the store; the exit code is 0 only if both stopped cleanly.
 import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
-import { integer, ListenError, main, readSettings } from "./shared/settings.mjs";
+import { HASH_KEY } from "./backend/store.mjs";
+import { BACKEND_SETTINGS, FRONTEND_SETTINGS } from "./shared/environment.mjs";
+import { integer, ListenError, main, readSettings, StartupError } from "./shared/settings.mjs";
 
 const LOCAL_SETTINGS = {
     PORT: integer("The frontend's port.", 8080, 1, 65535),
     BACKEND_PORT: integer("The backend's port.", 8081, 1, 65535),
+    STORE_TIMEOUT_MS: BACKEND_SETTINGS.STORE_TIMEOUT_MS,
+    HEALTH_TIMEOUT_MS: FRONTEND_SETTINGS.HEALTH_TIMEOUT_MS,
 };
+
+/** The local table; the store lives and dies with this process. */
+const LOCAL_TABLE = "sample-app-local-data";
 
 /** @type {import("./shared/settings.mjs").Check<typeof LOCAL_SETTINGS>[]} */
 const LOCAL_CHECKS = [
     function portsDiffer(s) {
         return s.PORT === s.BACKEND_PORT ? `PORT=${s.PORT} and BACKEND_PORT=${s.BACKEND_PORT} must differ` : undefined;
     },
+    // Here both apps' settings meet: the backend must give up on its store before the frontend gives up on the backend.
+    function storeWithinHealth(s) {
+        return s.STORE_TIMEOUT_MS >= s.HEALTH_TIMEOUT_MS
+            ? `STORE_TIMEOUT_MS=${s.STORE_TIMEOUT_MS} must be under HEALTH_TIMEOUT_MS=${s.HEALTH_TIMEOUT_MS}: the deep check would time out before the backend reports its store`
+            : undefined;
+    },
 ];
+
+/**
+ * dynalite on a free loopback port, in memory, with the table the backend counts in (key
+ * `page`, on-demand, as in the cluster); resolves with its endpoint and how to close it.
+ */
+async function startStore() {
+    /** @type {(options: { createTableMs: number }) => import("node:http").Server} */
+    let dynalite;
+    try {
+        /** @type {unknown} */
+        const loaded = createRequire(import.meta.url)("dynalite");
+        dynalite = /** @type {typeof dynalite} */ (loaded);
+    } catch {
+        throw new StartupError("the local data store, dynalite, is not installed; run npm ci (it is a devDependency)", 1);
+    }
+    const server = dynalite({ createTableMs: 0 });
+    await new Promise((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(0, "127.0.0.1", () => resolve(undefined));
+    });
+    const endpoint = `http://127.0.0.1:${/** @type {import("node:net").AddressInfo} */ (server.address()).port}`;
+    const { CreateTableCommand, DynamoDBClient } = await import("@aws-sdk/client-dynamodb");
+    const client = new DynamoDBClient({ region: "local", endpoint, credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+    await client.send(
+        new CreateTableCommand({
+            TableName: LOCAL_TABLE,
+            AttributeDefinitions: [{ AttributeName: HASH_KEY, AttributeType: "S" }],
+            KeySchema: [{ AttributeName: HASH_KEY, KeyType: "HASH" }],
+            BillingMode: "PAY_PER_REQUEST",
+        }),
+    );
+    client.destroy();
+    return { endpoint, close: () => new Promise((resolve) => server.close(() => resolve(undefined))) };
+}
 
 /**
  * Fails with a one-line explanation, naming our variable for it, if `port` is taken; the
@@ -44,11 +93,12 @@ await main("npm start", async () => {
     const { PORT, BACKEND_PORT } = readSettings(process.env, LOCAL_SETTINGS, LOCAL_CHECKS);
     await ensureFree("backend", BACKEND_PORT, "BACKEND_PORT");
     await ensureFree("frontend", PORT, "PORT");
+    const store = await startStore();
 
     const common = { REGION: process.env.REGION ?? "local", DRAIN_MS: "0" };
     const children = [
         spawn(process.execPath, [here("./backend/server.mjs")], {
-            env: { ...process.env, ...common, PORT: String(BACKEND_PORT) },
+            env: { ...process.env, ...common, PORT: String(BACKEND_PORT), TABLE_NAME: LOCAL_TABLE, DYNAMODB_ENDPOINT: store.endpoint },
             stdio: "inherit",
         }),
         spawn(process.execPath, [here("./frontend/server.mjs")], {
@@ -92,5 +142,6 @@ await main("npm start", async () => {
         ),
     );
     clearInterval(orphaned);
+    await store.close();
     process.exitCode = !died && codes.every((code) => code === 0) ? 0 : 1;
 });

@@ -1,20 +1,68 @@
 // The backend's HTTP behaviour, separate from the entry point so tests can serve it.
+import { rateLimited } from "../shared/edge.mjs";
 import { sendJson, withProbes } from "../shared/http.mjs";
 
+/** Paths logged like probes when they succeed: the frontend's deep check calls `/health` for every Route 53 check. */
+export const QUIET_PATHS = ["/health"];
+
+/** What the backend answers when its store fails; the frontend tells it apart from a dead backend by `error`. */
+export const STORE_UNAVAILABLE = "data store unavailable";
+
 /**
- * Requests are logged by serve()'s access log.
- * @param {{ region: string }} options
+ * Requests are logged by serve()'s access log. Without a store the backend keeps no state and
+ * answers as the seed's contract has it; with one, `GET /` counts a visit and says how many,
+ * and `/health` reads the local replica, so a region whose data is unreachable fails its
+ * Route 53 check. A failing store is a 503 with its reason, never a crash or a hang.
+ * @param {{
+ *   region: string,
+ *   store?: import("./store.mjs").Store,
+ *   logger?: import("../shared/http.mjs").Logger,
+ * }} options
  * @returns {(lifecycle: import("../shared/http.mjs").Lifecycle) => (req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => void}
  */
-export function createBackend({ region }) {
+export function createBackend({ region, store, logger }) {
     const body = { text: "backend microservice", region };
+    const healthy = { status: "ok", region };
+    const warn = logger ? rateLimited(logger.warn, "store call failed") : () => {};
+
+    /**
+     * @param {import("node:http").ServerResponse} res
+     * @param {"count" | "check"} call
+     * @param {unknown} err
+     */
+    function failed(res, call, err) {
+        const { reason = "error", message = String(err) } = /** @type {{ reason?: string, message?: string }} */ (err ?? {});
+        warn({ call, reason, error: message });
+        if (call === "check") sendJson(res, 503, { status: "unavailable", region, reason });
+        else sendJson(res, 503, { error: STORE_UNAVAILABLE, reason, region });
+    }
+
+    /** @param {import("node:http").ServerResponse} res */
+    async function home(res) {
+        if (!store) return sendJson(res, 200, body);
+        try {
+            sendJson(res, 200, { ...body, visits: await store.count() });
+        } catch (err) {
+            failed(res, "count", err);
+        }
+    }
+
+    /** @param {import("node:http").ServerResponse} res */
+    async function health(res) {
+        if (!store) return sendJson(res, 200, healthy);
+        try {
+            await store.check();
+            sendJson(res, 200, healthy);
+        } catch (err) {
+            failed(res, "check", err);
+        }
+    }
+
     return (lifecycle) =>
         withProbes(lifecycle, (req, res) => {
             const path = (req.url ?? "/").split("?")[0];
-            if (path === "/") {
-                sendJson(res, 200, body);
-            } else {
-                sendJson(res, 404, { error: "not found" });
-            }
+            if (path === "/") void home(res);
+            else if (path === "/health") void health(res);
+            else sendJson(res, 404, { error: "not found" });
         });
 }

@@ -3,16 +3,29 @@ import { backendSettings, serveOptions } from "../shared/environment.mjs";
 import { serve } from "../shared/http.mjs";
 import { createLogger } from "../shared/log.mjs";
 import { main } from "../shared/settings.mjs";
-import { createBackend } from "./app.mjs";
+import { createBackend, QUIET_PATHS } from "./app.mjs";
+import { createStore } from "./store.mjs";
 
 await main("backend", async () => {
     const settings = backendSettings(process.env);
     const logger = createLogger("backend", { level: settings.LOG_LEVEL });
+    const store =
+        settings.TABLE_NAME === undefined
+            ? undefined
+            : await createStore({
+                  tableName: settings.TABLE_NAME,
+                  region: settings.REGION,
+                  timeoutMs: settings.STORE_TIMEOUT_MS,
+                  endpoint: settings.DYNAMODB_ENDPOINT,
+              });
+    if (store)
+        logger.info("counting visits", { table: settings.TABLE_NAME, region: settings.REGION, endpoint: settings.DYNAMODB_ENDPOINT });
     await serve({
         ...serveOptions(settings),
         name: "backend",
         logger,
+        quietPaths: QUIET_PATHS,
         handleSignals: true,
-        createHandler: createBackend({ region: settings.REGION }),
+        createHandler: createBackend({ region: settings.REGION, store, logger }),
     });
 });

@@ -1,5 +1,6 @@
-// The frontend's HTTP behaviour: the page, a deep health check for Route 53, and
-// a clear 503 page whenever the backend is down, slow or wrong.
+// The frontend's HTTP behaviour: the page (with the backend's visit count when it keeps one), a
+// deep health check for Route 53, and a clear 503 page whenever the backend or its data store is
+// down, slow or wrong.
 import { createHash } from "node:crypto";
 import { sendJson, withProbes } from "../shared/http.mjs";
 import { BackendError } from "./backendClient.mjs";
@@ -54,10 +55,35 @@ function sendHtml(res, status, html) {
     res.end(html);
 }
 
+/** @param {unknown} err */
+const reasonOf = (err) => (err instanceof BackendError ? err.kind : "error");
+
+/**
+ * The page that says what is wrong: the backend's data store (the backend is up and says
+ * so), or the backend itself.
+ * @param {unknown} err
+ * @param {string} servedBy The region, escaped.
+ */
+function unavailable(err, servedBy) {
+    if (err instanceof BackendError && err.kind === "store") {
+        return page(
+            "Data temporarily unavailable",
+            `<h1>Data temporarily unavailable</h1>\n<p>The data store is unavailable (${escapeHtml(err.storeReason)}), so the visit count cannot be read or updated. Please retry in a few seconds.</p>\n<p>Region <strong>${servedBy}</strong>.</p>`,
+        );
+    }
+    return page(
+        "Service unavailable",
+        `<h1>Service temporarily unavailable</h1>\n<p>The backend did not give a usable answer (${escapeHtml(reasonOf(err))}). Please try again in a few seconds.</p>\n<p>Region <strong>${servedBy}</strong>.</p>`,
+    );
+}
+
 /**
  * @param {{
  *   region: string,
- *   backend: { getMessage(timeoutMs: number): Promise<import("./backendClient.mjs").BackendMessage> },
+ *   backend: {
+ *     getMessage(timeoutMs: number): Promise<import("./backendClient.mjs").BackendMessage>,
+ *     checkHealth(timeoutMs: number): Promise<void>,
+ *   },
  *   timeoutMs: number,
  *   healthTimeoutMs: number,
  *   logger: import("../shared/http.mjs").Logger,
@@ -67,43 +93,42 @@ function sendHtml(res, status, html) {
 export function createFrontend({ region, backend, timeoutMs, healthTimeoutMs, logger }) {
     const servedBy = escapeHtml(region);
 
-    /** @param {unknown} err */
-    const reasonOf = (err) => (err instanceof BackendError ? err.kind : "error");
-
     /** @param {import("node:http").ServerResponse} res */
     async function home(res) {
         try {
             const message = await backend.getMessage(timeoutMs);
             const backendRegion = message.region === undefined ? "unknown" : escapeHtml(message.region);
+            const visits =
+                message.visits === undefined ? "" : `\n<p>Visits to this page: <strong id="visits">${message.visits}</strong>.</p>`;
             sendHtml(
                 res,
                 200,
                 page(
                     "Sample app",
-                    `<h1>Hello from ${escapeHtml(message.text)}</h1>\n<p>Page served in region <strong id="frontend-region">${servedBy}</strong>; the backend answered from <strong id="backend-region">${backendRegion}</strong>.</p>`,
+                    `<h1>Hello from ${escapeHtml(message.text)}</h1>\n<p>Page served in region <strong id="frontend-region">${servedBy}</strong>; the backend answered from <strong id="backend-region">${backendRegion}</strong>.</p>${visits}`,
                 ),
             );
         } catch (err) {
-            logger.warn("backend call failed", { reason: reasonOf(err), error: err instanceof Error ? err.message : String(err) });
-            sendHtml(
-                res,
-                503,
-                page(
-                    "Service unavailable",
-                    `<h1>Service temporarily unavailable</h1>\n<p>The backend did not give a usable answer (${escapeHtml(reasonOf(err))}). Please try again in a few seconds.</p>\n<p>Region <strong>${servedBy}</strong>.</p>`,
-                ),
-            );
+            const store = err instanceof BackendError ? err.storeReason : undefined;
+            logger.warn("backend call failed", {
+                reason: reasonOf(err),
+                ...(store === undefined ? {} : { store }),
+                error: err instanceof Error ? err.message : String(err),
+            });
+            sendHtml(res, 503, unavailable(err, servedBy));
         }
     }
 
-    // Deep: Route 53 fails over when this region's frontend cannot reach its backend.
+    // Deep: Route 53 fails over when this region's frontend cannot reach its backend, or the
+    // backend cannot read its local replica. The backend's /health counts no visit.
     /** @param {import("node:http").ServerResponse} res */
     async function health(res) {
         try {
-            await backend.getMessage(healthTimeoutMs);
+            await backend.checkHealth(healthTimeoutMs);
             sendJson(res, 200, { status: "ok", region });
         } catch (err) {
-            sendJson(res, 503, { status: "unavailable", region, reason: reasonOf(err) });
+            const store = err instanceof BackendError ? err.storeReason : undefined;
+            sendJson(res, 503, { status: "unavailable", region, reason: reasonOf(err), ...(store === undefined ? {} : { store }) });
         }
     }
 

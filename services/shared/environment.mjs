@@ -1,6 +1,6 @@
 // Every environment variable the two apps read, with its default, what is allowed and why:
 // the one place to change a setting, and the source for the docs.
-import { dnsName, httpUrl, integer, oneOf, optionalInteger, readSettings, text } from "./settings.mjs";
+import { dnsName, httpUrl, integer, oneOf, optional, optionalInteger, readSettings, text } from "./settings.mjs";
 
 // Memory per connection, measured on the frontend with Node 20: about 10 KB idle, about 26 KB
 // for one holding a request's headers just under the 16 KiB limit (the worst a client can make
@@ -87,8 +87,44 @@ const SERVER_CHECKS = [
     },
 ];
 
-/** The backend's environment. */
-export const BACKEND_SETTINGS = serverSettings(BACKEND_MAX_CONNECTIONS);
+/** The frontend waits this long for the backend's deep check; the backend's store deadline stays under it. */
+const HEALTH_TIMEOUT_MS = 1500;
+
+/** The backend's environment: the server's, plus its table. */
+export const BACKEND_SETTINGS = {
+    ...serverSettings(BACKEND_MAX_CONNECTIONS),
+    TABLE_NAME: optional(
+        text(
+            "The fleet's DynamoDB table (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html); the backend uses its replica in REGION, which is also the SDK's region. Unset: the backend keeps no state, answers `{text, region}` as before and never loads the AWS SDK. Set: `GET /` counts a visit and `/health` reads the table.",
+            "",
+            /^[A-Za-z0-9_.-]{3,255}$/,
+            "a DynamoDB table name: 3-255 letters, digits, _ . and -",
+        ),
+    ),
+    STORE_TIMEOUT_MS: integer(
+        `Deadline for each call to the table, the SDK's retries included; past it the backend answers 503. It stays under the frontend's HEALTH_TIMEOUT_MS (${HEALTH_TIMEOUT_MS}), so its deep check reports the store's reason rather than a timeout, and well under Route 53's 2 s.`,
+        1000,
+        1,
+        HEALTH_TIMEOUT_MS - 100,
+        "ms",
+    ),
+    DYNAMODB_ENDPOINT: optional(
+        httpUrl(
+            "DynamoDB's endpoint, for local runs and tests only (dynalite, which `npm start` runs). Unset in the cluster, where the SDK picks the regional endpoint and gets its credentials from EKS Pod Identity; set without AWS keys in the environment, dummy keys are used.",
+            "",
+        ),
+    ),
+};
+
+/** @type {import("./settings.mjs").Check<typeof BACKEND_SETTINGS>[]} */
+const BACKEND_CHECKS = [
+    ...SERVER_CHECKS,
+    function tableNeedsRegion(s) {
+        return s.TABLE_NAME !== undefined && s.DYNAMODB_ENDPOINT === undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(s.REGION)
+            ? `TABLE_NAME=${s.TABLE_NAME} needs REGION to be the AWS region of its replica (such as us-east-2), got ${s.REGION}`
+            : undefined;
+    },
+];
 
 /** The frontend's environment: the server's, plus its backend and its public face. */
 export const FRONTEND_SETTINGS = {
@@ -96,8 +132,8 @@ export const FRONTEND_SETTINGS = {
     BACKEND_URL: httpUrl("The backend's base URL.", "http://sample-app-backend-service"),
     BACKEND_TIMEOUT_MS: integer("Deadline for the backend's answer when rendering the page.", 2000, 1, 30000, "ms"),
     HEALTH_TIMEOUT_MS: integer(
-        "Deadline for the backend's answer in the deep /health check. Route 53 counts an answer later than 2 s after connecting as a failure, so it stays under that.",
-        1000,
+        "Deadline for the backend's answer in the deep /health check. Route 53 counts an answer later than 2 s after connecting as a failure, so it stays under that; the backend's STORE_TIMEOUT_MS stays under it.",
+        HEALTH_TIMEOUT_MS,
         1,
         1900,
         "ms",
@@ -137,7 +173,7 @@ const FRONTEND_CHECKS = [
 ];
 
 /** @param {NodeJS.ProcessEnv} env */
-export const backendSettings = (env) => readSettings(env, BACKEND_SETTINGS, SERVER_CHECKS);
+export const backendSettings = (env) => readSettings(env, BACKEND_SETTINGS, BACKEND_CHECKS);
 
 /** @param {NodeJS.ProcessEnv} env */
 export const frontendSettings = (env) => readSettings(env, FRONTEND_SETTINGS, FRONTEND_CHECKS);

@@ -117,6 +117,16 @@ export function optionalInteger(description, min, max) {
 }
 
 /**
+ * Like `setting`, but unset means "none".
+ * @template T
+ * @param {Setting<T>} setting
+ * @returns {Setting<T | undefined>}
+ */
+export function optional(setting) {
+    return { ...setting, allowed: `unset, or ${setting.allowed}`, fallback: undefined };
+}
+
+/**
  * @template {string} T
  * @param {string} description
  * @param {T} fallback
