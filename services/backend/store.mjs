@@ -51,9 +51,33 @@ export function reasonOf(err) {
     return "error";
 }
 
+/** The pause before the one retry of a throttled call: short, so the retry fits the deadline. */
+const THROTTLE_BACKOFF_MS = 50;
+
 /**
- * Runs `send` under the deadline; our own timer answers even if the SDK is stuck somewhere
- * its abort signal does not reach (fetching credentials, say).
+ * One call, and one retry when DynamoDB throttled it (it did nothing, so the ADD cannot count
+ * twice). The SDK itself makes one attempt: its standard mode backs off exponentially with jitter
+ * (https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html), from a 500 ms
+ * base for throttling in this SDK (THROTTLING_RETRY_DELAY_BASE in @smithy/core's retry module),
+ * which would turn a throttled call into a timeout at random.
+ * @template T
+ * @param {(abortSignal: AbortSignal) => Promise<T>} send
+ * @param {AbortSignal} signal
+ * @returns {Promise<T>}
+ */
+async function sendWithRetry(send, signal) {
+    try {
+        return await send(signal);
+    } catch (err) {
+        if (reasonOf(err) !== "throttled" || signal.aborted) throw err;
+        await new Promise((resolve) => setTimeout(resolve, THROTTLE_BACKOFF_MS * (1 + Math.random())));
+        return await send(signal);
+    }
+}
+
+/**
+ * Runs `send` under the deadline, which aborts it, retry included; our own timer answers even if
+ * the SDK is stuck somewhere its abort signal does not reach (fetching credentials, say).
  * @template T
  * @param {number} timeoutMs
  * @param {(abortSignal: AbortSignal) => Promise<T>} send
@@ -70,7 +94,7 @@ async function within(timeoutMs, send) {
         }, timeoutMs);
     });
     try {
-        return await Promise.race([send(controller.signal), /** @type {Promise<never>} */ (deadline)]);
+        return await Promise.race([sendWithRetry(send, controller.signal), /** @type {Promise<never>} */ (deadline)]);
     } catch (err) {
         if (err instanceof StoreError) throw err;
         throw new StoreError(reasonOf(err), `${/** @type {Error} */ (err).name}: ${/** @type {Error} */ (err).message}`);
@@ -96,10 +120,11 @@ async function within(timeoutMs, send) {
  */
 
 /**
- * The DynamoDB client, loaded on first use. Two attempts at most (the SDK's default is three),
- * and a deadline that aborts the call, retries and back-off included, so a throttled or slow
- * table answers within `timeoutMs` (https://docs.aws.amazon.com/sdk-for-javascript/v3/developer-guide/setting-up-retries.html,
- * https://docs.aws.amazon.com/sdk-for-javascript/v3/developer-guide/node-configuring-maxsockets.html).
+ * The DynamoDB client, loaded on first use. Two attempts at most, the second only after a
+ * throttle, and a deadline that aborts the call, retry included, so a throttled or slow table
+ * answers within `timeoutMs`; the connection and request timeouts of the SDK's Node handler
+ * (https://docs.aws.amazon.com/sdk-for-javascript/v3/developer-guide/node-configuring-maxsockets.html)
+ * say the same.
  * In the cluster, credentials come from EKS Pod Identity through the SDK's default chain (the
  * container provider, https://docs.aws.amazon.com/eks/latest/userguide/pod-id-how-it-works.html);
  * against a local endpoint without AWS keys in the environment, from dummy static ones.
@@ -119,7 +144,7 @@ export async function createStore({ tableName, region, timeoutMs, endpoint, env 
     const client = new DynamoDBClient({
         region,
         endpoint,
-        maxAttempts: 2,
+        maxAttempts: 1,
         requestHandler: { connectionTimeout: timeoutMs, requestTimeout: timeoutMs },
         ...(local ? { credentials: { accessKeyId: "local", secretAccessKey: "local" } } : {}),
     });
