@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import { Browser, chromium, ConsoleMessage } from "playwright-core";
 import { findBrowser } from "./support/browser";
 import { Child, spawnService } from "./support/servers";
+import { LocalStore, startDynalite } from "./support/store";
 
 // The flags keep the browser off the (closed) network.
 const ARGS = [
@@ -24,9 +25,13 @@ describe("frontend in a real browser", function () {
     let browser: Browser;
     let backend: Child;
     let frontend: Child;
+    let store: LocalStore;
 
     before(async () => {
-        backend = await spawnService("backend", { REGION: "eu-west-1", DRAIN_MS: "0" });
+        store = await startDynalite();
+        await store.createTable("browser-test-data");
+        const table = { TABLE_NAME: "browser-test-data", DYNAMODB_ENDPOINT: store.endpoint };
+        backend = await spawnService("backend", { REGION: "eu-west-1", DRAIN_MS: "0", ...table });
         frontend = await spawnService("frontend", { REGION: "eu-west-1", DRAIN_MS: "0", BACKEND_URL: backend.url });
         browser = await chromium.launch({ executablePath: findBrowser(), args: ARGS, headless: true });
     });
@@ -35,9 +40,11 @@ describe("frontend in a real browser", function () {
         await browser?.close();
         frontend?.process.kill("SIGTERM");
         backend?.process.kill("SIGTERM");
+        await backend?.exited;
+        await store?.close();
     });
 
-    it("shows the backend's greeting and the serving region, with no console errors", async () => {
+    it("shows the backend's greeting, the serving region and the visit count, with no console errors", async () => {
         const page = await browser.newPage();
         const problems: string[] = [];
         page.on("console", (msg: ConsoleMessage) => {
@@ -51,6 +58,7 @@ describe("frontend in a real browser", function () {
         assert.equal(await page.locator("h1").innerText(), "Hello from backend microservice");
         assert.equal(await page.locator("#frontend-region").innerText(), "eu-west-1");
         assert.equal(await page.locator("#backend-region").innerText(), "eu-west-1");
+        assert.equal(await page.locator("#visits").innerText(), "1", "the first visit, counted in the table");
         assert.equal(await page.title(), "Sample app");
         // The stylesheet applied: the CSP allows exactly our inline style.
         const background = await page

@@ -8,6 +8,7 @@ import * as net from "node:net";
 import * as path from "node:path";
 import { HSTS } from "../services/shared/edge.mjs";
 import { dnsName } from "../services/shared/settings.mjs";
+import { shownVisits } from "./support/store";
 import { closedPort, rawClients, request, sleep, spawnRefusal, spawnService } from "./support/servers";
 
 interface Run {
@@ -67,7 +68,9 @@ describe("npm start and the entry points, as processes", function () {
         const page = await request(`http://127.0.0.1:${port}/`);
         assert.equal(page.status, 200);
         assert.match(page.body, /<h1>Hello from backend microservice<\/h1>/);
-        assert.equal(JSON.parse((await request(`http://127.0.0.1:${backendPort}/`)).body).text, "backend microservice");
+        assert.equal(shownVisits(page.body), 1, "the count, from the store npm start runs");
+        const json = JSON.parse((await request(`http://127.0.0.1:${backendPort}/`)).body);
+        assert.deepEqual(json, { text: "backend microservice", region: "local", visits: 2 });
 
         run.process.kill("SIGINT");
         assert.equal(await run.exited, 0);
@@ -152,6 +155,12 @@ describe("npm start and the entry points, as processes", function () {
         const same = runLocal({ PORT: "8090", BACKEND_PORT: "8090" });
         assert.equal(await same.exited, 2);
         assert.equal(same.stderr(), "npm start: PORT=8090 and BACKEND_PORT=8090 must differ\n");
+        const late = runLocal({ STORE_TIMEOUT_MS: "1200", HEALTH_TIMEOUT_MS: "1200" });
+        assert.equal(await late.exited, 2);
+        assert.match(
+            late.stderr(),
+            /^npm start: STORE_TIMEOUT_MS=1200 must be under HEALTH_TIMEOUT_MS=1200: the deep check would time out/,
+        );
     });
 
     for (const [app, setting] of [
