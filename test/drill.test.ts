@@ -5,13 +5,19 @@ import * as path from "node:path";
 import { Report } from "../tools/drill/report";
 import { PRIMARY, RECORD, Script, STANDBY, startWorld, World } from "./support/drillWorld";
 import { copyStackFiles, editStackFile } from "./support/fixtures";
+import { Replicas, startReplicas } from "./support/storeReplicas";
 
 const RESTORE_BY_HAND = `aws route53 update-health-check --health-check-id ${PRIMARY.check} --no-inverted`;
 
 describe("npm run drill", () => {
     let world: World;
+    let replicas: Replicas;
     let out: string;
-    const start = async (script: Partial<Script> = {}, root?: string) => (world = await startWorld(script, root));
+    // Each world has the fleet's table in two local stores, so the drill's replication step never leaves loopback.
+    const start = async (script: Partial<Script> = {}, root?: string) => {
+        world = await startWorld(script, root);
+        replicas = await startReplicas(world, { table: true, lagMs: 800 });
+    };
     const report = () => JSON.parse(fs.readFileSync(out, "utf8")) as Report;
     const drill = (...extra: string[]) => world.run(["--stack", PRIMARY.stack, "--out", out, ...extra]);
     /** The primary's check is not inverted, and the drill's last update was the restore. */
@@ -22,7 +28,7 @@ describe("npm run drill", () => {
     };
 
     beforeEach(() => (out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "drill-")), "drill.json")));
-    afterEach(async () => world?.close());
+    afterEach(async () => Promise.all([world?.close(), replicas?.close()]));
 
     it("measures detection, switch and failback as Route 53 and DNS moved, and writes them with the computed times", async () => {
         await start({ detectAfterMs: 30_000, switchAfterMs: 33_000, failbackAfterMs: 21_000 });
@@ -256,9 +262,14 @@ describe("npm run drill", () => {
         ]) {
             assert.ok(r.out.includes(expected), expected);
         }
-        assert.match(r.out, /^3\. invert hc-prod-us: aws route53 update-health-check --health-check-id hc-prod-us --inverted$/m);
+        assert.match(
+            r.out,
+            /^3\. measure replication: add 1 to item drill:\S+ of table multiregion-prod-data in us-east-2 \(UpdateItem ADD\), then read it in eu-west-1 every 0\.1 s/m,
+        );
+        assert.match(r.out, /^4\. invert hc-prod-us: aws route53 update-health-check --health-check-id hc-prod-us --inverted$/m);
         assert.deepEqual(world.fake.calls, []);
         assert.deepEqual(world.dns.asked, []);
+        assert.deepEqual([await replicas.items(replicas.primary), await replicas.items(replicas.standby)], [[], []], "writes nothing");
     });
 
     const badInput: [string[], RegExp][] = [

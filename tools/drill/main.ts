@@ -5,7 +5,8 @@
  * inverts the primary's Route 53 health check, asks the zone's authoritative name servers
  * every second until they answer with the standby's load balancer, restores the check and
  * waits the same way for the answer to come back. It prints the measured times next to the
- * computed ones and always restores the check: on success, error, timeout and Ctrl-C.
+ * computed ones and always restores the check: on success, error, timeout and Ctrl-C. Before the
+ * invert it measures the data's replication lag between the two regions' replicas (#19).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -13,6 +14,7 @@ import { Io, Main, parseCommand, processIo, runMain, UsageError } from "../cli";
 import { requireStack, ROOT } from "../stacks";
 import { fleetPair, loadPair, Pair, Refusal } from "./pair";
 import { preflight, Settings } from "./preflight";
+import { describeReplication, measureReplication } from "./replication";
 import { planSteps, report, Report, table, unstartedReport } from "./report";
 import { execute, processSignals, SignalSource } from "./run";
 import { Route53, route53Client } from "./route53";
@@ -42,7 +44,9 @@ function settingsFor(io: Io, pair: Pair, timeout: number | undefined): Settings 
         throw new UsageError(`DRILL_DNS_PORT must be a port number, got ${io.env.DRILL_DNS_PORT}`);
     }
     const timeoutSeconds = timeout ?? 3 * pair.computed.worstCaseSwitchSeconds + 60;
-    return { pollMs: 1000, dnsPort: port, queryTimeoutMs: 2000, timeoutSeconds };
+    // Replication usually takes about a second (ReplicationLatency, https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/metrics-dimensions.html):
+    // read every 100 ms for a figure finer than the DNS ones, for at most 30 s.
+    return { pollMs: 1000, dnsPort: port, queryTimeoutMs: 2000, timeoutSeconds, replication: { pollMs: 100, timeoutSeconds: 30 } };
 }
 
 function write(io: Io, file: string | undefined, r: Report): void {
@@ -64,16 +68,19 @@ async function drill(
     const pair = await loadPair(configs, io);
     const settings = settingsFor(io, pair, values.timeout);
     if (values["dry-run"]) {
-        for (const line of planSteps(pair, settings)) io.out(line);
+        for (const line of planSteps(pair, settings, io.now())) io.out(line);
         return { code: 0 };
     }
     const r53 = new Route53(route53Client(io.env));
     const live = await preflight(pair, r53, io, settings);
+    // Before the invert, with both regions healthy: the lag in normal operation, measured whatever the DNS half does.
+    const replication = await measureReplication(pair, io, settings.replication);
+    (replication.outcome === "measured" || replication.outcome === "no-table" ? io.out : io.err)(describeReplication(replication));
     io.out(
         `drill: ${pair.primary.stack} -> ${pair.standby.stack} for ${pair.recordName}, asking ${live.nameServers.map((s) => s.name).join(", ")}`,
     );
     const result = await execute(live, r53, io, settings, signals);
-    const r = report(live, settings, result);
+    const r = report(live, settings, result, replication);
     for (const line of table(r)) io.out(line);
     if (result.outcome !== "passed") io.err(`drill ${result.outcome}: ${result.message}`);
     return { code: result.exitCode, report: r };

@@ -6,6 +6,7 @@
 import { Io } from "../cli";
 import { askAll, describeAnswer, NameServer, normalResolver, Round, Target, verdict } from "./dns";
 import { Pair, Refusal, Side } from "./pair";
+import { ReplicationSettings } from "./replication";
 import { Route53 } from "./route53";
 
 /** How the drill talks to DNS and how long it waits. */
@@ -17,6 +18,8 @@ export interface Settings {
     readonly queryTimeoutMs: number;
     /** Bounds each wait: for the switch, then for the failback. */
     readonly timeoutSeconds: number;
+    /** How the standby's replica is polled for the drill's write. */
+    readonly replication: ReplicationSettings;
 }
 
 /** What the drill acts on, checked against Route 53 and DNS. */

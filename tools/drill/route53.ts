@@ -41,8 +41,6 @@ export interface ZoneServers {
  * the tool's env, as are static keys, so tests point the real SDK at a fake on loopback.
  */
 export function route53Client(env: Readonly<Record<string, string | undefined>>): Route53Client {
-    const accessKeyId = env.AWS_ACCESS_KEY_ID;
-    const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
     // Empty counts as unset, as the SDK treats it.
     const endpoint = env.AWS_ENDPOINT_URL_ROUTE_53?.trim();
     return new Route53Client({
@@ -50,8 +48,15 @@ export function route53Client(env: Readonly<Record<string, string | undefined>>)
         endpoint: endpoint ? endpoint : undefined,
         // The SDK waits forever by default; a hung call must not stall a drill with the check inverted.
         requestHandler: { connectionTimeout: 5000, requestTimeout: 15_000 },
-        credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN } : undefined,
+        credentials: credentialsFrom(env),
     });
+}
+
+/** Static keys from the tool's env when it has them; otherwise the SDK's default chain. */
+export function credentialsFrom(env: Readonly<Record<string, string | undefined>>) {
+    const accessKeyId = env.AWS_ACCESS_KEY_ID;
+    const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
+    return accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN } : undefined;
 }
 
 /** An SDK failure as one line naming the call. */
