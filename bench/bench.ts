@@ -10,14 +10,13 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import autocannon from "autocannon";
+import { Pod, podGroups } from "./cgroups";
 import { settings } from "./settings";
+import { withLocalTable } from "./store";
 
 const ROOT = path.resolve(__dirname, "..");
 const { duration: DURATION_S, rounds: ROUNDS, connections: CONNECTIONS } = settings(process.argv.slice(2));
 const WARMUP_S = 3;
-// The pods' CPU limit (500m, services/sampleApp.ts) as a CFS quota per period.
-const POD_CPU = { quotaUs: 50_000, periodUs: 100_000 };
-const CGROUP_CPU = "/sys/fs/cgroup/cpu";
 // /proc/<pid>/stat counts CPU time in USER_HZ ticks, 100 per second on Linux.
 const TICK_MS = 10;
 
@@ -161,54 +160,6 @@ async function measure(variant: Variant, port: number, pod?: Pod): Promise<Resul
     }
 }
 
-interface CpuGroup {
-    add(child: ChildProcess): void;
-    /** CFS periods in which the group was throttled so far. */
-    throttled(): number;
-    /** Removes the group; says so, never throws, when it cannot. */
-    remove(): void;
-}
-type Pod = { readonly frontend: CpuGroup; readonly backend: CpuGroup };
-
-/** A cgroup v1 `cpu` group limited to the pod's CPU; throws when it cannot be made. */
-function cpuGroup(name: string): CpuGroup {
-    const dir = path.join(CGROUP_CPU, `bench-${process.pid}-${name}`);
-    const file = (f: string) => path.join(dir, f);
-    fs.mkdirSync(dir);
-    const remove = () => {
-        try {
-            fs.rmdirSync(dir);
-        } catch (err) {
-            console.log(`could not remove the bench cgroup ${dir}: ${String(err)}`);
-        }
-    };
-    try {
-        fs.writeFileSync(file("cpu.cfs_period_us"), String(POD_CPU.periodUs));
-        fs.writeFileSync(file("cpu.cfs_quota_us"), String(POD_CPU.quotaUs));
-    } catch (err) {
-        remove();
-        throw err;
-    }
-    return {
-        add: (child) => fs.writeFileSync(file("cgroup.procs"), String(child.pid)),
-        throttled: () => Number(/nr_throttled (\d+)/.exec(fs.readFileSync(file("cpu.stat"), "utf8"))?.[1] ?? NaN),
-        remove,
-    };
-}
-
-/** The two pods' groups, or why they cannot be made. */
-function podGroups(): Pod | string {
-    if (!fs.existsSync(path.join(CGROUP_CPU, "cpu.cfs_quota_us"))) return `no cgroup v1 cpu controller at ${CGROUP_CPU}`;
-    let frontend: CpuGroup | undefined;
-    try {
-        frontend = cpuGroup("frontend");
-        return { frontend, backend: cpuGroup("backend") };
-    } catch (err) {
-        frontend?.remove();
-        return `cannot make a cpu cgroup under ${CGROUP_CPU} (${(err as NodeJS.ErrnoException).code ?? String(err)})`;
-    }
-}
-
 const ratio = (a: number, b: number) => (b === 0 ? "n/a" : (a / b).toFixed(2));
 
 function median(values: number[]): number {
@@ -290,7 +241,22 @@ async function main(): Promise<void> {
             `(a line each from frontend and backend, plus a few lifecycle lines; ${off.logLines} lines with them off); ` +
             `CPU per request ${on.cpuUsPerRequest} µs with them, ${off.cpuUsPerRequest} µs without`,
     );
+    await withTable(on);
     await perPod();
+}
+
+/** The page with the table on the local store: a line of its own, naming how to run that backend. */
+async function withTable(stateless: Result): Promise<void> {
+    const port = 18490;
+    const results = await withLocalTable(port, (env) =>
+        compare([{ ...LOGS_ON, label: "ours, table on dynalite", env: { ...LOGS_ON.env, ...env } }], 18500),
+    );
+    const [r] = [...results.values()] as [Result];
+    console.log(
+        `with the table on the local store (the backend as TABLE_NAME=bench-data DYNAMODB_ENDPOINT=http://127.0.0.1:${port} node services/backend/server.mjs, ` +
+            `dynalite a process of its own): ${Math.round(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.errors + r.non2xx} errors or non-2xx; ` +
+            `${ratio(r.rps, stateless.rps)}x the stateless pair's throughput (access log on)`,
+    );
 }
 
 main().catch((err) => {
