@@ -37,9 +37,11 @@ export function createBackend({ region, store, logger }) {
         else sendJson(res, 503, { error: STORE_UNAVAILABLE, reason, region });
     }
 
-    /** @param {import("node:http").ServerResponse} res */
-    async function home(res) {
-        if (!store) return sendJson(res, 200, body);
+    /**
+     * @param {import("./store.mjs").Store} store
+     * @param {import("node:http").ServerResponse} res
+     */
+    async function count(store, res) {
         try {
             sendJson(res, 200, { ...body, visits: await store.count() });
         } catch (err) {
@@ -47,9 +49,11 @@ export function createBackend({ region, store, logger }) {
         }
     }
 
-    /** @param {import("node:http").ServerResponse} res */
-    async function health(res) {
-        if (!store) return sendJson(res, 200, healthy);
+    /**
+     * @param {import("./store.mjs").Store} store
+     * @param {import("node:http").ServerResponse} res
+     */
+    async function check(store, res) {
         try {
             await store.check();
             sendJson(res, 200, healthy);
@@ -58,11 +62,14 @@ export function createBackend({ region, store, logger }) {
         }
     }
 
+    // Without a store, answered synchronously as before: the stateless path allocates no promise.
     return (lifecycle) =>
         withProbes(lifecycle, (req, res) => {
             const path = (req.url ?? "/").split("?")[0];
-            if (path === "/") void home(res);
-            else if (path === "/health") void health(res);
+            if (path === "/" && store) void count(store, res);
+            else if (path === "/") sendJson(res, 200, body);
+            else if (path === "/health" && store) void check(store, res);
+            else if (path === "/health") sendJson(res, 200, healthy);
             else sendJson(res, 404, { error: "not found" });
         });
 }
