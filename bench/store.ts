@@ -5,7 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DATA_TABLE } from "../facts/workload";
+import { localTableDefinition } from "../services/backend/store.mjs";
 
 const TABLE = "bench-data";
 
@@ -15,14 +15,7 @@ async function createTable(endpoint: string): Promise<void> {
     try {
         for (let attempt = 1; ; attempt++) {
             try {
-                await client.send(
-                    new CreateTableCommand({
-                        TableName: TABLE,
-                        AttributeDefinitions: [{ AttributeName: DATA_TABLE.hashKey, AttributeType: "S" }],
-                        KeySchema: [{ AttributeName: DATA_TABLE.hashKey, KeyType: "HASH" }],
-                        BillingMode: "PAY_PER_REQUEST",
-                    }),
-                );
+                await client.send(new CreateTableCommand(localTableDefinition(TABLE)));
                 return;
             } catch (err) {
                 if (attempt >= 50) throw err;

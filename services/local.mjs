@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
-import { HASH_KEY } from "./backend/store.mjs";
+import { localTableDefinition } from "./backend/store.mjs";
 import { BACKEND_SETTINGS, FRONTEND_SETTINGS } from "./shared/environment.mjs";
 import { integer, ListenError, main, readSettings, StartupError } from "./shared/settings.mjs";
 
@@ -56,14 +56,7 @@ async function startStore() {
     const endpoint = `http://127.0.0.1:${/** @type {import("node:net").AddressInfo} */ (server.address()).port}`;
     const { CreateTableCommand, DynamoDBClient } = await import("@aws-sdk/client-dynamodb");
     const client = new DynamoDBClient({ region: "local", endpoint, credentials: { accessKeyId: "local", secretAccessKey: "local" } });
-    await client.send(
-        new CreateTableCommand({
-            TableName: LOCAL_TABLE,
-            AttributeDefinitions: [{ AttributeName: HASH_KEY, AttributeType: "S" }],
-            KeySchema: [{ AttributeName: HASH_KEY, KeyType: "HASH" }],
-            BillingMode: "PAY_PER_REQUEST",
-        }),
-    );
+    await client.send(new CreateTableCommand(localTableDefinition(LOCAL_TABLE)));
     client.destroy();
     return { endpoint, close: () => new Promise((resolve) => server.close(() => resolve(undefined))) };
 }

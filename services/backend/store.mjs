@@ -8,6 +8,20 @@ export const HASH_KEY = "page";
 /** The counter, a number added to atomically. */
 export const COUNTER = "visits";
 
+/**
+ * CreateTable's input for a local copy of the fleet's table (npm start, the bench, tests): keyed
+ * as the fleet's, on-demand. The fleet's own table is the infrastructure's.
+ * @param {string} tableName
+ */
+export function localTableDefinition(tableName) {
+    return {
+        TableName: tableName,
+        AttributeDefinitions: [{ AttributeName: HASH_KEY, AttributeType: /** @type {const} */ ("S") }],
+        KeySchema: [{ AttributeName: HASH_KEY, KeyType: /** @type {const} */ ("HASH") }],
+        BillingMode: /** @type {const} */ ("PAY_PER_REQUEST"),
+    };
+}
+
 /** The one item the backend counts: the page. */
 export const PAGE = "/";
 

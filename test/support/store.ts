@@ -6,6 +6,7 @@ import * as http from "node:http";
 import { createRequire } from "node:module";
 import * as net from "node:net";
 import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { localTableDefinition } from "../../services/backend/store.mjs";
 import { DATA_TABLE } from "../../facts/workload";
 import { Fake, fakeBackend } from "./servers";
 
@@ -40,14 +41,7 @@ export async function startDynalite(): Promise<LocalStore> {
         endpoint,
         client,
         createTable: async (name) => {
-            await client.send(
-                new CreateTableCommand({
-                    TableName: name,
-                    AttributeDefinitions: [{ AttributeName: DATA_TABLE.hashKey, AttributeType: "S" }],
-                    KeySchema: [{ AttributeName: DATA_TABLE.hashKey, KeyType: "HASH" }],
-                    BillingMode: "PAY_PER_REQUEST",
-                }),
-            );
+            await client.send(new CreateTableCommand(localTableDefinition(name)));
         },
         visits: async (table, page) => {
             const out = await client.send(new GetItemCommand({ TableName: table, Key: key(page), ConsistentRead: true }));
