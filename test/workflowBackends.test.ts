@@ -126,7 +126,10 @@ describe("the state backend, chosen by vars.PULUMI_BACKEND", () => {
         const key = "awskms://alias/multiregion-pulumi-state?region=us-east-2";
         const r = backend({ BACKEND: "s3", ORG: "octo-org", BACKEND_URL: url, STATE_KEY: key });
         assert.equal(r.code, 0, r.err);
-        assert.equal(r.written, `PULUMI_ORG=organization\nPULUMI_BACKEND_URL=${url}\nPULUMI_SECRETS_PROVIDER=${key}\n`);
+        assert.equal(
+            r.written,
+            `PULUMI_ORG=organization\nPULUMI_BACKEND_URL=${url}\nPULUMI_SECRETS_PROVIDER=${key}\nPULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER=true\n`,
+        );
     });
 
     it("pulumi-cloud, or no variable: the organization only, and no backend URL", () => {

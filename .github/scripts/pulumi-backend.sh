@@ -21,6 +21,11 @@ case "${BACKEND:-pulumi-cloud}" in
             echo "PULUMI_ORG=organization"
             echo "PULUMI_BACKEND_URL=$BACKEND_URL"
             echo "PULUMI_SECRETS_PROVIDER=$STATE_KEY"
+            # A fresh checkout's stack file may lack the secretsprovider: and encryptedkey: lines
+            # that stack init wrote on another runner; without this the CLI then falls back to a
+            # passphrase and fails. With it, it takes the key from the stack's state
+            # (pulumi/pulumi pkg/cmd/pulumi/stack/secrets.go; pulumi/pulumi-kubernetes-operator#1231).
+            echo "PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER=true"
         } >>"$GITHUB_ENV"
         ;;
     *) fail "vars.PULUMI_BACKEND is \"$BACKEND\"; allowed: pulumi-cloud or s3" ;;

@@ -21,7 +21,7 @@ export interface MockOptions {
     readonly region: string;
     /** Zones the region offers; by default the ones facts/awsData.ts lists. */
     readonly zones?: string[];
-    /** Route 53 zones the account has; by default one public `example.com`. */
+    /** Route 53 zones the account has; by default the public `example.com` and `stage.example.com`. */
     readonly hostedZones?: HostedZone[];
     /** ECR repositories the region has; by default the ones the stack names, as after `npm run images`. */
     readonly repositories?: string[];
@@ -33,6 +33,8 @@ export interface MockOptions {
 
 export const PLACEHOLDER_ZONE_ID = "Z0123456789EXAMPLE";
 export const EXAMPLE_ZONE: HostedZone = { zoneId: PLACEHOLDER_ZONE_ID, name: "example.com", privateZone: false };
+/** Stage's own zone, in stage's account, delegated from example.com. */
+export const STAGE_ZONE: HostedZone = { ...EXAMPLE_ZONE, name: "stage.example.com" };
 
 /** What AWS answers for a lookup of something that does not exist. */
 export class NotFound extends Error {}
@@ -52,7 +54,7 @@ function callHandlers(opts: MockOptions, collector: Collector): Record<string, C
             return { names: opts.zones ?? zonesOf(opts.region), id: opts.region };
         },
         "aws:route53/getZone:getZone": (inputs) => {
-            const zone = (opts.hostedZones ?? [EXAMPLE_ZONE]).find((z) =>
+            const zone = (opts.hostedZones ?? [EXAMPLE_ZONE, STAGE_ZONE]).find((z) =>
                 inputs.zoneId ? z.zoneId === inputs.zoneId : z.name === inputs.name && z.privateZone === (inputs.privateZone ?? false),
             );
             if (!zone) throw new Error(`no matching Route 53 Hosted Zone found for ${JSON.stringify(inputs)}`);
