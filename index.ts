@@ -6,9 +6,21 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { loadConfig, StackConfig } from "./config";
-import { clusterName, secretsKeyAlias, WORKLOAD_ROLES, workloadRoleArn, WorkloadRole } from "./facts/workload";
-import { Alarms, Certificate, Cluster, Failover, failoverTimes, lookupHostedZone, METRICS_REGION, Network, pickZones } from "./regions";
+import { fleetOf, loadConfig, StackConfig } from "./config";
+import { clusterName, dataRoleArn, dataRoleName, secretsKeyAlias, WORKLOAD_ROLES, workloadRoleArn, WorkloadRole } from "./facts/workload";
+import { listStacks, loadStackFile } from "./config/stackFiles";
+import {
+    Alarms,
+    Certificate,
+    Cluster,
+    DataAccess,
+    Failover,
+    failoverTimes,
+    lookupHostedZone,
+    METRICS_REGION,
+    Network,
+    pickZones,
+} from "./regions";
 import { capacityOf, ImageRegistry, SampleApp } from "./services";
 
 /**
@@ -27,28 +39,45 @@ async function requireRepositories(config: StackConfig, provider: aws.Provider):
 }
 
 /**
- * The bootstrap makes the roles this stack's resources run as and its cluster's secrets key, so
- * CI's deploy role never makes a role or a key (facts/workload.ts). Without them EKS and the flow
- * logs would fail halfway through the first `up`; say so before anything is created.
+ * The bootstrap makes the roles this stack's resources run as, its cluster's secrets key and the
+ * fleet's table, so CI's deploy role never makes a role, a key or the data (facts/workload.ts).
+ * Without them EKS and the flow logs would fail halfway through the first `up`; say so before
+ * anything is created, with AWS's own words when a lookup failed for another reason than absence.
  * Returns the key's ARN: EKS takes an alias too, but would then record another value than Pulumi
  * (https://docs.aws.amazon.com/eks/latest/APIReference/API_EncryptionConfig.html).
  */
-async function requireFoundation(config: StackConfig, provider: aws.Provider): Promise<string> {
+async function requireFoundation(config: StackConfig, provider: aws.Provider) {
     const alias = secretsKeyAlias(clusterName(config.project, config.stack));
     const missing: string[] = [];
     const found = async <T>(what: string, lookup: () => Promise<T>): Promise<T | undefined> =>
-        lookup().catch(() => void missing.push(what));
+        lookup().catch((err: unknown) => void missing.push(`${what} (${firstLine(err)})`));
+    const role = async (name: string, arn: string) => {
+        const got = await found(`the role ${arn}`, () => aws.iam.getRole({ name }, { provider }));
+        // A role of that name on another path is not the one the deploy role may pass.
+        if (got !== undefined && got.arn !== arn) missing.push(`the role ${arn} (found ${got.arn} instead)`);
+        return got;
+    };
     const key = await found(`the KMS alias ${alias} in ${config.region}`, () => aws.kms.getAlias({ name: alias }, { provider }));
-    for (const role of Object.keys(WORKLOAD_ROLES) as WorkloadRole[]) {
-        const arn = workloadRoleArn(config.accountId, role);
-        await found(`the role ${arn}`, () => aws.iam.getRole({ name: WORKLOAD_ROLES[role] }, { provider }));
+    for (const r of Object.keys(WORKLOAD_ROLES) as WorkloadRole[]) await role(WORKLOAD_ROLES[r], workloadRoleArn(config.accountId, r));
+    const table = config.data.table;
+    const dataRole =
+        table === undefined
+            ? undefined
+            : await role(dataRoleName(fleetOf(config.stack)), dataRoleArn(config.accountId, fleetOf(config.stack)));
+    if (table !== undefined) {
+        await found(`a replica of the table ${table} in ${config.region}`, () => aws.dynamodb.getTable({ name: table }, { provider }));
     }
     if (key === undefined || missing.length > 0) {
         throw new Error(
             `account ${config.accountId} lacks ${missing.join(", ")}: run pulumi up in bootstrap/ for this account (docs/bootstrap.md), then run this again`,
         );
     }
-    return key.targetKeyArn;
+    return { secretsKeyArn: key.targetKeyArn, dataRoleArn: dataRole?.arn };
+}
+
+/** An error's first line, for a one-line message. */
+function firstLine(err: unknown): string {
+    return (err instanceof Error ? err.message : String(err)).split("\n")[0]!.trim();
 }
 
 /** What must exist before anything is created: the region's zones, the hosted zone, the load balancers' zone id, the bootstrap's roles and key. */
@@ -58,9 +87,9 @@ async function lookups(config: StackConfig, provider: aws.Provider) {
         { provider },
     );
     await requireRepositories(config, provider);
-    const secretsKeyArn = await requireFoundation(config, provider);
+    const foundation = await requireFoundation(config, provider);
     return {
-        secretsKeyArn,
+        ...foundation,
         availabilityZones: pickZones(config, config.region, zones.names, config.network.azCount),
         hostedZone: await lookupHostedZone(config, config.failover, provider),
         // The alias target's zone must match the load balancer type the frontend Service asks for (NLB).
@@ -75,6 +104,7 @@ function platform(config: StackConfig, provider: aws.Provider, availabilityZones
         name,
         {
             cidrBlock: config.network.vpcCidr,
+            region: config.region,
             availabilityZones,
             natGateways: config.network.natGateways,
             flowLogs: { accountId: config.accountId, retentionDays: config.logRetentionDays },
@@ -106,8 +136,49 @@ interface Platform {
     readonly cluster: Cluster;
 }
 
+/**
+ * The backend's way to the fleet's table, when the fleet has one: the Pod Identity association and
+ * this region's replication alarms, one per other region of the fleet, read from its stack files.
+ */
+function dataAccess(config: StackConfig, provider: aws.Provider, cluster: Cluster, roleArn: string | undefined) {
+    const table = config.data.table;
+    if (table === undefined || roleArn === undefined) return undefined;
+    const fleet = fleetOf(config.stack);
+    const peerRegions = listStacks()
+        .filter((s) => s !== config.stack && fleetOf(s) === fleet)
+        .map((s) => loadStackFile(s).region);
+    const access = new DataAccess(
+        config.stack,
+        {
+            clusterName: cluster.clusterName,
+            roleArn,
+            tableName: table,
+            peerRegions,
+            latencyAlarmMs: config.data.latencyAlarmMs,
+            text: {
+                stack: config.stack,
+                region: config.region,
+                role: config.role,
+                recordName: config.failover.recordName,
+                runbookUrl: config.alarms.runbookUrl,
+            },
+            uniqueName: `${config.project}-${config.stack}`,
+            subscriptions: config.alarms.subscriptions,
+            tags: config.tags,
+        },
+        { provider },
+    );
+    return { tableName: table, association: access.association, vpcCidr: config.network.vpcCidr, topicArn: access.topicArn };
+}
+
 /** The app: its certificate, its images' registry, and its services on the cluster. */
-function application(config: StackConfig, provider: aws.Provider, { network, cluster }: Platform, zoneId: string) {
+function application(
+    config: StackConfig,
+    provider: aws.Provider,
+    { network, cluster }: Platform,
+    zoneId: string,
+    data: ReturnType<typeof dataAccess>,
+) {
     const { stack: name, tags } = config;
     const { recordName } = config.failover;
     const certificate = new Certificate(name, { domainName: recordName, zoneId, tags }, { provider });
@@ -125,6 +196,7 @@ function application(config: StackConfig, provider: aws.Provider, { network, clu
             certificateArn: certificate.certificateArn,
             networkPolicyEnforcement: cluster.networkPolicyController,
             loadBalancerSubnetCidrs: network.publicSubnetCidrs,
+            data,
         },
         { provider: cluster.provider },
     );
@@ -172,10 +244,11 @@ function awsProvider(config: StackConfig, region: string): aws.Provider {
 export = async () => {
     const config = loadConfig();
     const provider = awsProvider(config, config.region);
-    const { availabilityZones, hostedZone, loadBalancerZone, secretsKeyArn } = await lookups(config, provider);
+    const { availabilityZones, hostedZone, loadBalancerZone, secretsKeyArn, dataRoleArn } = await lookups(config, provider);
 
     const { network, cluster } = platform(config, provider, availabilityZones, secretsKeyArn);
-    const { registry, app } = application(config, provider, { network, cluster }, hostedZone.zoneId);
+    const data = dataAccess(config, provider, cluster, dataRoleArn);
+    const { registry, app } = application(config, provider, { network, cluster }, hostedZone.zoneId, data);
     const failover = new Failover(
         config.stack,
         {
@@ -198,6 +271,7 @@ export = async () => {
         healthCheckId: failover.healthCheckId,
         failover: { type: settings.failoverType, recordPublished: settings.publishRecord, ...failoverTimes(settings) },
         alarmTopicArn: alarms.topicArn,
+        ...(data ? { dataTable: data.tableName, dataAlarmTopicArn: data.topicArn } : {}),
         capacity: capacityOf(config.services),
         vpcId: network.vpcId,
         clusterName: cluster.clusterName,

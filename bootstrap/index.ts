@@ -16,7 +16,8 @@ import { BootstrapConfig, loadBootstrapConfig } from "./config";
 import { HostedZone } from "./hostedZone";
 import { PulumiCloudTrust, TokenGrant } from "./pulumiCloud";
 import { GitHubRepository } from "./repository";
-import { clustersOf, Fleet, knownFleets, listBootstrapStacks, loadBootstrapStack, servedFleets } from "./sources";
+import { FleetData } from "./data";
+import { clustersOf, Fleet, fleetTablesOf, knownFleets, listBootstrapStacks, loadBootstrapStack, servedFleets } from "./sources";
 import { STATE_KEY_ALIAS, StateBackend } from "./stateBackend";
 import { subjectsOf } from "./subjects";
 import { Assigned, environmentsFor, variablesFor } from "./variables";
@@ -153,6 +154,14 @@ export = () => {
         { accountId, boundaryArn: identity.workloadBoundaryArn, clusters: clustersOf(config), providerIn, tags },
         { provider },
     );
+    const data = fleetTablesOf(config).map(
+        (table) =>
+            new FleetData(
+                `${config.stack}-${table.fleet}-data`,
+                { accountId, boundaryArn: identity.workloadBoundaryArn, data: table, providerIn, tags },
+                { provider },
+            ),
+    );
     const zone = config.hostedZone ? new HostedZone(config.stack, { domain: config.hostedZone, tags }, { provider }) : undefined;
 
     const { environments, variables } = configureGitHub(config, fleets, { accountId, ...roleArns(identity), state });
@@ -171,6 +180,7 @@ export = () => {
         workloadBoundaryArn: identity.workloadBoundaryArn,
         workloadRoleArns: workload.roleArns,
         secretsKeyArns: workload.keyArns,
+        dataTableArns: data.map((d) => d.tableArn),
         ...roleArns(identity),
         environments: environments.map((e) => e.name),
         variables: Object.keys(variables).sort(),

@@ -9,6 +9,7 @@ import { fleetOf } from "../config";
 import { clusterName } from "../facts/workload";
 import { listStacks, loadStackFile as loadStack, readProject, resolveConfig, ROOT, StackFileError } from "../config/stackFiles";
 import { BootstrapConfig, BootstrapConfigError, parseBootstrapConfig, projectKeys } from "./config";
+import type { FleetTable } from "./data";
 
 export const BOOTSTRAP_DIR = __dirname;
 
@@ -63,6 +64,40 @@ export function clustersOf(config: BootstrapConfig, root = ROOT): { name: string
     return listStacks(root)
         .filter((s) => fleets.includes(fleetOf(s)))
         .map((s) => ({ name: clusterName(project, s), region: loadStack(s, root).region }));
+}
+
+/**
+ * The tables of the fleets this account runs, each from its stack files: its name, its first
+ * region (the bootstrap's own), the other regions as replicas, and its clusters. A fleet without
+ * a table has none. Refused: a fleet the bootstrap's region does not serve (the table's first
+ * replica would sit where no stack runs), and two fleets naming one table.
+ */
+export function fleetTablesOf(config: BootstrapConfig, root = ROOT): FleetTable[] {
+    const project = readProject(root).name;
+    const fleets = [...config.fleets, ...(config.rehearsal ? [REHEARSAL_FLEET] : [])];
+    const problems: string[] = [];
+    const tables = fleets.flatMap((fleet) => {
+        const stacks = listStacks(root)
+            .filter((s) => fleetOf(s) === fleet)
+            .map((s) => loadStack(s, root));
+        const table = stacks[0]?.data.table;
+        if (table === undefined) return [];
+        const regions = stacks.map((s) => s.region);
+        if (!regions.includes(config.region)) {
+            problems.push(
+                `${config.project}:region: got ${config.region}, where fleet ${fleet} has no stack; allowed: one of ${regions.join(", ")}, where its table ${table} starts`,
+            );
+        }
+        const clusters = stacks.map((s) => clusterName(project, s.stack));
+        return [{ fleet, table, home: config.region, replicas: regions.filter((r) => r !== config.region), clusters }];
+    });
+    const names = tables.map((t) => t.table);
+    for (const [i, name] of names.entries()) {
+        if (names.indexOf(name) !== i)
+            problems.push(`${config.project}:fleets: two fleets of this account name the table ${name}; give each its own dataTable`);
+    }
+    if (problems.length > 0) throw new BootstrapConfigError(problems, config.stack);
+    return tables;
 }
 
 /** Bootstrap stack names: every `bootstrap/Pulumi.<stack>.yaml`. */

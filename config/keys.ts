@@ -11,6 +11,7 @@ import {
     awsRegion,
     isCidr,
     isHealthCheckPath,
+    isDataTableName,
     isHostedZone,
     isIamPrincipal,
     isIamRole,
@@ -219,6 +220,23 @@ const FAILOVER_KEYS = {
     }),
 };
 
+// ---- Data ------------------------------------------------------------------------
+const DATA_KEYS = {
+    dataTable: key(
+        text(isDataTableName, 'empty, or a DynamoDB table name: 3 to 255 of a-z A-Z 0-9 _ . -, such as "multiregion-prod-data"'),
+        {
+            default: "",
+            description:
+                "The fleet's DynamoDB global table the backend counts visits in. The bootstrap makes it, with a replica in every region of the fleet (docs/data.md). Empty: the backend keeps no state. The same in every stack of a fleet.",
+        },
+    ),
+    replicationLatencyAlarmMs: key(integer(1000, 3_600_000), {
+        default: 60_000,
+        description:
+            "Milliseconds of average ReplicationLatency, from this region to another replica, that raise this region's replication alarm (docs/data.md), 1000 to 3600000.",
+    }),
+};
+
 // ---- Alarms ----------------------------------------------------------------------
 const ALARM_KEYS = {
     alarmSubscriptions: key(alarmSubscriptions(), {
@@ -245,10 +263,11 @@ export const CONFIG_GROUPS = [
     { title: "Cluster", keys: CLUSTER_KEYS },
     { title: "Services", keys: SERVICES_KEYS },
     { title: "Failover", keys: FAILOVER_KEYS, more: "alarms.md#the-record-type" },
+    { title: "Data", keys: DATA_KEYS, more: "data.md" },
     { title: "Alarms", keys: ALARM_KEYS, more: "alarms.md" },
 ] as const;
 
-export const CONFIG_KEYS = { ...REGION_KEYS, ...CLUSTER_KEYS, ...SERVICES_KEYS, ...FAILOVER_KEYS, ...ALARM_KEYS };
+export const CONFIG_KEYS = { ...REGION_KEYS, ...CLUSTER_KEYS, ...SERVICES_KEYS, ...FAILOVER_KEYS, ...DATA_KEYS, ...ALARM_KEYS };
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
 
@@ -284,4 +303,5 @@ export const PER_ENVIRONMENT: Readonly<Partial<Record<ConfigKey, string>>> = {
     recordName: "that environment's name",
     alarmSubscriptions: "who that environment's alarm reaches",
     runbookUrl: "who that environment's alarm reaches",
+    dataTable: "each environment its own data",
 };

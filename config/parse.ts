@@ -157,6 +157,7 @@ export function toStackConfig(v: Values, ctx: ConfigContext): StackConfig {
                 regions: v.healthCheckRegions,
             },
         },
+        data: { table: v.dataTable === "" ? undefined : v.dataTable, latencyAlarmMs: v.replicationLatencyAlarmMs },
         alarms: { subscriptions: v.alarmSubscriptions, runbookUrl: v.runbookUrl === "" ? undefined : v.runbookUrl },
     };
 }

@@ -89,6 +89,11 @@ export function isHostedZone(v: string): boolean {
     return ZONE_ID.test(v) || isDnsName(v);
 }
 
+/** DynamoDB's table-name rule (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html), or empty for none. */
+export function isDataTableName(v: string): boolean {
+    return v === "" || /^[A-Za-z0-9_.-]{3,255}$/.test(v);
+}
+
 export function isHealthCheckPath(v: string): boolean {
     return /^\/[\x21-\x7e]{0,254}$/.test(v);
 }

@@ -100,6 +100,14 @@ export interface AlarmSettings {
     readonly runbookUrl: string | undefined;
 }
 
+/** The fleet's data: its global table, when it has one (docs/data.md). */
+export interface DataSettings {
+    /** The table's name, the same in every region; undefined: the backend keeps no state. */
+    readonly table: string | undefined;
+    /** Average replication latency, in milliseconds, that raises the alarm. */
+    readonly latencyAlarmMs: number;
+}
+
 export interface StackConfig {
     readonly project: string;
     readonly stack: string;
@@ -117,6 +125,7 @@ export interface StackConfig {
     readonly cluster: ClusterSettings;
     readonly services: ServicesSettings;
     readonly failover: FailoverSettings;
+    readonly data: DataSettings;
     readonly alarms: AlarmSettings;
 }
 

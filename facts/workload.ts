@@ -48,7 +48,14 @@ export function dataTableName(fleet: string): string {
     return `multiregion-${fleet}-data`;
 }
 
+/** Where the backend runs, which its role's trust names (EKS Pod Identity's session tags). */
+export const BACKEND_IDENTITY = { namespace: "sample-app", serviceAccount: "sample-app-backend" } as const;
+
 /** The role the backend's pods run as through EKS Pod Identity, one per fleet. */
 export function dataRoleName(fleet: string): string {
     return `multiregion-${fleet}-backend-data`;
+}
+
+export function dataRoleArn(accountId: string, fleet: string): string {
+    return `arn:aws:iam::${accountId}:role${WORKLOAD_ROLE_PATH}${dataRoleName(fleet)}`;
 }

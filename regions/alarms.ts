@@ -64,6 +64,27 @@ export function subscriptionKey(s: AlarmSubscription): string {
 }
 
 /**
+ * An SNS topic and its subscriptions: where a stack's alarms in one region go. Unencrypted: the
+ * messages carry no secrets, and the AWS-managed aws/sns key would stop CloudWatch publishing
+ * (https://repost.aws/knowledge-center/cloudwatch-configure-alarm-sns).
+ */
+export function alarmTopic(
+    name: string,
+    parent: pulumi.Resource,
+    args: { topicName: string; subscriptions: AlarmSubscription[]; tags: Record<string, string> },
+): aws.sns.Topic {
+    const topic = new aws.sns.Topic(`${name}-topic`, { name: args.topicName, tags: { ...args.tags, Name: `${name}-topic` } }, { parent });
+    for (const subscription of args.subscriptions) {
+        new aws.sns.TopicSubscription(
+            `${name}-${subscriptionKey(subscription)}`,
+            { topic: topic.arn, protocol: subscription.protocol, endpoint: subscription.endpoint },
+            { parent },
+        );
+    }
+    return topic;
+}
+
+/**
  * The stack's SNS topic, an alarm on its own health check, and the topic's subscriptions. All
  * live in us-east-1, where the metric is: an alarm can only notify a topic in its own region
  * (PutMetricAlarm refuses another: "Invalid region ... specified",
@@ -76,13 +97,11 @@ export class Alarms extends pulumi.ComponentResource {
     constructor(name: string, args: AlarmsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("multiregion:regions:Alarms", name, {}, opts);
 
-        // Unencrypted: the messages carry no secrets, and the AWS-managed aws/sns key would
-        // stop CloudWatch publishing (https://repost.aws/knowledge-center/cloudwatch-configure-alarm-sns).
-        const topic = new aws.sns.Topic(
-            `${name}-topic`,
-            { name: `${args.uniqueName}-alarms`, tags: { ...args.tags, Name: `${name}-topic` } },
-            { parent: this },
-        );
+        const topic = alarmTopic(name, this, {
+            topicName: `${args.uniqueName}-alarms`,
+            subscriptions: args.subscriptions,
+            tags: args.tags,
+        });
 
         // HealthCheckStatus is 1 while Route 53 calls the check healthy and 0 once it has failed
         // failureThreshold times, sent once a minute, statistic Minimum, dimension HealthCheckId
@@ -111,14 +130,6 @@ export class Alarms extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-
-        for (const subscription of args.subscriptions) {
-            new aws.sns.TopicSubscription(
-                `${name}-${subscriptionKey(subscription)}`,
-                { topic: topic.arn, protocol: subscription.protocol, endpoint: subscription.endpoint },
-                { parent: this },
-            );
-        }
 
         this.topicArn = topic.arn;
         this.alarmName = alarm.name;

@@ -1,6 +1,7 @@
 export * from "./alarms";
 export * from "./certificate";
 export * from "./cluster";
+export * from "./data";
 export * from "./failover";
 export * from "./network";
 export * from "./zones";

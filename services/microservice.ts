@@ -44,6 +44,10 @@ export interface MicroserviceArgs {
     readonly terminationGracePeriodSeconds: number;
     /** How long a ready pod must stay ready before it counts as available and an old one may go; 0 for at once. */
     readonly minReadySeconds: number;
+    /** The pods' service account, when they take an AWS role through it; absent: the namespace's default. */
+    readonly serviceAccountName?: pulumi.Input<string>;
+    /** What must exist before the pods start, such as the Pod Identity association their credentials need. */
+    readonly podsNeed?: pulumi.Resource[];
 }
 
 /** Non-root UID:GID of the images (the `node` user of the official Node.js image). */
@@ -72,6 +76,7 @@ export function podTemplate(args: MicroserviceArgs, labels: Record<string, strin
         metadata: { labels },
         spec: {
             automountServiceAccountToken: false,
+            serviceAccountName: args.serviceAccountName,
             terminationGracePeriodSeconds: args.terminationGracePeriodSeconds,
             securityContext: {
                 runAsNonRoot: true,
@@ -146,6 +151,7 @@ export class Microservice extends pulumi.ComponentResource {
             },
             {
                 parent: this,
+                dependsOn: args.podsNeed,
                 // https://www.pulumi.com/registry/packages/kubernetes/api-docs/apps/v1/deployment/ (the 10-minute default)
                 customTimeouts: {
                     create: `${rolloutTimeoutSeconds(args.minReadySeconds)}s`,

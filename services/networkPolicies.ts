@@ -29,7 +29,16 @@ export interface PolicyTargets {
      * addresses in the private subnets only, so no pod can fill the probe port's connection cap.
      */
     readonly healthCheckSources: string[];
+    /** When the backend keeps state in DynamoDB: the VPC's CIDR, which its HTTPS egress leaves out. */
+    readonly backendToAws?: { readonly vpcCidr: string };
 }
+
+/**
+ * Where the EKS Pod Identity agent serves credentials on every node, on port 80
+ * (https://docs.aws.amazon.com/eks/latest/userguide/pod-id-how-it-works.html). The instance
+ * metadata service, 169.254.169.254, stays out of reach: the pods' only AWS identity is their own.
+ */
+export const POD_IDENTITY_AGENT = "169.254.170.23/32";
 
 /**
  * Where pods' DNS queries go: the cluster DNS Service's address, the tenth of the service range,
@@ -43,6 +52,26 @@ export interface PolicyTargets {
 export const CLUSTER_DNS = ["10.100.0.10/32", "172.20.0.10/32"];
 
 const tcp = (port: number) => ({ protocol: "TCP", port });
+
+/**
+ * The backend's way to its table: credentials from the Pod Identity agent, then HTTPS to
+ * DynamoDB's public addresses, which the VPC's gateway endpoint routes privately. Nothing else in
+ * the VPC and nothing link-local but the agent.
+ */
+function backendEgress(
+    policy: (role: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) => k8s.networking.v1.NetworkPolicy,
+    backend: { matchLabels: Record<string, string> },
+    vpcCidr: string,
+): k8s.networking.v1.NetworkPolicy {
+    return policy("backend-egress", {
+        podSelector: backend,
+        policyTypes: ["Egress"],
+        egress: [
+            { to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT } }], ports: [tcp(80)] },
+            { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: [vpcCidr, "169.254.0.0/16"] } }], ports: [tcp(443)] },
+        ],
+    });
+}
 
 export function networkPolicies(
     name: string,
@@ -85,5 +114,6 @@ export function networkPolicies(
             policyTypes: ["Ingress"],
             ingress: [{ from: [{ podSelector: frontend }], ports: [tcp(t.backendPort)] }],
         }),
+        ...(t.backendToAws ? [backendEgress(policy, backend, t.backendToAws.vpcCidr)] : []),
     ];
 }

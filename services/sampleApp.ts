@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { BACKEND_IDENTITY } from "../facts/workload";
 import { Scaling } from "./autoscaling";
 import { loadBalancedTimings, NLB_CLASS, publicNlbAnnotations, TARGET_GROUP } from "./loadBalancer";
 import { Microservice, MicroserviceArgs } from "./microservice";
@@ -25,9 +26,11 @@ export interface SampleAppArgs {
     readonly networkPolicyEnforcement: pulumi.Resource;
     /** The public subnets' CIDRs, where the internet-facing NLB's nodes sit: only they reach the probe port. */
     readonly loadBalancerSubnetCidrs: string[];
+    /** The fleet's table, when the backend keeps state in it: its name, the association that gives the backend's pods credentials, and the VPC's CIDR, which the backend's HTTPS egress leaves out. */
+    readonly data?: { readonly tableName: string; readonly association: pulumi.Resource; readonly vpcCidr: string };
 }
 
-export const NAMESPACE = "sample-app";
+export const NAMESPACE = BACKEND_IDENTITY.namespace;
 export const BACKEND_SERVICE = "sample-app-backend-service";
 /** The port both apps listen on. */
 export const CONTAINER_PORT = 8080;
@@ -105,11 +108,14 @@ export class SampleApp extends pulumi.ComponentResource {
             metricsSource: args.metricsSource,
         };
 
+        const identity = args.data ? this.backendIdentity(name, ns) : undefined;
         const backend = new Microservice(
             `${name}-backend`,
             {
                 ...common,
-                ...lifecycle("backend", { REGION: args.region }),
+                ...lifecycle("backend", { REGION: args.region, ...(args.data ? { TABLE_NAME: args.data.tableName } : {}) }),
+                serviceAccountName: identity?.metadata.name,
+                podsNeed: args.data ? [args.data.association] : undefined,
                 appName: "sample-app-backend",
                 selector: BACKEND,
                 image: args.backendImage,
@@ -131,6 +137,7 @@ export class SampleApp extends pulumi.ComponentResource {
             backendPort: CONTAINER_PORT,
             healthCheckPort: PROBE_PORT,
             healthCheckSources: args.loadBalancerSubnetCidrs,
+            backendToAws: args.data ? { vpcCidr: args.data.vpcCidr } : undefined,
         });
 
         this.frontendHostname = frontend.loadBalancerHostname.apply((hostname) => {
@@ -138,6 +145,15 @@ export class SampleApp extends pulumi.ComponentResource {
             return hostname;
         });
         this.registerOutputs({ frontendHostname: this.frontendHostname });
+    }
+
+    /** The backend's own service account, which the Pod Identity association names; no Kubernetes API token. */
+    private backendIdentity(name: string, namespace: pulumi.Output<string>): k8s.core.v1.ServiceAccount {
+        return new k8s.core.v1.ServiceAccount(
+            `${name}-backend-identity`,
+            { metadata: { name: BACKEND_IDENTITY.serviceAccount, namespace }, automountServiceAccountToken: false },
+            { parent: this },
+        );
     }
 
     /** The frontend, behind the NLB: TLS on 443, and 80 reaching a port that only redirects to HTTPS. */

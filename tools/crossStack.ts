@@ -42,6 +42,9 @@ export function crossStackProblems(stacks: StackConfig[]): string[] {
     }
     const zones = disagreement(stacks, zoneKey);
     if (zones) problems.push(`every stack must use the same hosted zone; ${zones}`);
+    // One global table per fleet: its replicas carry the same name in every region.
+    const tables = disagreement(stacks, (s) => s.data.table ?? '""');
+    if (tables) problems.push(`every stack must name the same dataTable, the fleet's global table; ${tables}`);
     const names = disagreement(stacks, (s) => s.failover.recordName);
     if (names) problems.push(`every stack must publish the same record name; ${names}`);
     // A name holds either A records or one CNAME; a withdrawn record holds nothing, which is

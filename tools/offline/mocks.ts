@@ -87,6 +87,14 @@ function callHandlers(opts: MockOptions, collector: Collector): Record<string, C
                 id: inputs.name,
             };
         },
+        "aws:dynamodb/getTable:getTable": (inputs) => {
+            if (opts.bootstrapped === false) throw new NotFound(`no DynamoDB table ${inputs.name}`);
+            return {
+                name: inputs.name,
+                arn: `arn:aws:dynamodb:${opts.region}:${opts.accountId ?? ACCOUNT_ID}:table/${inputs.name}`,
+                id: inputs.name,
+            };
+        },
         "aws:eks/getAddonVersion:getAddonVersion": (inputs) => ({
             addonName: inputs.addonName,
             kubernetesVersion: inputs.kubernetesVersion,
