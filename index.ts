@@ -7,95 +7,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { fleetOf, loadConfig, StackConfig } from "./config";
-import { clusterName, dataRoleArn, dataRoleName, secretsKeyAlias, WORKLOAD_ROLES, workloadRoleArn, WorkloadRole } from "./facts/workload";
+import { clusterName } from "./facts/workload";
 import { listStacks, loadStackFile } from "./config/stackFiles";
-import {
-    Alarms,
-    Certificate,
-    Cluster,
-    DataAccess,
-    Failover,
-    failoverTimes,
-    lookupHostedZone,
-    METRICS_REGION,
-    Network,
-    pickZones,
-} from "./regions";
+import { Alarms, Certificate, Cluster, DataAccess, Failover, failoverTimes, lookups, METRICS_REGION, Network } from "./regions";
 import { capacityOf, ImageRegistry, SampleApp } from "./services";
-
-/**
- * The images' repositories must exist before the stack adopts them, and `npm run images` makes
- * them; say so plainly, rather than let the adoption fail on a missing resource.
- */
-async function requireRepositories(config: StackConfig, provider: aws.Provider): Promise<void> {
-    const existing = (await aws.ecr.getRepositories({}, { provider })).names;
-    const wanted = [config.services.backendImage.repository, config.services.frontendImage.repository];
-    const missing = wanted.filter((r) => !existing.includes(r));
-    if (missing.length > 0) {
-        throw new Error(
-            `ECR has no ${missing.join(" or ")} repository in ${config.region} yet: run npm run images (it creates the repositories and pushes the images), then run this again`,
-        );
-    }
-}
-
-/**
- * The bootstrap makes the roles this stack's resources run as, its cluster's secrets key and the
- * fleet's table, so CI's deploy role never makes a role, a key or the data (facts/workload.ts).
- * Without them EKS and the flow logs would fail halfway through the first `up`; say so before
- * anything is created, with AWS's own words when a lookup failed for another reason than absence.
- * Returns the key's ARN: EKS takes an alias too, but would then record another value than Pulumi
- * (https://docs.aws.amazon.com/eks/latest/APIReference/API_EncryptionConfig.html).
- */
-async function requireFoundation(config: StackConfig, provider: aws.Provider) {
-    const alias = secretsKeyAlias(clusterName(config.project, config.stack));
-    const missing: string[] = [];
-    const found = async <T>(what: string, lookup: () => Promise<T>): Promise<T | undefined> =>
-        lookup().catch((err: unknown) => void missing.push(`${what} (${firstLine(err)})`));
-    const role = async (name: string, arn: string) => {
-        const got = await found(`the role ${arn}`, () => aws.iam.getRole({ name }, { provider }));
-        // A role of that name on another path is not the one the deploy role may pass.
-        if (got !== undefined && got.arn !== arn) missing.push(`the role ${arn} (found ${got.arn} instead)`);
-        return got;
-    };
-    const key = await found(`the KMS alias ${alias} in ${config.region}`, () => aws.kms.getAlias({ name: alias }, { provider }));
-    for (const r of Object.keys(WORKLOAD_ROLES) as WorkloadRole[]) await role(WORKLOAD_ROLES[r], workloadRoleArn(config.accountId, r));
-    const table = config.data.table;
-    const dataRole =
-        table === undefined
-            ? undefined
-            : await role(dataRoleName(fleetOf(config.stack)), dataRoleArn(config.accountId, fleetOf(config.stack)));
-    if (table !== undefined) {
-        await found(`a replica of the table ${table} in ${config.region}`, () => aws.dynamodb.getTable({ name: table }, { provider }));
-    }
-    if (key === undefined || missing.length > 0) {
-        throw new Error(
-            `account ${config.accountId} lacks ${missing.join(", ")}: run pulumi up in bootstrap/ for this account (docs/bootstrap.md), then run this again`,
-        );
-    }
-    return { secretsKeyArn: key.targetKeyArn, dataRoleArn: dataRole?.arn };
-}
-
-/** An error's first line, for a one-line message. */
-function firstLine(err: unknown): string {
-    return (err instanceof Error ? err.message : String(err)).split("\n")[0]!.trim();
-}
-
-/** What must exist before anything is created: the region's zones, the hosted zone, the load balancers' zone id, the bootstrap's roles and key. */
-async function lookups(config: StackConfig, provider: aws.Provider) {
-    const zones = await aws.getAvailabilityZones(
-        { state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] },
-        { provider },
-    );
-    await requireRepositories(config, provider);
-    const foundation = await requireFoundation(config, provider);
-    return {
-        ...foundation,
-        availabilityZones: pickZones(config, config.region, zones.names, config.network.azCount),
-        hostedZone: await lookupHostedZone(config, config.failover, provider),
-        // The alias target's zone must match the load balancer type the frontend Service asks for (NLB).
-        loadBalancerZone: await aws.lb.getHostedZoneId({ loadBalancerType: "network" }, { provider }),
-    };
-}
 
 /** The region's network and cluster. */
 function platform(config: StackConfig, provider: aws.Provider, availabilityZones: string[], secretsKeyArn: string) {

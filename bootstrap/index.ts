@@ -126,13 +126,30 @@ function configureGitHub(config: BootstrapConfig, fleets: readonly Fleet[], got:
     return { environments, variables };
 }
 
+/** What the account's stacks run as and keep: the workload roles and keys, and each fleet's table. */
+function foundation(
+    config: BootstrapConfig,
+    boundaryArn: pulumi.Output<string>,
+    account: ReturnType<typeof accountOf>,
+    tags: Record<string, string>,
+) {
+    const { provider, accountId, providerIn } = account;
+    const common = { accountId, boundaryArn, providerIn, tags };
+    const workload = new WorkloadFoundation(config.stack, { ...common, clusters: clustersOf(config) }, { provider });
+    const data = fleetTablesOf(config).map(
+        (table) => new FleetData(`${config.stack}-${table.fleet}-data`, { ...common, data: table }, { provider }),
+    );
+    return { workload, data };
+}
+
 export = () => {
     const config = loadBootstrapConfig(knownFleets());
     const fleets = servedFleets(config);
     const all = everyStack(config);
     const tags = { ManagedBy: "pulumi", Stack: `${config.project}/${config.stack}` };
 
-    const { provider, accountId, providerIn } = accountOf(config, tags);
+    const account = accountOf(config, tags);
+    const { provider, accountId } = account;
     const state =
         config.backend === "s3"
             ? new StateBackend(config.stack, { region: config.region, keyAlias: STATE_KEY_ALIAS, tags }, { provider })
@@ -149,19 +166,7 @@ export = () => {
         },
         { provider },
     );
-    const workload = new WorkloadFoundation(
-        config.stack,
-        { accountId, boundaryArn: identity.workloadBoundaryArn, clusters: clustersOf(config), providerIn, tags },
-        { provider },
-    );
-    const data = fleetTablesOf(config).map(
-        (table) =>
-            new FleetData(
-                `${config.stack}-${table.fleet}-data`,
-                { accountId, boundaryArn: identity.workloadBoundaryArn, data: table, providerIn, tags },
-                { provider },
-            ),
-    );
+    const { workload, data } = foundation(config, identity.workloadBoundaryArn, account, tags);
     const zone = config.hostedZone ? new HostedZone(config.stack, { domain: config.hostedZone, tags }, { provider }) : undefined;
 
     const { environments, variables } = configureGitHub(config, fleets, { accountId, ...roleArns(identity), state });

@@ -4,7 +4,8 @@
  * `npm run gen:config` writes both; a test fails when either is out of date.
  */
 import YAML from "yaml";
-import { CONFIG_GROUPS, PER_ENVIRONMENT } from "./keys";
+import { CONFIG_GROUPS } from "./keys";
+import { PER_ENVIRONMENT } from "./perEnvironment";
 import type { ConfigKey, Key } from "./keys";
 
 type AnyKey = Key<unknown>;

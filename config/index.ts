@@ -7,3 +7,4 @@ export * from "./types";
 export * from "./apiAccess";
 export * from "./keyNames";
 export * from "./support";
+export * from "./perEnvironment";

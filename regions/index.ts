@@ -4,4 +4,5 @@ export * from "./cluster";
 export * from "./data";
 export * from "./failover";
 export * from "./network";
+export * from "./preflight";
 export * from "./zones";

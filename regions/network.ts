@@ -72,22 +72,12 @@ export class Network extends pulumi.ComponentResource {
         });
         const privateSubnets = args.availabilityZones.map((az, i) => subnet("private", az, i, privateRoutes[i]!.id));
 
-        // The table's traffic stays off the NAT, at no charge: a gateway endpoint adds a route to
-        // DynamoDB's prefix list in each private route table
-        // (https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-ddb.html). The tables'
-        // inline routes leave it alone: the provider skips "vpce-" prefix-list routes when it reads
-        // them (terraform-provider-aws internal/service/ec2/vpc_route_table.go).
-        new aws.ec2.VpcEndpoint(
-            `${name}-dynamodb-endpoint`,
-            {
-                vpcId: vpc.id,
-                serviceName: `com.amazonaws.${args.region}.dynamodb`,
-                vpcEndpointType: "Gateway",
-                routeTableIds: privateRoutes.map((r) => r.id),
-                tags: tagged("dynamodb-endpoint"),
-            },
-            { parent: this },
-        );
+        dynamoDbEndpoint(name, this, {
+            vpcId: vpc.id,
+            region: args.region,
+            routeTableIds: privateRoutes.map((r) => r.id),
+            tags: tagged("dynamodb-endpoint"),
+        });
 
         this.vpcId = vpc.id;
         this.publicSubnetIds = publicSubnets.map((s) => s.id);
@@ -126,4 +116,29 @@ export class Network extends pulumi.ComponentResource {
         );
         return subnet;
     }
+}
+
+/**
+ * Table traffic stays off the NAT, at no charge: a gateway endpoint adds a route to DynamoDB's
+ * prefix list in each private route table
+ * (https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-ddb.html). The tables' inline
+ * routes leave that route alone: the provider skips "vpce-" prefix-list routes when it reads them
+ * (terraform-provider-aws internal/service/ec2/vpc_route_table.go).
+ */
+function dynamoDbEndpoint(
+    name: string,
+    parent: pulumi.Resource,
+    args: { vpcId: pulumi.Input<string>; region: string; routeTableIds: pulumi.Input<string>[]; tags: Record<string, string> },
+): aws.ec2.VpcEndpoint {
+    return new aws.ec2.VpcEndpoint(
+        `${name}-dynamodb-endpoint`,
+        {
+            vpcId: args.vpcId,
+            serviceName: `com.amazonaws.${args.region}.dynamodb`,
+            vpcEndpointType: "Gateway",
+            routeTableIds: args.routeTableIds,
+            tags: args.tags,
+        },
+        { parent },
+    );
 }

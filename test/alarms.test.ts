@@ -7,6 +7,7 @@ import { ProgramRun, ResourceRecord, runProgram, stackRun } from "./support/run"
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const TOPIC = "aws:sns/topic:Topic";
 const SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription";
+const ALARMS = "multiregion:regions:Alarms";
 
 /** One of each form alarmSubscriptions takes. */
 const SUBSCRIPTIONS = [
@@ -82,7 +83,7 @@ describe("alarms", () => {
                 assert.deepEqual(base.resources.ofType(SUBSCRIPTION), []);
                 const entries = SUBSCRIPTIONS.map((e) => e.replace("ACCOUNT", base.settings.accountId));
                 const run = await runProgram(stack, { overrides: { alarmSubscriptions: entries } });
-                const subs = run.resources.ofType(SUBSCRIPTION);
+                const subs = run.resources.ofType(SUBSCRIPTION).filter((s) => s.parent === run.resources.get(ALARMS, stack).urn);
                 assert.deepEqual(
                     subs.map((s) => [s.inputs.protocol, s.inputs.endpoint]),
                     [
