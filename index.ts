@@ -6,10 +6,9 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { fleetOf, loadConfig, StackConfig } from "./config";
+import { loadConfig, StackConfig } from "./config";
 import { clusterName } from "./facts/workload";
-import { listStacks, loadStackFile } from "./config/stackFiles";
-import { Alarms, Certificate, Cluster, DataAccess, Failover, failoverTimes, lookups, METRICS_REGION, Network } from "./regions";
+import { Alarms, Certificate, Cluster, DataAccess, Failover, failoverTimes, FleetTable, lookups, METRICS_REGION, Network } from "./regions";
 import { capacityOf, ImageRegistry, SampleApp } from "./services";
 
 /** The region's network and cluster. */
@@ -53,22 +52,17 @@ interface Platform {
 
 /**
  * The backend's way to the fleet's table, when the fleet has one: the Pod Identity association and
- * this region's replication alarms, one per other region of the fleet, read from its stack files.
+ * this region's replication alarms, one per other replica of the table.
  */
-function dataAccess(config: StackConfig, provider: aws.Provider, cluster: Cluster, roleArn: string | undefined) {
-    const table = config.data.table;
-    if (table === undefined || roleArn === undefined) return undefined;
-    const fleet = fleetOf(config.stack);
-    const peerRegions = listStacks()
-        .filter((s) => s !== config.stack && fleetOf(s) === fleet)
-        .map((s) => loadStackFile(s).region);
+function dataAccess(config: StackConfig, provider: aws.Provider, cluster: Cluster, table: FleetTable | undefined) {
+    if (table === undefined) return undefined;
     const access = new DataAccess(
         config.stack,
         {
             clusterName: cluster.clusterName,
-            roleArn,
-            tableName: table,
-            peerRegions,
+            roleArn: table.roleArn,
+            tableName: table.table,
+            peerRegions: table.peerRegions,
             latencyAlarmMs: config.data.latencyAlarmMs,
             text: {
                 stack: config.stack,
@@ -83,7 +77,13 @@ function dataAccess(config: StackConfig, provider: aws.Provider, cluster: Cluste
         },
         { provider },
     );
-    return { tableName: table, association: access.association, vpcCidr: config.network.vpcCidr, topicArn: access.topicArn };
+    return {
+        tableName: table.table,
+        peerRegions: table.peerRegions,
+        association: access.association,
+        vpcCidr: config.network.vpcCidr,
+        topicArn: access.topicArn,
+    };
 }
 
 /** The app: its certificate, its images' registry, and its services on the cluster. */
@@ -159,10 +159,10 @@ function awsProvider(config: StackConfig, region: string): aws.Provider {
 export = async () => {
     const config = loadConfig();
     const provider = awsProvider(config, config.region);
-    const { availabilityZones, hostedZone, loadBalancerZone, secretsKeyArn, dataRoleArn } = await lookups(config, provider);
+    const { availabilityZones, hostedZone, loadBalancerZone, secretsKeyArn, data: table } = await lookups(config, provider);
 
     const { network, cluster } = platform(config, provider, availabilityZones, secretsKeyArn);
-    const data = dataAccess(config, provider, cluster, dataRoleArn);
+    const data = dataAccess(config, provider, cluster, table);
     const { registry, app } = application(config, provider, { network, cluster }, hostedZone.zoneId, data);
     const failover = new Failover(
         config.stack,
@@ -186,7 +186,7 @@ export = async () => {
         healthCheckId: failover.healthCheckId,
         failover: { type: settings.failoverType, recordPublished: settings.publishRecord, ...failoverTimes(settings) },
         alarmTopicArn: alarms.topicArn,
-        ...(data ? { dataTable: data.tableName, dataAlarmTopicArn: data.topicArn } : {}),
+        ...(data ? { dataTable: data.tableName, dataPeerRegions: data.peerRegions, dataAlarmTopicArn: data.topicArn } : {}),
         capacity: capacityOf(config.services),
         vpcId: network.vpcId,
         clusterName: cluster.clusterName,

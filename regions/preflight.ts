@@ -45,20 +45,50 @@ async function requireFoundation(config: StackConfig, provider: aws.Provider) {
     };
     const key = await found(`the KMS alias ${alias} in ${config.region}`, () => aws.kms.getAlias({ name: alias }, { provider }));
     for (const r of Object.keys(WORKLOAD_ROLES) as WorkloadRole[]) await role(WORKLOAD_ROLES[r], workloadRoleArn(config.accountId, r));
-    const table = config.data.table;
-    const dataRole =
-        table === undefined
-            ? undefined
-            : await role(dataRoleName(fleetOf(config.stack)), dataRoleArn(config.accountId, fleetOf(config.stack)));
-    if (table !== undefined) {
-        await found(`a replica of the table ${table} in ${config.region}`, () => aws.dynamodb.getTable({ name: table }, { provider }));
-    }
+    const data = config.data.table === undefined ? undefined : await fleetTable(config, config.data.table, provider, { role, found });
     if (key === undefined || missing.length > 0) {
         throw new Error(
             `account ${config.accountId} lacks ${missing.join(", ")}: run pulumi up in bootstrap/ for this account (docs/bootstrap.md), then run this again`,
         );
     }
-    return { secretsKeyArn: key.targetKeyArn, dataRoleArn: dataRole?.arn };
+    return { secretsKeyArn: key.targetKeyArn, data };
+}
+
+/** The fleet's table as this region's stack uses it. */
+export interface FleetTable {
+    readonly table: string;
+    /** The bootstrap's role for the backend's pods. */
+    readonly roleArn: string;
+    /** The table's other replicas' regions: where this region's writes go. */
+    readonly peerRegions: string[];
+}
+
+/**
+ * The fleet's table as AWS has it in this region, and the backend's role. The replica's list of the
+ * other replicas, not the stack files, says which regions this one's writes go to (DescribeTable's
+ * Replicas: https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TableDescription.html).
+ */
+async function fleetTable(
+    config: StackConfig,
+    table: string,
+    provider: aws.Provider,
+    {
+        role,
+        found,
+    }: {
+        role: (name: string, arn: string) => Promise<unknown>;
+        found: <T>(what: string, lookup: () => Promise<T>) => Promise<T | undefined>;
+    },
+): Promise<FleetTable> {
+    const fleet = fleetOf(config.stack);
+    const roleArn = dataRoleArn(config.accountId, fleet);
+    await role(dataRoleName(fleet), roleArn);
+    const replica = await found(`a replica of the table ${table} in ${config.region}`, () =>
+        aws.dynamodb.getTable({ name: table }, { provider }),
+    );
+    // Anything missing has stopped the program before these are used.
+    const peerRegions = (replica?.replicas ?? []).map((r) => r.regionName).filter((r) => r !== config.region);
+    return { table, roleArn, peerRegions: [...new Set(peerRegions)].sort() };
 }
 
 /**

@@ -64,7 +64,7 @@ describe("a platform CI can reach, pinned in the stack files", () => {
         assert.ok(err instanceof ProgramError);
         assert.equal(
             err.message,
-            "account 123456789012 lacks the KMS alias alias/multiregion-prod-eu-eks-secrets in eu-west-1, the role arn:aws:iam::123456789012:role/multiregion/multiregion-eks-cluster, the role arn:aws:iam::123456789012:role/multiregion/multiregion-eks-auto-node, the role arn:aws:iam::123456789012:role/multiregion/multiregion-flow-logs: run pulumi up in bootstrap/ for this account (docs/bootstrap.md), then run this again",
+            "account 123456789012 lacks the KMS alias alias/multiregion-prod-eu-eks-secrets in eu-west-1, the role arn:aws:iam::123456789012:role/multiregion/multiregion-eks-cluster, the role arn:aws:iam::123456789012:role/multiregion/multiregion-eks-auto-node, the role arn:aws:iam::123456789012:role/multiregion/multiregion-flow-logs, the role arn:aws:iam::123456789012:role/multiregion/multiregion-prod-backend-data, a replica of the table multiregion-prod-data in eu-west-1: run pulumi up in bootstrap/ for this account (docs/bootstrap.md), then run this again",
         );
         assert.deepEqual(createdResources(err.resources), []);
     });

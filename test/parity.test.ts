@@ -83,7 +83,7 @@ describe("npm run parity", () => {
             assert.equal(await parityMain([], out), 1);
             assert.match(
                 out.text(),
-                /^ {2}aws:eks\/accessEntry:AccessEntry <stack>-admin-awsreservedsso-admin-0123456789abcdef principalArn: "arn:aws:iam::123456789012:role\/aws-reserved\/sso\.amazonaws\.com\/eu-west-1\/AWSReservedSSO_Admin_0123456789abcdef" in prod-us, "arn:aws:iam::210987654321:role\/aws-reserved\/sso\.amazonaws\.com\/<region>\/AWSReservedSSO_Admin_0123456789abcdef" in prod-eu$/m,
+                /^ {2}aws:eks\/accessEntry:AccessEntry <stack>-admin-awsreservedsso-admin-0123456789abcdef principalArn: "arn:aws:iam::123456789012:role\/aws-reserved\/sso\.amazonaws\.com\/<peer1>\/AWSReservedSSO_Admin_0123456789abcdef" in prod-us, "arn:aws:iam::210987654321:role\/aws-reserved\/sso\.amazonaws\.com\/<region>\/AWSReservedSSO_Admin_0123456789abcdef" in prod-eu$/m,
             );
         });
     });

@@ -11,9 +11,12 @@ import { manifests } from "../tools/plan/manifests";
 import { renderText } from "../tools/plan/render";
 import { setStackValue } from "../tools/stackFile";
 import { COMMERCIAL_REGIONS } from "../facts/awsData";
-import { listStacks, loadStack } from "../tools/stacks";
+import { fleetStacks, listStacks, loadStack } from "../tools/stacks";
 import { copyStackFiles, testIo } from "./support/fixtures";
 import { validateK8sObject } from "./support/k8sSchema";
+
+/** How many other regions the stack's fleet has: its table's other replicas. */
+const peers = (stack: string) => fleetStacks(stack).length - 1;
 
 const plans = new Map<string, Promise<Plan>>();
 function plan(stack: string): Promise<Plan> {
@@ -67,11 +70,14 @@ describe("npm run plan", () => {
                         "aws:ecr/repository:Repository": 2,
                         "kubernetes:apps/v1:Deployment": 2,
                         "kubernetes:core/v1:Service": 2,
-                        "kubernetes:networking.k8s.io/v1:NetworkPolicy": 5,
+                        // The sixth lets the backend reach the Pod Identity agent and DynamoDB.
+                        "kubernetes:networking.k8s.io/v1:NetworkPolicy": 6,
                         "aws:route53/healthCheck:HealthCheck": 1,
                         "aws:route53/record:Record": 2,
-                        "aws:cloudwatch/metricAlarm:MetricAlarm": 1,
-                        "aws:sns/topic:Topic": 1,
+                        // The health check's, and one per other region the table's writes go to.
+                        "aws:cloudwatch/metricAlarm:MetricAlarm": 1 + peers(stack),
+                        // The health check's, in us-east-1, and the replication alarms', here.
+                        "aws:sns/topic:Topic": 2,
                     },
                 );
                 assert.equal(
@@ -159,7 +165,8 @@ describe("npm run plan", () => {
         for (const stack of listStacks()) {
             const files = fs.readdirSync(path.join(dir, stack)).sort();
             assert.deepEqual(files, Object.keys(manifests(await plan(stack))).sort());
-            assert.equal(files.length, 15);
+            // With the backend's ServiceAccount and egress NetworkPolicy.
+            assert.equal(files.length, 17);
             for (const file of files) {
                 const object = YAML.parse(fs.readFileSync(path.join(dir, stack, file), "utf8"));
                 const type = `kubernetes:${object.apiVersion.includes("/") ? object.apiVersion : `core/${object.apiVersion}`}:${object.kind}`;

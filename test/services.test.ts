@@ -34,7 +34,8 @@ describe("services on Kubernetes", () => {
                     "kubernetes:core/v1:Namespace",
                     "kubernetes:core/v1:Service",
                     "kubernetes:core/v1:Service",
-                    ...Array(5).fill("kubernetes:networking.k8s.io/v1:NetworkPolicy"),
+                    "kubernetes:core/v1:ServiceAccount",
+                    ...Array(6).fill("kubernetes:networking.k8s.io/v1:NetworkPolicy"),
                     "kubernetes:policy/v1:PodDisruptionBudget",
                     "kubernetes:policy/v1:PodDisruptionBudget",
                 ]);
@@ -91,6 +92,7 @@ describe("services on Kubernetes", () => {
                     DRAIN_MS: "5000",
                     SHUTDOWN_TIMEOUT_MS: "10000",
                     REGION: run.settings.region,
+                    TABLE_NAME: run.settings.data.table,
                 });
             });
 

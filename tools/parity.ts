@@ -7,7 +7,7 @@
 import { count, Main, parseCommand, processIo, runMain } from "./cli";
 import { checkFleets } from "./crossStack";
 import { Plan, planStack } from "./plan/build";
-import { Difference, diffPlans } from "./plan/diff";
+import { Difference, diffPlans, placeholders } from "./plan/diff";
 import { DEPLOY_FLEETS } from "../config";
 import { environmentReport, FlatConfig } from "./environmentParity";
 import { deployFleetStacks, readProject, resolveStackConfig, ROOT } from "./stacks";
@@ -39,6 +39,11 @@ export const PARITY_ALLOWLIST: readonly { readonly type: string; readonly path: 
     { type: "aws:ec2/subnet:Subnet", path: /^cidrBlock$/, why: "subnets carved from that CIDR" },
     {
         type: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+        path: /^spec\.egress\[\d+\]\.to\[\d+\]\.ipBlock\.except\[0\]$/,
+        why: "the backend's HTTPS egress leaves out that CIDR",
+    },
+    {
+        type: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
         path: /^spec\.ingress\[\d+\]\.from\[\d+\]\.ipBlock\.cidr$/,
         why: "the probe port opens to the load balancer's public subnets, carved from that CIDR",
     },
@@ -48,13 +53,9 @@ export function allowed(d: Difference): boolean {
     return d.path !== "" && PARITY_ALLOWLIST.some((rule) => (rule.type === "*" || rule.type === d.type) && rule.path.test(d.path));
 }
 
-/** `value` with each plan's own names put back where the diff wrote <stack>, <region> and <zoneN>. */
+/** `value` with each plan's own names put back where the diff wrote <stack>, <region>, <zoneN> and <peerN>. */
 function restored(value: unknown, plan: Plan): unknown {
-    const names: [string, string][] = [
-        ...plan.zones.map((z, i) => [`<zone${i + 1}>`, z] as [string, string]),
-        ["<stack>", plan.stack],
-        ["<region>", plan.region],
-    ];
+    const names = placeholders(plan).map(([name, placeholder]) => [placeholder, name] as [string, string]);
     return typeof value === "string" ? names.reduce((text, [from, to]) => text.split(from).join(to), value) : value;
 }
 
@@ -102,7 +103,7 @@ export function parityReport(plans: Plan[]): { ok: boolean; lines: string[] } {
         for (const d of problems) lines.push(`  ${describeProblem(active[0]!, standby, d)}`);
     }
     lines.push(
-        `allowed to differ: stack, region and zone names, ${PARITY_ALLOWLIST.map((r) => `${r.type === "*" ? "" : `${r.type} `}${r.path.source.replace(/^\^|\$$/g, "").replace(/\\/g, "")} (${r.why})`).join("; ")}`,
+        `allowed to differ: stack, region, zone and peer-region names, ${PARITY_ALLOWLIST.map((r) => `${r.type === "*" ? "" : `${r.type} `}${r.path.source.replace(/^\^|\$$/g, "").replace(/\\/g, "")} (${r.why})`).join("; ")}`,
     );
     return { ok, lines };
 }

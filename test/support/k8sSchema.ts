@@ -4,7 +4,7 @@
  */
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
 import { Deployment } from "kubernetes-models/apps/v1";
-import { ConfigMap, Namespace, Service } from "kubernetes-models/v1";
+import { ConfigMap, Namespace, Service, ServiceAccount } from "kubernetes-models/v1";
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
 
@@ -17,6 +17,7 @@ const MODELS: Record<string, new (data: any) => Validatable> = {
     "kubernetes:core/v1:Service": Service,
     "kubernetes:core/v1:Namespace": Namespace,
     "kubernetes:core/v1:ConfigMap": ConfigMap,
+    "kubernetes:core/v1:ServiceAccount": ServiceAccount,
     "kubernetes:autoscaling/v2:HorizontalPodAutoscaler": HorizontalPodAutoscaler,
     "kubernetes:policy/v1:PodDisruptionBudget": PodDisruptionBudget,
     "kubernetes:networking.k8s.io/v1:NetworkPolicy": NetworkPolicy,

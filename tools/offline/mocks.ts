@@ -29,6 +29,8 @@ export interface MockOptions {
     readonly accountId?: string;
     /** Whether the bootstrap has made the account's workload roles and this cluster's secrets key; by default it has. */
     readonly bootstrapped?: boolean;
+    /** Where the fleet's table has replicas, as the bootstrap makes them: every region of the fleet. */
+    readonly tableRegions?: string[];
 }
 
 export const PLACEHOLDER_ZONE_ID = "Z0123456789EXAMPLE";
@@ -87,12 +89,15 @@ function callHandlers(opts: MockOptions, collector: Collector): Record<string, C
                 id: inputs.name,
             };
         },
+        // DescribeTable in one region lists the table's replicas in the others.
         "aws:dynamodb/getTable:getTable": (inputs) => {
-            if (opts.bootstrapped === false) throw new NotFound(`no DynamoDB table ${inputs.name}`);
+            const regions = opts.tableRegions ?? [opts.region];
+            if (opts.bootstrapped === false || !regions.includes(opts.region)) throw new NotFound(`no DynamoDB table ${inputs.name}`);
             return {
                 name: inputs.name,
                 arn: `arn:aws:dynamodb:${opts.region}:${opts.accountId ?? ACCOUNT_ID}:table/${inputs.name}`,
                 id: inputs.name,
+                replicas: regions.filter((r) => r !== opts.region).map((regionName) => ({ regionName, kmsKeyArn: "" })),
             };
         },
         "aws:eks/getAddonVersion:getAddonVersion": (inputs) => ({

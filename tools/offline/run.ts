@@ -8,7 +8,7 @@ import * as runtimeSettings from "@pulumi/pulumi/runtime/settings";
 import { parentName, withoutRootDot, zonesOf, ZONE_ID } from "../../facts";
 import { Collector, createMocks, HostedZone, PLACEHOLDER_ZONE_ID, ResourceRecord, startCollecting } from "./mocks";
 import { parseConfig, projectValues, StackConfig } from "../../config";
-import { readProject, resolveStackConfig, ROOT } from "../stacks";
+import { fleetStacks, readProject, resolveStackConfig, ROOT } from "../stacks";
 
 export interface ProgramRun {
     readonly stack: string;
@@ -38,6 +38,8 @@ export interface RunOptions {
     readonly bootstrapped?: boolean;
     /** Folder with Pulumi.yaml and the stack files; the program is always this repository's. */
     readonly root?: string;
+    /** Where the fleet's table has replicas; by default in the region of every stack file of the fleet. */
+    readonly tableRegions?: string[];
 }
 
 /** The program failed; `resources` shows what it had registered by then. */
@@ -61,6 +63,13 @@ function assumedZone(hostedZone = "", recordName = ""): HostedZone {
 /** The repositories a stack's images name: what `npm run images` would have made. */
 function namedRepositories(config: Record<string, string>, project: string): string[] {
     return ["backendImage", "frontendImage"].map((key) => (config[`${project}:${key}`] ?? "").split(/[:@]/)[0] ?? "");
+}
+
+/** The regions of the other stacks of a stack's fleet: with its own, where the bootstrap puts the fleet's table. */
+function peerRegions(stack: string, project: string, root?: string): string[] {
+    return fleetStacks(stack, root)
+        .filter((s) => s !== stack)
+        .map((s) => resolveStackConfig(s, undefined, root)[`${project}:region`] ?? "");
 }
 
 // Only one program can run at a time: the Pulumi runtime is process-global.
@@ -98,6 +107,7 @@ async function runOnce(stack: string, opts: RunOptions): Promise<ProgramRun> {
             hostedZones,
             repositories,
             bootstrapped: opts.bootstrapped,
+            tableRegions: opts.tableRegions ?? [region, ...peerRegions(stack, project, opts.root)],
         }),
         project,
         stack,

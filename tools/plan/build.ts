@@ -38,6 +38,8 @@ export interface Plan {
     readonly role: string;
     /** The availability zones the region offered, in order. */
     readonly zones: string[];
+    /** The regions of the table's other replicas, which this region's replication alarms name. */
+    readonly peers: string[];
     readonly resources: PlannedResource[];
     readonly counts: Record<string, number>;
     readonly outputs: Record<string, PlannedOutput>;
@@ -177,6 +179,7 @@ export function buildPlan(run: PlanSource): Plan {
         region: run.config[`${run.project}:region`] ?? "",
         role: run.config[`${run.project}:role`] ?? "bootstrap",
         zones: run.zones ?? [],
+        peers: Array.isArray(run.outputs.dataPeerRegions) ? (run.outputs.dataPeerRegions as string[]) : [],
         resources,
         counts: Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b))),
         outputs,

@@ -12,12 +12,23 @@ export interface Difference {
     readonly b?: unknown;
 }
 
+/** Each plan's own names and what the diff writes for them: zones, stack, region, then the table's other regions. */
+export function placeholders(plan: Plan): [string, string][] {
+    return [
+        ...plan.zones.map((z, i) => [z, `<zone${i + 1}>`] as [string, string]),
+        [plan.stack, "<stack>"],
+        [plan.region, "<region>"],
+        ...plan.peers.map((p, i) => [p, `<peer${i + 1}>`] as [string, string]),
+    ];
+}
+
 /**
- * Writes each plan's zones, stack and region as <zone1>…, <stack> and <region>, so two
- * regions' plans line up even where their zone letters differ (ca-central-1 has a, b, d).
+ * Writes each plan's zones, stack, region and peer regions as <zone1>…, <stack>, <region> and
+ * <peer1>…, so two regions' plans line up even where their zone letters differ (ca-central-1 has
+ * a, b, d) and each alarms on its writes reaching the other.
  */
 export function normalizer(plan: Plan): (value: unknown) => unknown {
-    const names: [string, string][] = [...plan.zones.map((z, i) => [z, `<zone${i + 1}>`] as [string, string]), [plan.stack, "<stack>"], [plan.region, "<region>"]];
+    const names = placeholders(plan);
     const replace = (s: string) => names.reduce((text, [from, to]) => text.split(from).join(to), s);
     const walk = (v: unknown): unknown => {
         if (typeof v === "string") return replace(v);
@@ -65,7 +76,7 @@ export function diffPlans(a: Plan, b: Plan): Difference[] {
 
 export function renderDiff(a: Plan, b: Plan, diffs: Difference[]): string {
     const lines = [
-        `Differences from ${a.stack} (${a.region}) to ${b.stack} (${b.region}); <stack>, <region> and <zone1>… stand for each one's own, and made-up values are not compared:`,
+        `Differences from ${a.stack} (${a.region}) to ${b.stack} (${b.region}); <stack>, <region>, <zone1>… and <peer1>… (the table's other regions) stand for each one's own, and made-up values are not compared:`,
     ];
     if (diffs.length === 0) lines.push("  none");
     let current = "";
