@@ -122,7 +122,7 @@ describe("bootstrap: the fleets' tables and the backend's role", () => {
         );
         assert.match(
             String(err),
-            /multiregion-bootstrap:region: got ap-southeast-1, where fleet prod has no stack; allowed: one of eu-west-1, us-east-2, where its table multiregion-prod-data starts,
+            /multiregion-bootstrap:region: got ap-southeast-1, where fleet prod has no stack; allowed: one of eu-west-1, us-east-2, where its table multiregion-prod-data starts/,
         );
     });
 
