@@ -43,11 +43,6 @@ export function secretsKeyAlias(clusterName: string): string {
  */
 export const DATA_TABLE = { hashKey: "page", counter: "visits" } as const;
 
-/** The fleet's table: the same name in every region, as a global table's replicas have. */
-export function dataTableName(fleet: string): string {
-    return `multiregion-${fleet}-data`;
-}
-
 /** Where the backend runs, which its role's trust names (EKS Pod Identity's session tags). */
 export const BACKEND_IDENTITY = { namespace: "sample-app", serviceAccount: "sample-app-backend" } as const;
 

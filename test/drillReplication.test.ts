@@ -7,15 +7,17 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Report } from "../tools/drill/report";
+import { setStackValue } from "../tools/stackFile";
 import { PRIMARY, startWorld, World } from "./support/drillWorld";
+import { copyStackFiles } from "./support/fixtures";
 import { DRILL_TABLE, Replicas, REGIONS, startReplicas } from "./support/storeReplicas";
 
 describe("npm run drill: the data's replication lag", () => {
     let world: World;
     let replicas: Replicas;
     let out: string;
-    const start = async (data: { table: boolean; lagMs: number }) => {
-        world = await startWorld();
+    const start = async (data: { table: boolean; lagMs: number }, root?: string) => {
+        world = await startWorld({}, root);
         replicas = await startReplicas(world, data);
     };
     const report = () => JSON.parse(fs.readFileSync(out, "utf8")) as Report;
@@ -56,6 +58,17 @@ describe("npm run drill: the data's replication lag", () => {
                 /^replication lag UNKNOWN \(timeout\): eu-west-1's replica did not show it within 30 s; skipped$/m,
             ],
         ];
+        it("UNKNOWN, touching no store, when the stack files name no dataTable, and the DNS drill goes on", async () => {
+            const root = copyStackFiles();
+            for (const s of ["prod-us", "prod-eu"]) setStackValue(s, "multiregion:dataTable", "", root);
+            await start({ table: true, lagMs: 0 }, root);
+            const r = await drill();
+            assert.equal(r.code, 0, r.err);
+            assert.deepEqual([report().replicationLagMs, report().replication?.outcome, report().outcome], [null, "no-table", "passed"]);
+            assert.match(r.out, /^replication lag UNKNOWN \(no-table\): the fleet's stack files name no dataTable; skipped$/m);
+            assert.deepEqual(await replicas.items(replicas.primary), []);
+        });
+
         for (const [name, data, outcome, line] of unknown) {
             it(`${name}, and the DNS drill goes on`, async () => {
                 await start(data);

@@ -5,11 +5,13 @@
  * the drill sleeps, so the measured lag is exact to one poll.
  */
 import { ScanCommand } from "@aws-sdk/client-dynamodb";
-import { dataTableName, DATA_TABLE } from "../../facts/workload";
+import { DATA_TABLE } from "../../facts/workload";
+import { loadStack } from "../../tools/stacks";
 import type { World } from "./drillWorld";
 import { LocalStore, startDynalite } from "./store";
 
-export const DRILL_TABLE = dataTableName("prod");
+/** The prod fleet's dataTable, as its stack files name it. */
+export const DRILL_TABLE = loadStack("prod-us").data.table!;
 /** The prod fleet's regions in the stack files: prod-us is the PRIMARY. */
 export const REGIONS = { primary: "us-east-2", standby: "eu-west-1" };
 

@@ -33,6 +33,8 @@ export interface Pair {
     readonly hostedZone: HostedZoneRef;
     /** The primary's: its check is the one that fails, then recovers. */
     readonly computed: Computed;
+    /** The fleet's table (dataTable), or undefined when the fleet keeps no state. */
+    readonly table?: string;
 }
 
 /** The fleet's active stack and its one standby, from the stack files; `stack` must be the active one. */
@@ -89,5 +91,6 @@ export async function loadPair({ primary, standby }: ReturnType<typeof fleetPair
         recordName: primary.failover.recordName,
         hostedZone: primary.failover.hostedZone,
         computed: p.computed,
+        table: primary.data.table,
     };
 }

@@ -6,9 +6,8 @@
  * without its table gets UNKNOWN and the DNS drill goes on.
  */
 import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
-import { DATA_TABLE, dataTableName } from "../../facts/workload";
+import { DATA_TABLE } from "../../facts/workload";
 import { Io } from "../cli";
-import { fleetOf } from "../stacks";
 import { Pair } from "./pair";
 import { credentialsFrom } from "./route53";
 
@@ -55,7 +54,7 @@ async function read(c: DynamoDBClient, table: string, item: string): Promise<num
 /** The table's name, the drill item's key and the two regions: what --dry-run prints and a run uses. */
 export function replicationTarget(pair: Pair, at: number) {
     return {
-        table: dataTableName(fleetOf(pair.primary.stack)),
+        table: pair.table ?? "",
         item: `drill:${new Date(at).toISOString()}`,
         from: pair.primary.region,
         to: pair.standby.region,
@@ -66,13 +65,14 @@ export function replicationTarget(pair: Pair, at: number) {
 export async function measureReplication(pair: Pair, io: Io, settings: ReplicationSettings): Promise<Replication> {
     const target = replicationTarget(pair, io.now());
     const { table, item, from, to } = target;
-    const [active, standby] = [client(io.env, from), client(io.env, to)];
     const result = (outcome: Replication["outcome"], lagMs: number | null, message: string): Replication => ({
         ...target,
         outcome,
         lagMs,
         message,
     });
+    if (pair.table === undefined) return result("no-table", null, "the fleet's stack files name no dataTable");
+    const [active, standby] = [client(io.env, from), client(io.env, to)];
     try {
         const out = await active.send(
             new UpdateItemCommand({
