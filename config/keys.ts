@@ -242,7 +242,7 @@ const ALARM_KEYS = {
     alarmSubscriptions: key(alarmSubscriptions(), {
         default: [],
         description:
-            "Who hears this stack's health-check alarm, each as email:ADDRESS, email-json:ADDRESS, sms:+E.164, an https:// URL, or an SQS queue or Lambda function ARN in this account. Empty: the topic and alarm exist, nobody is told.",
+            "Who hears this stack's alarms (its health check's, and its replication alarms, docs/data.md), each as email:ADDRESS, email-json:ADDRESS, sms:+E.164, an https:// URL, or an SQS queue or Lambda function ARN in this account. Empty: the topics and alarms exist, nobody is told.",
     }),
     runbookUrl: key(
         text(

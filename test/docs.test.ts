@@ -68,6 +68,7 @@ describe("docs", () => {
             "docs/bootstrap.md",
             "docs/cicd.md",
             "docs/config.md",
+            "docs/data.md",
             "docs/deploying.md",
             "docs/drill.md",
             "docs/iam.md",
