@@ -258,13 +258,17 @@ describe("GitHub Actions workflows", () => {
         });
     });
 
-    it("has Dependabot update npm (Pulumi grouped), the actions and the apps' Docker base image", () => {
+    it("has Dependabot update npm (Pulumi grouped), every lockfile's folder, the actions and the apps' Docker base image", () => {
         const config = YAML.parse(fs.readFileSync(path.join(ROOT, ".github", "dependabot.yml"), "utf8"));
         const by = (eco: string) => config.updates.find((u: any) => u["package-ecosystem"] === eco);
         assert.deepEqual(by("npm").groups.pulumi.patterns, ["@pulumi/*"]);
         assert.equal(by("github-actions").directory, "/");
         assert.deepEqual(by("docker").directories, ["/services"]);
         for (const dir of by("docker").directories) assert.ok(fs.existsSync(path.join(ROOT, dir, "Dockerfile")), dir);
+        // Each lockfile the images or the program install from is updated: the root's and the backend image's.
+        const npmDirs = config.updates.filter((u: any) => u["package-ecosystem"] === "npm").map((u: any) => u.directory);
+        const lockDirs = ["/", "/services"].filter((d) => fs.existsSync(path.join(ROOT, d, "package-lock.json")));
+        assert.deepEqual(npmDirs.sort(), lockDirs.sort());
     });
 
     it(".ci/run runs the lint too", () => {
