@@ -6,6 +6,7 @@
 import { strict as assert } from "node:assert";
 import { dataRoleArn } from "../facts/workload";
 import { fleetOf, fleetStacks, listStacks, loadStack } from "../tools/stacks";
+import { whyMissing } from "../regions/preflight";
 import { createdResources } from "./support/fixtures";
 import { ProgramError, ProgramRun, runProgram, stackRun } from "./support/run";
 
@@ -146,6 +147,20 @@ describe("the data tier in each region", () => {
         assert.ok(err instanceof ProgramError);
         assert.match(err.message, /lacks a replica of the table multiregion-prod-data in eu-west-1: run pulumi up in bootstrap\//);
         assert.deepEqual(createdResources(err.resources), []);
+    });
+
+    it("names AWS's reason when a lookup failed for another reason than absence, on one line", () => {
+        const denied = new Error(
+            "invocation of aws:dynamodb/getTable:getTable returned an error: invoking aws:dynamodb/getTable:getTable: 1 error occurred:\n" +
+                "\t* reading DynamoDB Table (multiregion-prod-data): operation error DynamoDB: DescribeTable, https response error StatusCode: 400, api error AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/multiregion-deploy/x is not authorized to perform: dynamodb:DescribeTable\n",
+        );
+        assert.equal(
+            whyMissing("a replica of the table t in eu-west-1", denied),
+            "a replica of the table t in eu-west-1 (reading DynamoDB Table (multiregion-prod-data): operation error DynamoDB: DescribeTable, https response error StatusCode: 400, api error AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/multiregion-deploy/x is not authorized to perform: dynamodb:DescribeTable)",
+        );
+        const absent = new Error("invoking aws:iam/getRole:getRole: 1 error occurred:\n\t* reading IAM Role (x): couldn't find resource");
+        assert.equal(whyMissing("the role x", absent), "the role x");
+        assert.equal(whyMissing("the role x", new Error("")), "the role x");
     });
 
     it("refuses a dataTable DynamoDB would not take, naming the key", async () => {
