@@ -31,6 +31,8 @@ const OURS = { backend: "services/backend/server.mjs", frontend: "services/front
 const LOGS_ON: Variant = { label: "ours, access log on", ...OURS, env: { LOG_LEVEL: "info" } };
 const LOGS_OFF: Variant = { label: "ours, access log off", ...OURS, env: { LOG_LEVEL: "warn" } };
 const REFERENCE: Variant = { label: "reference", backend: "bench/reference/backend.js", frontend: "bench/reference/frontend.js", env: {} };
+/** The floor: the same page from node:http alone, no logs. */
+const BARE: Variant = { label: "bare node:http pair", backend: "bench/bare/backend.mjs", frontend: "bench/bare/frontend.mjs", env: {} };
 
 /**
  * One round's figures, or a variant's over its rounds. cpuUsPerRequest: frontend plus backend CPU
@@ -228,9 +230,12 @@ async function main(): Promise<void> {
         `loopback, ${CONNECTIONS} connections, ${ROUNDS} rounds of ${WARMUP_S} s warm-up then ${DURATION_S} s measured per variant, ` +
             `medians shown; NODE_ENV=production, node ${process.version}, ${os.cpus().length} CPUs`,
     );
-    const results = await compare([LOGS_ON, LOGS_OFF, REFERENCE], 18400);
+    const results = await compare([LOGS_ON, LOGS_OFF, REFERENCE, BARE], 18400);
     table(results);
-    const [on, off, ref] = [results.get(LOGS_ON)!, results.get(LOGS_OFF)!, results.get(REFERENCE)!];
+    const [on, off, ref, bare] = [results.get(LOGS_ON)!, results.get(LOGS_OFF)!, results.get(REFERENCE)!, results.get(BARE)!];
+    console.log(
+        `throughput ours/bare node:http pair: ${ratio(on.rps, bare.rps)}x with access logs on, ${ratio(off.rps, bare.rps)}x with them off`,
+    );
     console.log(`throughput ours/reference: ${ratio(on.rps, ref.rps)}x with access logs on, ${ratio(off.rps, ref.rps)}x with them off`);
     console.log(`p50 ours/reference: ${ratio(on.p50, ref.p50)} on, ${ratio(off.p50, ref.p50)} off`);
     console.log(`p99 ours/reference: ${ratio(on.p99, ref.p99)} on, ${ratio(off.p99, ref.p99)} off`);
