@@ -53,6 +53,16 @@ describe("rules across every region's stack file", () => {
             [us, variant(eu, (c) => (c.failover.recordName = "eu.example.com"))],
             "every stack must publish the same record name; prod-us uses app.example.com, prod-eu uses eu.example.com",
         ],
+        [
+            "another table",
+            [us, variant(eu, (c) => (c.data = { ...c.data, table: "multiregion-eu-data" }))],
+            "every stack must name the same dataTable, the fleet's global table; prod-us uses multiregion-prod-data, prod-eu uses multiregion-eu-data",
+        ],
+        [
+            "a table in one region only",
+            [us, variant(eu, (c) => (c.data = { ...c.data, table: undefined }))],
+            'every stack must name the same dataTable, the fleet\'s global table; prod-us uses multiregion-prod-data, prod-eu uses ""',
+        ],
         ["a repeated stack name", [us, variant(eu, (c) => (c.stack = "prod-us"))], "set identifiers must differ; repeated: prod-us"],
         [
             "overlapping VPCs",
