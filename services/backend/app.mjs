@@ -2,9 +2,6 @@
 import { rateLimited } from "../shared/edge.mjs";
 import { sendJson, withProbes } from "../shared/http.mjs";
 
-/** Paths logged like probes when they succeed: the frontend's deep check calls `/health` for every Route 53 check. */
-export const QUIET_PATHS = ["/health"];
-
 /** What the backend answers when its store fails; the frontend tells it apart from a dead backend by `error`. */
 export const STORE_UNAVAILABLE = "data store unavailable";
 

@@ -1,9 +1,9 @@
 // Entry point: configuration from the environment, then serve until SIGTERM.
 import { backendSettings, serveOptions } from "../shared/environment.mjs";
-import { serve } from "../shared/http.mjs";
+import { QUIET_PATHS, serve } from "../shared/http.mjs";
 import { createLogger } from "../shared/log.mjs";
 import { main } from "../shared/settings.mjs";
-import { createBackend, QUIET_PATHS } from "./app.mjs";
+import { createBackend } from "./app.mjs";
 import { createStore } from "./store.mjs";
 
 await main("backend", async () => {

@@ -10,9 +10,6 @@ const STYLE =
     "main{background:#fff;padding:2rem 3rem;border-radius:8px;box-shadow:0 1px 4px #0002}h1{margin-top:0}";
 const CSP = `default-src 'none'; style-src 'sha256-${createHash("sha256").update(STYLE).digest("base64")}'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
 
-/** Paths logged like probes (at debug when they succeed): Route 53's checkers call the deep check from many places every few seconds. */
-export const QUIET_PATHS = ["/health"];
-
 /** @param {unknown} value */
 export function escapeHtml(value) {
     return String(value).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

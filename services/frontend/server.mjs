@@ -1,9 +1,9 @@
 // Entry point: configuration from the environment, then serve until SIGTERM.
 import { frontendSettings, serveOptions } from "../shared/environment.mjs";
-import { serve } from "../shared/http.mjs";
+import { QUIET_PATHS, serve } from "../shared/http.mjs";
 import { createLogger } from "../shared/log.mjs";
 import { main } from "../shared/settings.mjs";
-import { createFrontend, QUIET_PATHS } from "./app.mjs";
+import { createFrontend } from "./app.mjs";
 import { createBackendClient } from "./backendClient.mjs";
 
 await main("frontend", async () => {

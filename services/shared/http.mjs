@@ -33,6 +33,12 @@ export function sendJson(res, status, body) {
 export const PROBE_PATHS = new Set(["/livez", "/readyz"]);
 
 /**
+ * The deep health check, logged like the probes when it succeeds: Route 53's checkers call the
+ * frontend's from many places every few seconds, and the frontend's calls the backend's.
+ */
+export const QUIET_PATHS = ["/health"];
+
+/**
  * Answers `/livez` and `/readyz`; true when it did.
  * @param {Lifecycle} lifecycle
  * @param {import("node:http").IncomingMessage} req
