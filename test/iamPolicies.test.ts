@@ -1,9 +1,9 @@
 import { strict as assert } from "node:assert";
-import { listStacks } from "../tools/stacks";
 import { allowedWithin, evaluate, factsOf, readPolicy, Request, ResourceFacts, serviceOf } from "./support/iamPolicies";
 import { Check, checksOf, INVOKE_PERMISSIONS, normalizedName, PASSED_TO, RESOURCE_PERMISSIONS, TypePermissions } from "./support/iamTable";
 import { ProgramRun, ResourceRecord, stackRun } from "./support/run";
-import { WORKLOAD_ROLES, workloadRoleArn, WorkloadRole } from "../facts/workload";
+import { dataRoleArn, WORKLOAD_ROLES, workloadRoleArn, WorkloadRole } from "../facts/workload";
+import { fleetOf, listStacks } from "../tools/stacks";
 
 const PREVIEW = readPolicy("preview-policy.json");
 /** The deploy policy as docs/iam.md has it installed for this stack's account and record name. */
@@ -116,6 +116,31 @@ describe("the CI roles' IAM policies against what the program creates", () => {
                         );
                         assert.ok(!pass(service, run.settings.cluster.deployRoleArn), "never CI's own role");
                     }
+                }
+            });
+
+            it("passes the fleet's backend role, in the association, and no other role of the account to Pod Identity", async () => {
+                const run = await stackRun(stack);
+                const account = run.settings.accountId;
+                const pass = (resource: string) =>
+                    allowedWithin(deployFor(run), boundaryFor(run), {
+                        action: "iam:PassRole",
+                        resource,
+                        context: { "iam:PassedToService": "pods.eks.amazonaws.com" },
+                    });
+                const own = dataRoleArn(account, fleetOf(stack));
+                assert.deepEqual(consumersOf(run, own), ["aws:eks/podIdentityAssociation:PodIdentityAssociation"]);
+                assert.ok(pass(own));
+                for (const other of [
+                    run.settings.cluster.deployRoleArn,
+                    `arn:aws:iam::${account}:role/multiregion-preview`,
+                    workloadRoleArn(account, "cluster"),
+                    workloadRoleArn(account, "node"),
+                    `arn:aws:iam::${account}:role/admin`,
+                    `arn:aws:iam::${account}:role/multiregion/other-app`,
+                    dataRoleArn("999988887777", fleetOf(stack)),
+                ]) {
+                    assert.ok(!pass(other), other);
                 }
             });
 

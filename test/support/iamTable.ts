@@ -75,6 +75,10 @@ export const RESOURCE_PERMISSIONS: Readonly<Record<string, TypePermissions>> = {
         write: ["ec2:AllocateAddress", tagOnCreate("AllocateAddress")], remove: ["ec2:DisassociateAddress", "ec2:ReleaseAddress"] },
     "aws:ec2/natGateway:NatGateway": { service: "ec2", arn: ec2("natgateway"), read: ["ec2:DescribeNatGateways"],
         write: ["ec2:CreateNatGateway", tagOnCreate("CreateNatGateway")], remove: ["ec2:DeleteNatGateway"] },
+    // A gateway endpoint: the provider reads the service's prefix list (internal/service/ec2/vpc_endpoint.go).
+    "aws:ec2/vpcEndpoint:VpcEndpoint": { service: "ec2", arn: ec2("vpc-endpoint"), read: ["ec2:DescribeVpcEndpoints", "ec2:DescribePrefixLists"],
+        write: ["ec2:CreateVpcEndpoint", tagOnCreate("CreateVpcEndpoint"), "ec2:ModifyVpcEndpoint", "ec2:CreateTags", "ec2:DeleteTags"],
+        remove: ["ec2:DeleteVpcEndpoints"] },
     "aws:ec2/flowLog:FlowLog": { service: "ec2", arn: ec2("vpc-flow-log"), read: ["ec2:DescribeFlowLogs"],
         write: ["ec2:CreateFlowLogs", tagOnCreate("CreateFlowLogs")], remove: ["ec2:DeleteFlowLogs"] },
     "aws:cloudwatch/logGroup:LogGroup": { service: "logs", arn: (r) => `arn:aws:logs:${r.region}:${r.account}:log-group:${r.name}`,
@@ -92,6 +96,13 @@ export const RESOURCE_PERMISSIONS: Readonly<Record<string, TypePermissions>> = {
     "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": { service: "eks", arn: accessEntryArn, read: ["eks:ListAssociatedAccessPolicies"],
         write: (r) => [{ action: "eks:AssociateAccessPolicy", context: { "eks:policyArn": r.inputs.policyArn, "eks:accessScope": r.inputs.accessScope.type } }],
         remove: ["eks:DisassociateAccessPolicy"] },
+    // The caller passes the backend's role (https://docs.aws.amazon.com/eks/latest/userguide/pod-id-association.html:
+    // "The IAM principal that is creating the association must have iam:PassRole"); create authorizes on the cluster.
+    "aws:eks/podIdentityAssociation:PodIdentityAssociation": { service: "eks", arn: (r) => eksArn(r, "podidentityassociation", "a-0123abcd"),
+        read: ["eks:DescribePodIdentityAssociation"],
+        write: (r) => [{ action: "eks:CreatePodIdentityAssociation", arn: `arn:aws:eks:${r.region}:${r.account}:cluster/${r.inputs.clusterName}` },
+            "eks:UpdatePodIdentityAssociation", "eks:TagResource", "eks:UntagResource", { action: "iam:PassRole", arn: String(r.inputs.roleArn) }],
+        remove: ["eks:DeletePodIdentityAssociation"] },
     "aws:eks/addon:Addon": { service: "eks", arn: (r) => eksArn(r, "addon", `${r.inputs.addonName}/0123abcd`), read: ["eks:DescribeAddon"],
         write: ["eks:CreateAddon", "eks:UpdateAddon", "eks:TagResource"], remove: ["eks:DeleteAddon"] },
     // Retained on delete: the images outlive a destroy, and the deploy role cannot delete them.
@@ -141,6 +152,13 @@ export const INVOKE_PERMISSIONS: Readonly<Record<string, Check[]>> = {
         { action: "kms:DescribeKey", arn: "arn:aws:kms:us-east-2:123456789012:key/0123abcd" },
     ],
     "aws:iam/getRole:getRole": [{ action: "iam:GetRole", arn: "arn:aws:iam::123456789012:role/multiregion/multiregion-eks-cluster" }],
+    // The data source's reads (terraform-provider-aws internal/service/dynamodb/table_data_source.go).
+    "aws:dynamodb/getTable:getTable": ["DescribeTable", "DescribeContinuousBackups", "DescribeTimeToLive", "ListTagsOfResource"].map(
+        (a) => ({
+            action: `dynamodb:${a}`,
+            arn: "arn:aws:dynamodb:us-east-2:123456789012:table/multiregion-prod-data",
+        }),
+    ),
 };
 
 /** Which service takes a role the program passes, by the type of the resource it is passed in. */
@@ -187,3 +205,10 @@ export const DRILL_CHECKS: readonly Check[] = [
     { action: "route53:GetHostedZone", arn: ZONE },
     { action: "route53:ListHostedZonesByName" },
 ];
+
+/** The drill's replication step (tools/drill/replication.ts): one item of its own, keyed drill:<time>, in each region's replica. */
+export const DRILL_TABLE_CHECKS: readonly Check[] = ["dynamodb:UpdateItem", "dynamodb:GetItem"].map((action) => ({
+    action,
+    arn: "arn:aws:dynamodb:eu-west-1:123456789012:table/multiregion-prod-data",
+    context: { "dynamodb:LeadingKeys": ["drill:2026-05-01T09:00:00.000Z"] },
+}));
