@@ -32,10 +32,7 @@ export function sendJson(res, status, body) {
 /** Paths the kubelet and the NLB poll; logged at debug when they succeed. */
 export const PROBE_PATHS = new Set(["/livez", "/readyz"]);
 
-/**
- * The deep health check, logged like the probes when it succeeds: Route 53's checkers call the
- * frontend's from many places every few seconds, and the frontend's calls the backend's.
- */
+/** The deep check, logged like the probes: Route 53 calls the frontend's, which calls the backend's. */
 export const QUIET_PATHS = ["/health"];
 
 /**
