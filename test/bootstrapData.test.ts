@@ -10,6 +10,7 @@ import { dataRoleArn } from "../facts/workload";
 import { deployFleetStacks, loadStack } from "../tools/stacks";
 import { bootstrapRun, documentOf, policyNamed, ROLE, ROLE_POLICY, runBootstrap } from "./support/bootstrap";
 import type { BootstrapRun } from "./support/bootstrap";
+import { rejectionOf } from "./support/assertions";
 import { copyStackFiles, editStackFile } from "./support/fixtures";
 
 const TABLE = "aws:dynamodb/table:Table";
@@ -116,10 +117,7 @@ describe("bootstrap: the fleets' tables and the backend's role", () => {
     }
 
     it("refuses a bootstrap region where the fleet has no stack, naming the key and the allowed regions", async () => {
-        const err = await runBootstrap("prod", { region: "ap-southeast-1" }).then(
-            () => assert.fail("expected a refusal"),
-            (e: unknown) => e,
-        );
+        const err = await rejectionOf(runBootstrap("prod", { region: "ap-southeast-1" }));
         assert.match(
             String(err),
             /multiregion-bootstrap:region: got ap-southeast-1, where fleet prod has no stack; allowed: one of eu-west-1, us-east-2, where its table multiregion-prod-data starts/,

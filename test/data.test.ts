@@ -7,6 +7,7 @@ import { strict as assert } from "node:assert";
 import { dataRoleArn } from "../facts/workload";
 import { fleetOf, fleetStacks, listStacks, loadStack } from "../tools/stacks";
 import { whyMissing } from "../regions/preflight";
+import { rejectionOf } from "./support/assertions";
 import { createdResources } from "./support/fixtures";
 import { ProgramError, ProgramRun, runProgram, stackRun } from "./support/run";
 
@@ -25,13 +26,6 @@ const peersOf = (stack: string) =>
 
 const regional = (run: ProgramRun) => run.resources.providerRef(run.resources.get("pulumi:providers:aws", `aws-${run.settings.region}`));
 const replicationAlarms = (run: ProgramRun) => run.resources.ofType(ALARM).filter((a) => a.inputs.metricName === "ReplicationLatency");
-
-async function rejectionOf(p: Promise<unknown>): Promise<unknown> {
-    return p.then(
-        () => assert.fail("expected the program to fail"),
-        (err: unknown) => err,
-    );
-}
 
 describe("the data tier in each region", () => {
     for (const stack of listStacks()) {
