@@ -102,6 +102,8 @@ export class FleetData extends pulumi.ComponentResource {
                 streamViewType: "NEW_AND_OLD_IMAGES",
                 pointInTimeRecovery: { enabled: true },
                 deletionProtectionEnabled: true,
+                // Permanent: with replicas, turning this off fails (terraform-provider-aws#31153), and a
+                // replica's kmsKeyArn set to the default key recreates it on every run (#29636): never set it.
                 serverSideEncryption: { enabled: true },
                 replicas: data.replicas.map((regionName) => ({
                     regionName,

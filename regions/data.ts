@@ -68,8 +68,10 @@ export class DataAccess extends pulumi.ComponentResource {
             tags: args.tags,
         });
         for (const peer of args.peerRegions) {
-            // No writes, no data points: an idle table is not a lagging one. Three of five minutes
-            // above the threshold, so one slow batch does not page anyone.
+            // No writes, no data points: an idle table is not a lagging one. DynamoDB aggregates
+            // this metric over five minutes ("For all other DynamoDB metrics, the aggregation
+            // granularity is five minutes", metrics-dimensions.html), so 5-minute periods, two of
+            // three above the threshold: one slow batch does not page anyone.
             new aws.cloudwatch.MetricAlarm(
                 `${name}-replication-${peer}`,
                 {
@@ -79,9 +81,9 @@ export class DataAccess extends pulumi.ComponentResource {
                     metricName: "ReplicationLatency",
                     dimensions: { TableName: args.tableName, ReceivingRegion: peer },
                     statistic: "Average",
-                    period: 60,
-                    evaluationPeriods: 5,
-                    datapointsToAlarm: 3,
+                    period: 300,
+                    evaluationPeriods: 3,
+                    datapointsToAlarm: 2,
                     threshold: args.latencyAlarmMs,
                     comparisonOperator: "GreaterThanThreshold",
                     treatMissingData: "notBreaching",

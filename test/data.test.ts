@@ -80,8 +80,8 @@ describe("the data tier in each region", () => {
                     assert.equal(a.name, `${stack}-replication-${peer}`);
                     assert.equal(a.inputs.name, `multiregion-${stack}-replication-to-${peer}`);
                     assert.deepEqual(a.inputs.dimensions, { TableName: run.settings.data.table, ReceivingRegion: peer });
-                    assert.deepEqual([a.inputs.namespace, a.inputs.statistic, a.inputs.period], ["AWS/DynamoDB", "Average", 60]);
-                    assert.deepEqual([a.inputs.evaluationPeriods, a.inputs.datapointsToAlarm], [5, 3]);
+                    assert.deepEqual([a.inputs.namespace, a.inputs.statistic, a.inputs.period], ["AWS/DynamoDB", "Average", 300]);
+                    assert.deepEqual([a.inputs.evaluationPeriods, a.inputs.datapointsToAlarm], [3, 2]);
                     assert.deepEqual(
                         [a.inputs.comparisonOperator, a.inputs.threshold],
                         ["GreaterThanThreshold", run.settings.data.latencyAlarmMs],
