@@ -80,7 +80,7 @@ function dataAccess(config: StackConfig, provider: aws.Provider, cluster: Cluste
     return {
         tableName: table.table,
         peerRegions: table.peerRegions,
-        association: access.association,
+        credentialsReady: access.credentialsReady,
         vpcCidr: config.network.vpcCidr,
         topicArn: access.topicArn,
     };

@@ -19,8 +19,8 @@ export interface FleetTable {
     readonly home: string;
     /** The fleet's other regions, each a replica. */
     readonly replicas: string[];
-    /** The fleet's clusters, the only ones whose pods may take the role. */
-    readonly clusters: string[];
+    /** The fleet's clusters, by name and region: the only ones whose pods may take the role. */
+    readonly clusters: { readonly name: string; readonly region: string }[];
 }
 
 /**
@@ -29,7 +29,7 @@ export interface FleetTable {
  * take the role (https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html,
  * https://docs.aws.amazon.com/eks/latest/userguide/pod-id-abac.html).
  */
-export function dataRoleTrust(accountId: string, clusters: readonly string[]): object {
+export function dataRoleTrust(accountId: string, clusters: FleetTable["clusters"]): object {
     return {
         Version: "2012-10-17",
         Statement: [
@@ -43,7 +43,8 @@ export function dataRoleTrust(accountId: string, clusters: readonly string[]): o
                         "aws:SourceAccount": accountId,
                         "aws:RequestTag/kubernetes-namespace": BACKEND_IDENTITY.namespace,
                         "aws:RequestTag/kubernetes-service-account": BACKEND_IDENTITY.serviceAccount,
-                        "aws:RequestTag/eks-cluster-name": [...clusters],
+                        // By ARN, as pod-id-role.html's example: a name alone matches that name in any region.
+                        "aws:RequestTag/eks-cluster-arn": clusters.map((c) => `arn:aws:eks:${c.region}:${accountId}:cluster/${c.name}`),
                     },
                 },
             },

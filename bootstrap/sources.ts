@@ -88,7 +88,7 @@ export function fleetTablesOf(config: BootstrapConfig, root = ROOT): FleetTable[
                 `${config.project}:region: got ${config.region}, where fleet ${fleet} has no stack; allowed: one of ${regions.join(", ")}, where its table ${table} starts`,
             );
         }
-        const clusters = stacks.map((s) => clusterName(project, s.stack));
+        const clusters = stacks.map((s) => ({ name: clusterName(project, s.stack), region: s.region }));
         return [{ fleet, table, home: config.region, replicas: regions.filter((r) => r !== config.region), clusters }];
     });
     const names = tables.map((t) => t.table);

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as time from "@pulumiverse/time";
 import type { AlarmSubscription } from "../config/types";
 import { BACKEND_IDENTITY } from "../facts/workload";
 import { AlarmText, alarmTopic } from "./alarms";
@@ -35,18 +36,29 @@ export interface DataAccessArgs {
 }
 
 /**
+ * Pod Identity associations "are eventually consistent, and may take several seconds to be
+ * effective" (https://docs.aws.amazon.com/cli/latest/reference/eks/create-pod-identity-association.html),
+ * and EKS injects the credentials only when it admits a pod: a pod admitted sooner never gets them
+ * (aws/eks-pod-identity-agent#52, hashicorp/terraform-provider-aws#40852). So the backend's pods
+ * wait this long after a new association, and only then.
+ */
+export const ASSOCIATION_SETTLES = "30s";
+
+/**
  * The backend's identity and the replication alarms. The Pod Identity association maps the
- * backend's service account to the bootstrap's role; only pods started after it exists get
- * credentials (aws/containers-roadmap#2400), so the backend waits for it.
- * ReplicationLatency is published in the region a write came from, per receiving region
- * (dimensions TableName and ReceivingRegion,
- * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/metrics-dimensions.html), and
+ * backend's service account to the bootstrap's role; the backend's pods start once it has
+ * settled (ASSOCIATION_SETTLES).
+ * ReplicationLatency "is emitted for every source- and destination-Region pair"
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_monitoring.html),
+ * in the source region with dimensions TableName and ReceivingRegion (metrics-dimensions.html;
+ * docs/data.md says how to check that reading live), and
  * an alarm notifies only a topic in its own region, so each stack alarms here on its writes
  * reaching every other replica, through a topic here with the stack's subscriptions.
  */
 export class DataAccess extends pulumi.ComponentResource {
-    /** The association the backend's pods need before they start. */
     public readonly association: aws.eks.PodIdentityAssociation;
+    /** What the backend's pods wait for: the association, and its settling time when it is new. */
+    public readonly credentialsReady: pulumi.Resource;
     public readonly topicArn: pulumi.Output<string>;
 
     constructor(name: string, args: DataAccessArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -60,6 +72,12 @@ export class DataAccess extends pulumi.ComponentResource {
                 roleArn: args.roleArn,
                 tags: args.tags,
             },
+            { parent: this },
+        );
+        // A new association id replaces the sleep, so it waits again; an unchanged one waits never.
+        this.credentialsReady = new time.Sleep(
+            `${name}-identity-settles`,
+            { createDuration: ASSOCIATION_SETTLES, triggers: { associationId: this.association.associationId } },
             { parent: this },
         );
         const topic = alarmTopic(`${name}-data`, this, {

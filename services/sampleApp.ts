@@ -26,8 +26,8 @@ export interface SampleAppArgs {
     readonly networkPolicyEnforcement: pulumi.Resource;
     /** The public subnets' CIDRs, where the internet-facing NLB's nodes sit: only they reach the probe port. */
     readonly loadBalancerSubnetCidrs: string[];
-    /** The fleet's table, when the backend keeps state in it: its name, the association that gives the backend's pods credentials, and the VPC's CIDR, which the backend's HTTPS egress leaves out. */
-    readonly data?: { readonly tableName: string; readonly association: pulumi.Resource; readonly vpcCidr: string };
+    /** The fleet's table, when the backend keeps state in it: its name, what the backend's pods wait for to get credentials (the Pod Identity association, settled), and the VPC's CIDR, which the backend's HTTPS egress leaves out. */
+    readonly data?: { readonly tableName: string; readonly credentialsReady: pulumi.Resource; readonly vpcCidr: string };
 }
 
 export const NAMESPACE = BACKEND_IDENTITY.namespace;
@@ -115,7 +115,7 @@ export class SampleApp extends pulumi.ComponentResource {
                 ...common,
                 ...lifecycle("backend", { REGION: args.region, ...(args.data ? { TABLE_NAME: args.data.tableName } : {}) }),
                 serviceAccountName: identity?.metadata.name,
-                podsNeed: args.data ? [args.data.association] : undefined,
+                podsNeed: args.data ? [args.data.credentialsReady] : undefined,
                 appName: "sample-app-backend",
                 selector: BACKEND,
                 image: args.backendImage,

@@ -76,7 +76,9 @@ describe("bootstrap: the fleets' tables and the backend's role", () => {
                     assert.ok(role, fleet);
                     assert.equal(`arn:aws:iam::${account}:role${role.inputs.path}${role.inputs.name}`, dataRoleArn(account, fleet));
                     assert.equal(role.inputs.permissionsBoundary, policyNamed(run, "multiregion-workload-boundary").outputs.arn);
-                    const clusters = deployFleetStacks(fleet).map((s) => `multiregion-${s}`);
+                    const clusters = deployFleetStacks(fleet).map(
+                        (s) => `arn:aws:eks:${loadStack(s).region}:${account}:cluster/multiregion-${s}`,
+                    );
                     assert.deepEqual(documentOf(role).Statement, [
                         {
                             Sid: "OnlyTheBackendOfTheFleetsClusters",
@@ -88,12 +90,16 @@ describe("bootstrap: the fleets' tables and the backend's role", () => {
                                     "aws:SourceAccount": account,
                                     "aws:RequestTag/kubernetes-namespace": "sample-app",
                                     "aws:RequestTag/kubernetes-service-account": "sample-app-backend",
-                                    "aws:RequestTag/eks-cluster-name": clusters,
+                                    "aws:RequestTag/eks-cluster-arn": clusters,
                                 },
                             },
                         },
                     ]);
-                    assert.ok(clustersOf(loadBootstrapStack(stack)).some((c) => clusters.includes(c.name)));
+                    assert.ok(
+                        clustersOf(loadBootstrapStack(stack)).some((c) =>
+                            clusters.includes(`arn:aws:eks:${c.region}:${account}:cluster/${c.name}`),
+                        ),
+                    );
                 }
             });
 

@@ -6,6 +6,7 @@
 import { strict as assert } from "node:assert";
 import { dataRoleArn } from "../facts/workload";
 import { fleetOf, fleetStacks, listStacks, loadStack } from "../tools/stacks";
+import { ASSOCIATION_SETTLES } from "../regions/data";
 import { whyMissing } from "../regions/preflight";
 import { rejectionOf } from "./support/assertions";
 import { createdResources } from "./support/fixtures";
@@ -40,7 +41,7 @@ describe("the data tier in each region", () => {
                 assert.equal(association.provider, regional(run));
             });
 
-            it("runs the backend, and only the backend, as that service account, with no API token, once the association exists", async () => {
+            it("runs the backend, and only the backend, as that service account, with no API token, once the association has settled", async () => {
                 const run = await stackRun(stack);
                 const account = run.resources.get("kubernetes:core/v1:ServiceAccount", `${stack}-backend-identity`).inputs;
                 assert.deepEqual(account.metadata, { name: "sample-app-backend", namespace: "sample-app" });
@@ -49,7 +50,13 @@ describe("the data tier in each region", () => {
                 const deployment = (tier: string) => run.resources.get("kubernetes:apps/v1:Deployment", `${stack}-${tier}-deployment`);
                 assert.equal(deployment("backend").inputs.spec.template.spec.serviceAccountName, "sample-app-backend");
                 assert.equal(deployment("frontend").inputs.spec.template.spec.serviceAccountName, undefined);
-                assert.ok(deployment("backend").dependencies.includes(run.resources.get(ASSOCIATION, `${stack}-backend-identity`).urn));
+                // The pods wait for the association to settle, and the wait restarts with a new one.
+                const settles = run.resources.get("time:index/sleep:Sleep", `${stack}-identity-settles`);
+                const association = run.resources.get(ASSOCIATION, `${stack}-backend-identity`);
+                assert.equal(settles.inputs.createDuration, ASSOCIATION_SETTLES);
+                assert.deepEqual(settles.inputs.triggers, { associationId: association.outputs.associationId });
+                assert.ok(deployment("backend").dependencies.includes(settles.urn));
+                assert.ok(!deployment("frontend").dependencies.includes(settles.urn));
                 assert.equal(run.outputs.dataTable, run.settings.data.table);
             });
 

@@ -82,6 +82,30 @@ describe("the workload boundary (iam/workload-boundary.json) on every role the p
         });
     }
 
+    it("lets the backend's data role count in its own account's tables, in any region, and no other account's", async () => {
+        const run = await bootstrapRun("prod");
+        const inline = run.resources
+            .ofType("aws:iam/rolePolicy:RolePolicy")
+            .filter((p) => /^multiregion-.+-backend-data$/.test(p.inputs.role))
+            .map((p) => JSON.parse(p.inputs.policy) as PolicyDocument);
+        assert.ok(inline.length >= 1);
+        const boundary = readPolicy("workload-boundary.json");
+        const as = (account: string): Context => ({ "aws:PrincipalAccount": account });
+        const requests = inline.flatMap((d) => requestsOf(d, "", as(ACCOUNT)));
+        assert.ok(requests.some((r) => r.action === "dynamodb:UpdateItem"));
+        assert.deepEqual(
+            requests.filter((r) => evaluate(boundary, r) !== "allow").map((r) => `${r.action} on ${r.resource}`),
+            [],
+        );
+        const elsewhere = (action: string) => ({
+            action,
+            resource: "arn:aws:dynamodb:eu-west-1:999988887777:table/shared",
+            context: as(ACCOUNT),
+        });
+        assert.equal(evaluate(boundary, elsewhere("dynamodb:GetItem")), "implicit");
+        assert.equal(evaluate(boundary, elsewhere("dynamodb:UpdateItem")), "implicit");
+    });
+
     it("lets a workload role, even with an inline *, use only the clusters' secrets keys for data", () => {
         // Defence in depth: the bootstrap's inline policies already name only those keys.
         const anything: PolicyDocument = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };

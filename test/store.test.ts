@@ -5,7 +5,7 @@
  */
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
-import { COUNTER, HASH_KEY, PAGE } from "../services/backend/store.mjs";
+import { COUNTER, HASH_KEY, missingPodCredentials, PAGE } from "../services/backend/store.mjs";
 import { BackendError, parseMessage } from "../services/frontend/backendClient.mjs";
 import { BACKEND_SETTINGS, FRONTEND_SETTINGS } from "../services/shared/environment.mjs";
 import { DATA_TABLE } from "../facts/workload";
@@ -112,6 +112,28 @@ describe("the backend without TABLE_NAME", () => {
         });
         assert.equal(refusal.code, 1);
         assert.match(refusal.stderr, /^backend: TABLE_NAME is set but @aws-sdk\/client-dynamodb cannot be loaded: .*\n$/);
+    });
+
+    it("in a pod that EKS admitted without Pod Identity's credentials, refuses in one line that says how to fix it, exit 1", async () => {
+        const noKeys = { AWS_CONTAINER_CREDENTIALS_FULL_URI: "", AWS_WEB_IDENTITY_TOKEN_FILE: "", AWS_ACCESS_KEY_ID: "" };
+        const refusal = await spawnRefusal("backend", {
+            ...noKeys,
+            TABLE_NAME: TABLE,
+            REGION: "us-east-2",
+            KUBERNETES_SERVICE_HOST: "10.100.0.1",
+        });
+        assert.equal(refusal.code, 1);
+        assert.match(
+            refusal.stderr,
+            /^backend: TABLE_NAME is set but this pod has no AWS credentials: .* kubectl -n sample-app rollout restart deployment\/sample-app-backend\n$/,
+        );
+        const podIdentity = { AWS_CONTAINER_CREDENTIALS_FULL_URI: "http://169.254.170.23/v1/credentials" };
+        const pod = { KUBERNETES_SERVICE_HOST: "10.100.0.1" };
+        assert.equal(missingPodCredentials({ ...pod, ...podIdentity }, undefined), undefined);
+        assert.equal(missingPodCredentials({ ...pod, AWS_WEB_IDENTITY_TOKEN_FILE: "/var/run/token" }, undefined), undefined);
+        assert.equal(missingPodCredentials({}, undefined), undefined, "outside a cluster the SDK's chain decides");
+        assert.equal(missingPodCredentials(pod, "http://127.0.0.1:8000"), undefined, "a local endpoint needs no AWS credentials");
+        assert.match(missingPodCredentials(pod, undefined) ?? "", /no AWS credentials/);
     });
 });
 

@@ -26,6 +26,25 @@ export function localTableDefinition(tableName) {
 export const PAGE = "/";
 
 /**
+ * Why a pod in the cluster has no AWS credentials, or undefined. EKS adds Pod Identity's variables
+ * only when it admits a pod, and only once the association has taken effect, which "may take
+ * several seconds" (https://docs.aws.amazon.com/cli/latest/reference/eks/create-pod-identity-association.html):
+ * a pod admitted sooner never gets them, so it stops here, visibly, rather than fail every call.
+ * IRSA's token file and static keys count as credentials too; outside a cluster, the SDK's chain decides.
+ * @param {Record<string, string | undefined>} env
+ * @param {string | undefined} endpoint
+ */
+export function missingPodCredentials(env, endpoint) {
+    const has = (/** @type {string} */ name) => (env[name] ?? "") !== "";
+    if (endpoint !== undefined || !has("KUBERNETES_SERVICE_HOST")) return undefined;
+    if (["AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ACCESS_KEY_ID"].some(has)) return undefined;
+    return (
+        "TABLE_NAME is set but this pod has no AWS credentials: EKS Pod Identity adds AWS_CONTAINER_CREDENTIALS_FULL_URI " +
+        "only to pods created once the association is in effect; restart them: kubectl -n sample-app rollout restart deployment/sample-app-backend"
+    );
+}
+
+/**
  * Errors the SDK names when DynamoDB sheds load
  * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html#Programming.Errors.MessagesAndCodes).
  */
@@ -146,6 +165,8 @@ async function within(timeoutMs, send) {
  * @returns {Promise<Store>}
  */
 export async function createStore({ tableName, region, timeoutMs, endpoint, env = process.env }) {
+    const missing = missingPodCredentials(env, endpoint);
+    if (missing) throw new StartupError(missing, 1);
     let sdk;
     try {
         sdk = await import("@aws-sdk/client-dynamodb");

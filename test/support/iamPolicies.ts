@@ -120,14 +120,33 @@ function holds(operator: string, key: string, expected: string | string[], conte
     return actual.length > 0 && actual.some(matches);
 }
 
+/**
+ * A resource with its policy variables replaced from the request's context; a variable the request
+ * lacks matches nothing (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html).
+ */
+function resolved(resource: string, context: Context): string | undefined {
+    let missing = false;
+    const text = resource.replace(/\$\{([^}]+)\}/g, (_, key: string) => {
+        const value = list(context[key])[0];
+        if (value === undefined) missing = true;
+        return value ?? "";
+    });
+    return missing ? undefined : text;
+}
+
 function applies(statement: Statement, request: Request): boolean {
     if (statement.NotAction) throw new Error(`${statement.Sid ?? "a statement"} uses NotAction`);
     if (!list(statement.Action).some((a) => wildcard(a, request.action, true))) return false;
+    const matching = (patterns: string | string[] | undefined) =>
+        list(patterns).some((r) => {
+            const pattern = resolved(r, request.context ?? {});
+            return pattern !== undefined && wildcard(pattern, request.resource ?? "*");
+        });
     // NotResource: every resource but those (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notresource.html).
-    if (statement.NotResource !== undefined && list(statement.NotResource).some((r) => wildcard(r, request.resource ?? "*"))) return false;
+    if (statement.NotResource !== undefined && matching(statement.NotResource)) return false;
     const resources = list(statement.Resource);
     // Trust policies name a Principal instead of a Resource.
-    if (resources.length > 0 && !resources.some((r) => wildcard(r, request.resource ?? "*"))) return false;
+    if (resources.length > 0 && !matching(resources)) return false;
     return Object.entries(statement.Condition ?? {}).every(([operator, block]) =>
         Object.entries(block).every(([key, expected]) => holds(operator, key, expected, request.context ?? {})),
     );

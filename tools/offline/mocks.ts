@@ -153,6 +153,8 @@ function outputsFor(args: pulumi.runtime.MockResourceArgs, region: string, colle
             return { ...base, domainValidationOptions: [acmValidationRecord(args.inputs.domainName, invent)] };
         case "aws:route53/record:Record":
             return { ...base, fqdn: String(args.inputs.name).replace(/\.$/, "") };
+        case "aws:eks/podIdentityAssociation:PodIdentityAssociation":
+            return { ...base, associationId: invent(`a-${args.name}`) };
         case "aws:kms/key:Key":
             return { ...base, keyId: invent(`${args.name}-0123456789abcdef`) };
         case "aws:route53/zone:Zone":
