@@ -43,7 +43,7 @@ export function dataRoleTrust(accountId: string, clusters: FleetTable["clusters"
                         "aws:SourceAccount": accountId,
                         "aws:RequestTag/kubernetes-namespace": BACKEND_IDENTITY.namespace,
                         "aws:RequestTag/kubernetes-service-account": BACKEND_IDENTITY.serviceAccount,
-                        // By ARN, as pod-id-role.html's example: a name alone matches that name in any region.
+                        // By ARN, a tag Pod Identity sets (pod-id-abac.html): a name alone matches that name in any region.
                         "aws:RequestTag/eks-cluster-arn": clusters.map((c) => `arn:aws:eks:${c.region}:${accountId}:cluster/${c.name}`),
                     },
                 },

@@ -1,6 +1,5 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import * as time from "@pulumiverse/time";
 import type { AlarmSubscription } from "../config/types";
 import { BACKEND_IDENTITY } from "../facts/workload";
 import { AlarmText, alarmTopic } from "./alarms";
@@ -39,15 +38,38 @@ export interface DataAccessArgs {
  * Pod Identity associations "are eventually consistent, and may take several seconds to be
  * effective" (https://docs.aws.amazon.com/cli/latest/reference/eks/create-pod-identity-association.html),
  * and EKS injects the credentials only when it admits a pod: a pod admitted sooner never gets them
- * (aws/eks-pod-identity-agent#52, hashicorp/terraform-provider-aws#40852). So the backend's pods
- * wait this long after a new association, and only then.
+ * (aws/eks-pod-identity-agent#52 saw 5-10 s; hashicorp/terraform-provider-aws#40852). So the
+ * backend's pods wait this long after a new association, and only then: a margin, not a bound.
  */
-export const ASSOCIATION_SETTLES = "30s";
+export const ASSOCIATION_SETTLES_SECONDS = 60;
+
+/**
+ * Waits `seconds` when created, and again whenever `key` changes (a replacement); never otherwise.
+ * A dynamic provider runs in the program's own process: no plugin binary to fetch or trust
+ * (https://www.pulumi.com/docs/iac/concepts/resources/dynamic-providers/).
+ */
+export const settleProvider: pulumi.dynamic.ResourceProvider = {
+    async create(inputs: { key: string; seconds: number }) {
+        await new Promise((resolve) => setTimeout(resolve, inputs.seconds * 1000));
+        return { id: inputs.key, outs: inputs };
+    },
+    diff(_id: string, olds: { key: string }, news: { key: string }) {
+        const changed = olds.key !== news.key;
+        return Promise.resolve({ changes: changed, replaces: changed ? ["key"] : [], deleteBeforeReplace: false });
+    },
+};
+
+/** A wait that ends `seconds` after `key` first appears. */
+class Settle extends pulumi.dynamic.Resource {
+    constructor(name: string, args: { key: pulumi.Input<string>; seconds: number }, opts: pulumi.CustomResourceOptions) {
+        super(settleProvider, name, args, opts);
+    }
+}
 
 /**
  * The backend's identity and the replication alarms. The Pod Identity association maps the
  * backend's service account to the bootstrap's role; the backend's pods start once it has
- * settled (ASSOCIATION_SETTLES).
+ * settled (ASSOCIATION_SETTLES_SECONDS).
  * ReplicationLatency "is emitted for every source- and destination-Region pair"
  * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_monitoring.html),
  * in the source region with dimensions TableName and ReceivingRegion (metrics-dimensions.html;
@@ -75,9 +97,9 @@ export class DataAccess extends pulumi.ComponentResource {
             { parent: this },
         );
         // A new association id replaces the sleep, so it waits again; an unchanged one waits never.
-        this.credentialsReady = new time.Sleep(
+        this.credentialsReady = new Settle(
             `${name}-identity-settles`,
-            { createDuration: ASSOCIATION_SETTLES, triggers: { associationId: this.association.associationId } },
+            { key: this.association.associationId, seconds: ASSOCIATION_SETTLES_SECONDS },
             { parent: this },
         );
         const topic = alarmTopic(`${name}-data`, this, {

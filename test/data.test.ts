@@ -6,7 +6,7 @@
 import { strict as assert } from "node:assert";
 import { dataRoleArn } from "../facts/workload";
 import { fleetOf, fleetStacks, listStacks, loadStack } from "../tools/stacks";
-import { ASSOCIATION_SETTLES } from "../regions/data";
+import { ASSOCIATION_SETTLES_SECONDS, settleProvider } from "../regions/data";
 import { whyMissing } from "../regions/preflight";
 import { rejectionOf } from "./support/assertions";
 import { createdResources } from "./support/fixtures";
@@ -51,10 +51,10 @@ describe("the data tier in each region", () => {
                 assert.equal(deployment("backend").inputs.spec.template.spec.serviceAccountName, "sample-app-backend");
                 assert.equal(deployment("frontend").inputs.spec.template.spec.serviceAccountName, undefined);
                 // The pods wait for the association to settle, and the wait restarts with a new one.
-                const settles = run.resources.get("time:index/sleep:Sleep", `${stack}-identity-settles`);
+                const settles = run.resources.get("pulumi-nodejs:dynamic:Resource", `${stack}-identity-settles`);
                 const association = run.resources.get(ASSOCIATION, `${stack}-backend-identity`);
-                assert.equal(settles.inputs.createDuration, ASSOCIATION_SETTLES);
-                assert.deepEqual(settles.inputs.triggers, { associationId: association.outputs.associationId });
+                assert.equal(settles.inputs.seconds, ASSOCIATION_SETTLES_SECONDS);
+                assert.equal(settles.inputs.key, association.outputs.associationId);
                 assert.ok(deployment("backend").dependencies.includes(settles.urn));
                 assert.ok(!deployment("frontend").dependencies.includes(settles.urn));
                 assert.equal(run.outputs.dataTable, run.settings.data.table);
@@ -129,6 +129,19 @@ describe("the data tier in each region", () => {
             ["ap-southeast-1", "eu-west-1"],
         );
         assert.deepEqual(run.outputs.dataPeerRegions, ["ap-southeast-1", "eu-west-1"]);
+    });
+
+    it("waits again for a new association and never for an unchanged one, in the program's own process", async () => {
+        const diff = settleProvider.diff!;
+        assert.deepEqual(await diff("a-1", { key: "a-1", seconds: 60 }, { key: "a-1", seconds: 60 }), {
+            changes: false,
+            replaces: [],
+            deleteBeforeReplace: false,
+        });
+        assert.deepEqual((await diff("a-1", { key: "a-1" }, { key: "a-2" })).replaces, ["key"]);
+        const started = Date.now();
+        assert.deepEqual(await settleProvider.create({ key: "a-2", seconds: 0.05 }), { id: "a-2", outs: { key: "a-2", seconds: 0.05 } });
+        assert.ok(Date.now() - started >= 45, `${Date.now() - started} ms`);
     });
 
     it("keeps no state without a table: no association, no TABLE_NAME, no replication alarm", async () => {
