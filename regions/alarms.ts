@@ -10,6 +10,11 @@ import type { AlarmSubscription, Role } from "../config/types";
  */
 export const METRICS_REGION = "us-east-1";
 
+/** The health-check alarm's name, from the stack's `<project>-<stack>`; the verify tool looks it up by it. */
+export function healthAlarmName(uniqueName: string): string {
+    return `${uniqueName}-health`;
+}
+
 /** What the alarm text says and where it sends people. */
 export interface AlarmText {
     /** The stack, named first in the alarm. */
@@ -110,7 +115,7 @@ export class Alarms extends pulumi.ComponentResource {
         const alarm = new aws.cloudwatch.MetricAlarm(
             `${name}-health-alarm`,
             {
-                name: `${args.uniqueName}-health`,
+                name: healthAlarmName(args.uniqueName),
                 alarmDescription: alarmDescription(args),
                 namespace: "AWS/Route53",
                 metricName: "HealthCheckStatus",

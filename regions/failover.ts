@@ -104,6 +104,13 @@ function recordTarget(args: FailoverArgs): Pick<aws.route53.RecordArgs, "type" |
     };
 }
 
+/**
+ * How Route 53 reaches the load balancer: over TLS on 443 with SNI. Route 53 does not validate
+ * the certificate (it names the record, not the NLB) and needs TLS 1.2 or older, which the
+ * listener's policy keeps.
+ */
+export const HEALTH_CHECK_PROTOCOL = { type: "HTTPS", port: 443, enableSni: true } as const;
+
 /** This region's half of the failover pair: a health check on its own load balancer and its failover record. */
 export class Failover extends pulumi.ComponentResource {
     public readonly healthCheckId: pulumi.Output<string>;
@@ -112,15 +119,11 @@ export class Failover extends pulumi.ComponentResource {
         super("multiregion:regions:Failover", name, {}, opts);
 
         // Checks this region's own load balancer, never the failover name, whose answer moves.
-        // Over TLS on 443 with SNI: Route 53 does not validate the certificate (it names the
-        // record, not the NLB) and needs TLS 1.2 or older, which the listener's policy keeps.
         const healthCheck = new aws.route53.HealthCheck(
             `${name}-health`,
             {
-                type: "HTTPS",
+                ...HEALTH_CHECK_PROTOCOL,
                 fqdn: args.loadBalancerHostname,
-                port: 443,
-                enableSni: true,
                 resourcePath: args.healthCheck.path,
                 requestInterval: args.healthCheck.interval,
                 failureThreshold: args.healthCheck.failureThreshold,

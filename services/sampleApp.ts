@@ -48,6 +48,14 @@ const RESTRICTED = { "pod-security.kubernetes.io/enforce": "restricted", "pod-se
 
 // Shallow probes for both: a backend outage must not restart frontends; Route 53 uses the deep /health.
 const PROBES = { livenessPath: "/livez", readinessPath: "/readyz" };
+
+/** The frontend's public ports: TLS ends at the NLB on 443; plain HTTP on 80 reaches the pod's redirect port. */
+export const FRONTEND_PORTS = { tls: 443, redirect: 80 } as const;
+
+/** The frontend Service's NLB annotations; the verify tool reads its expectations from them too. */
+export function frontendNlbAnnotations(certificateArn: pulumi.Input<string>): Record<string, pulumi.Input<string>> {
+    return publicNlbAnnotations({ port: PROBE_PORT, path: PROBES.readinessPath }, { port: FRONTEND_PORTS.tls, certificateArn });
+}
 /** How long in-flight requests may take after the drain (SHUTDOWN_TIMEOUT_MS). */
 const IN_FLIGHT_LIMIT_SECONDS = 10;
 
@@ -173,16 +181,13 @@ export class SampleApp extends pulumi.ComponentResource {
                 image: args.frontendImage,
                 containerPorts: { http: CONTAINER_PORT, redirect: REDIRECT_PORT, probes: PROBE_PORT },
                 servicePorts: [
-                    { name: "https", port: 443, targetPort: "http" },
-                    { name: "http", port: 80, targetPort: "redirect" },
+                    { name: "https", port: FRONTEND_PORTS.tls, targetPort: "http" },
+                    { name: "http", port: FRONTEND_PORTS.redirect, targetPort: "redirect" },
                 ],
                 exposure: {
                     type: "LoadBalancer",
                     loadBalancerClass: NLB_CLASS,
-                    annotations: publicNlbAnnotations(
-                        { port: PROBE_PORT, path: PROBES.readinessPath },
-                        { port: 443, certificateArn: args.certificateArn },
-                    ),
+                    annotations: frontendNlbAnnotations(args.certificateArn),
                 },
                 resources: { requests: { cpu: "100m", memory: "96Mi" }, limits: { cpu: "500m", memory: "192Mi" } },
             },

@@ -32,6 +32,9 @@ export interface ClusterArgs extends ClusterSettings {
     readonly tags: Record<string, string>;
 }
 
+/** The one add-on the program installs and pins (metricsServerVersion); the verify tool reads its version. */
+export const METRICS_SERVER_ADDON = "metrics-server";
+
 const CONTROL_PLANE_LOGS = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
 
 /**
@@ -71,7 +74,7 @@ export class Cluster extends pulumi.ComponentResource {
             tags,
         });
         // Pods pending on it make Auto Mode launch a system node, so it needs nothing but the cluster.
-        this.metricsServer = addon(name, this, { cluster, addonName: "metrics-server", version: args.metricsServerVersion, tags });
+        this.metricsServer = addon(name, this, { cluster, addonName: METRICS_SERVER_ADDON, version: args.metricsServerVersion, tags });
 
         this.clusterName = cluster.name;
         this.kubeconfig = pulumi.secret(

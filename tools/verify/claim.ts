@@ -28,3 +28,81 @@ export function compared(id: string, what: string, expected: string, observed: s
 export function unknown(id: string, what: string, expected: string, why: string): Claim {
     return { id, what, expected, observed: "", status: "UNKNOWN", why };
 }
+
+/** What one read from AWS gave: its value, or why there is none (refused, missing, failed). */
+export type Read<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly why: string };
+
+/** A value nobody could read, with the reason. */
+export function missing<T>(why: string): Read<T> {
+    return { ok: false, why };
+}
+
+/** A value found, or the reason it is not there. */
+export function found<T>(value: T | undefined, whyNot: string): Read<T> {
+    return value === undefined ? missing(whyNot) : { ok: true, value };
+}
+
+/**
+ * An SDK failure as one line: AccessDenied says AWS refused, a NotFound or NoSuch code says the
+ * thing does not exist (yet); anything else is said as it came. Never a stack trace.
+ */
+export function failure(call: string, err: unknown): string {
+    // The drill's Route 53 wrapper keeps the SDK's error name as `code`.
+    const name = (err as { code?: unknown }).code?.toString() ?? (err instanceof Error ? err.name : "Error");
+    const message = (err instanceof Error ? err.message : String(err)).split("\n")[0] ?? "";
+    const kind = /AccessDenied|Unauthorized|Forbidden/i.test(name) ? "refused" : /NotFound|NoSuch/i.test(name) ? "found nothing" : "failed";
+    return `${call} ${kind}: ${name}: ${message}`;
+}
+
+/** Runs one read; any failure becomes the reason, never an exception. */
+export async function attempt<T>(call: string, send: () => Promise<T>): Promise<Read<T>> {
+    try {
+        return { ok: true, value: await send() };
+    } catch (err) {
+        return missing(failure(call, err));
+    }
+}
+
+/** A read that needs another's value first: the first's reason carries over when it failed. */
+export async function then<T, U>(read: Read<T>, next: (value: T) => Promise<Read<U>> | Read<U>): Promise<Read<U>> {
+    return read.ok ? next(read.value) : read;
+}
+
+/** What a checker concluded from a value it read. */
+export interface Verdict {
+    readonly observed: string;
+    readonly status: ClaimStatus;
+    /** Why it is not PASS, when more than "differs" can be said. */
+    readonly why?: string;
+}
+
+/** PASS when the observed text is the expected one. */
+export function same(expected: string, observed: string): Verdict {
+    return { observed, status: expected === observed ? "PASS" : "FAIL" };
+}
+
+/** PASS when every figure is at most the bound; the observed text lists them. */
+export function atMost(bound: number, figures: readonly number[]): Verdict {
+    const observed = figures.join(", ");
+    if (figures.length === 0) return { observed, status: "UNKNOWN", why: "nothing to compare" };
+    return { observed, status: figures.every((f) => f <= bound) ? "PASS" : "FAIL", why: `above ${bound}` };
+}
+
+/** A claim judged on a read: UNKNOWN with the read's reason when it failed. */
+export function judged<T>(id: string, what: string, expected: string, read: Read<T>, judge: (value: T) => Verdict): Claim {
+    if (!read.ok) return unknown(id, what, expected, read.why);
+    const v = judge(read.value);
+    return { id, what, expected, observed: v.observed, status: v.status, why: v.status === "PASS" ? "" : (v.why ?? "differs") };
+}
+
+/** A part of a value read, itself a read: the first reason carries over. */
+export function pick<T, U>(read: Read<T>, part: (value: T) => Read<U>): Read<U> {
+    return read.ok ? part(read.value) : read;
+}
+
+/** Every item's part, or the first item's reason it could not be read. */
+export function all<T, U>(items: readonly T[], part: (item: T) => Read<U>): Read<U[]> {
+    const parts = items.map(part);
+    const failed = parts.find((p) => !p.ok);
+    return failed && !failed.ok ? failed : { ok: true, value: parts.map((p) => (p as { value: U }).value) };
+}

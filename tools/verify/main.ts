@@ -1,0 +1,96 @@
+/**
+ * `npm run verify -- --stack NAME [--out FILE]`, or `--fleet PREFIX` for every stack of a fleet.
+ *
+ * Asks AWS, read-only, whether each claim the code and docs make about a deployed stack is
+ * true, and prints one line per claim: PASS, FAIL or UNKNOWN, the expected value next to the
+ * observed one. It reads the stack's outputs and its stack file, then only Describe, Get and
+ * List calls, so the preview role is enough (docs/verify.md lists each call). Exit 0 when every
+ * claim passes, 1 on any FAIL, 3 when none fails but some are UNKNOWN, 2 on bad input.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Io, Main, parseCommand, processIo, runMain, UsageError } from "../cli";
+import { deployFleetStacks, fleetOf, listStacks, requireStack, ROOT } from "../stacks";
+import { clientsFor, closeClients } from "./aws";
+import { certificateClaims } from "./certificate";
+import { Claim } from "./claim";
+import { dataClaims } from "./data";
+import { loadBalancerClaims } from "./loadBalancer";
+import { readLoadBalancer } from "./lbRead";
+import { claimLines, exitCode, FleetReport, StackReport, summary } from "./report";
+import { route53Claims } from "./route53";
+import { loadTarget, output, Target } from "./target";
+import { versionClaims } from "./versions";
+
+const USAGE = `usage: npm run verify -- (--stack STACK | --fleet FLEET) [--out FILE]
+  --stack STACK   one deployed stack, such as prod-us
+  --fleet FLEET   every stack of a fleet, one after the other, such as prod
+  --out FILE      also write the claims as JSON (docs/verify.md)
+exit: 0 every claim PASS, 1 any FAIL, 3 no FAIL but some UNKNOWN, 2 bad input`;
+
+/** The stacks to verify: the one named, or the fleet's, from the stack files. */
+function stacksFrom(values: { stack?: string; fleet?: string }, root: string): { stacks: string[]; fleet?: string } {
+    if (values.stack !== undefined && values.fleet !== undefined) throw new UsageError("give --stack or --fleet, not both");
+    if (values.fleet !== undefined) {
+        const stacks = deployFleetStacks(values.fleet, root);
+        const fleets = [...new Set(listStacks(root).map((s) => fleetOf(s)))].join(", ");
+        if (stacks.length === 0) throw new UsageError(`unknown fleet ${JSON.stringify(values.fleet)}; fleets: ${fleets}`);
+        return { stacks, fleet: values.fleet };
+    }
+    return { stacks: [requireStack(values.stack, root)] };
+}
+
+/** Every AWS claim for one stack; each group reads on its own, so one refusal leaves the others standing. */
+async function awsClaims(target: Target, io: Io): Promise<Claim[]> {
+    const clients = clientsFor(io.env, target.config.region);
+    try {
+        const live = await readLoadBalancer(clients.elb, output(target, "loadBalancerHostname"));
+        const groups = await Promise.all([
+            certificateClaims(clients, target, live),
+            route53Claims(clients, target),
+            versionClaims(clients, target),
+            dataClaims(clients, target),
+        ]);
+        return [...loadBalancerClaims(live), ...groups.flat()];
+    } finally {
+        closeClients(clients);
+    }
+}
+
+async function verifyStack(stack: string, io: Io): Promise<StackReport> {
+    const target = await loadTarget(stack, io);
+    const claims = [
+        ...(await awsClaims(target, io)),
+        // #20 seam: the Kubernetes claims (tools/verify/kube, branch verify-20-kube) join here:
+        // ...(await kubeClaims({ kubeconfig: <the kubeconfig output>, config: target.config, stack })),
+    ];
+    return { stack, region: target.config.region, at: new Date(target.now).toISOString(), claims };
+}
+
+function write(io: Io, file: string | undefined, json: StackReport | FleetReport): void {
+    if (file === undefined) return;
+    fs.writeFileSync(path.resolve(file), `${JSON.stringify(json, null, 2)}\n`);
+    io.out(`wrote ${file}`);
+}
+
+export const main: Main = async (argv, io) => {
+    const { values } = parseCommand(argv, {
+        usage: USAGE,
+        options: { stack: { type: "string" }, fleet: { type: "string" }, out: { type: "string" } },
+    });
+    const { stacks, fleet } = stacksFrom(values, io.root);
+    const at = new Date(io.now()).toISOString();
+    const reports: StackReport[] = [];
+    for (const stack of stacks) {
+        const report = await verifyStack(stack, io);
+        io.out(`verify ${stack} (${report.region})`);
+        for (const line of claimLines(report.claims)) io.out(line);
+        io.out(summary(report));
+        reports.push(report);
+    }
+    // #20 seam: live parity between the fleet's regions (the online twin of npm run parity) compares `reports` here.
+    write(io, values.out, fleet === undefined ? reports[0]! : { fleet, at, stacks: reports });
+    return exitCode(reports.flatMap((r) => r.claims));
+};
+
+if (require.main === module) runMain(main, processIo(ROOT));
