@@ -68,7 +68,7 @@ function recordClaims(
             ),
         ];
     }
-    const present = pick(record, (r) => found(r, ""));
+    const expectedTarget = ids.ok ? `${ids.value.hostname} checked by ${ids.value.check}` : "loadBalancerHostname checked by healthCheckId";
     const absent: Verdict = {
         observed: "no record",
         status: "FAIL",
@@ -83,9 +83,9 @@ function recordClaims(
         judged(
             "r53.record.target",
             "the record points at this region's load balancer and health check",
-            "loadBalancerHostname and healthCheckId",
-            pick(present, (r) => pick(ids, (i) => ({ ok: true, value: { r, i } }))),
-            ({ r, i }) => same(`${i.hostname} checked by ${i.check}`, `${recordTarget(r)} checked by ${r.HealthCheckId ?? "none"}`),
+            expectedTarget,
+            pick(record, (r) => pick(ids, () => ({ ok: true, value: r }))),
+            (r) => (r ? same(expectedTarget, `${recordTarget(r)} checked by ${r.HealthCheckId ?? "none"}`) : absent),
         ),
     ];
 }
