@@ -70,7 +70,8 @@ export async function startVerify(): Promise<VerifyWorld> {
                 code = (await main([...argv, "--out", file], io)) ?? 0;
             } catch (err) {
                 const failure = describeFailure(err, false);
-                io.err(failure.lines.join("\n"));
+                // As runMain shows it: --help on stdout, errors on stderr.
+                (failure.code === 0 ? io.out : io.err)(failure.lines.join("\n"));
                 code = failure.code;
             }
             const json = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : undefined;
