@@ -74,6 +74,7 @@ describe("docs", () => {
             "docs/iam.md",
             "docs/runbook.md",
             "docs/services.md",
+            "docs/verify.md",
         ]);
     });
 
