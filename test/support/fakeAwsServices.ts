@@ -112,70 +112,64 @@ export function answerRest(world: LiveWorld, region: string, service: string, me
     return eks(world.regions[region], method, pathname);
 }
 
+type Input = Record<string, any>;
+
+function describeCertificate(r: LiveRegion | undefined, input: Input): Answer {
+    const c = r?.certificates.find((x) => x.arn === input.CertificateArn);
+    if (!c) return notFound(400, "ResourceNotFoundException", `Could not find certificate ${input.CertificateArn}`);
+    const Certificate = {
+        CertificateArn: c.arn,
+        DomainName: c.domain,
+        SubjectAlternativeNames: [c.domain],
+        Status: c.status,
+        NotAfter: c.notAfter / 1000,
+    };
+    return { body: { Certificate } };
+}
+
+function describeTable(r: LiveRegion | undefined, input: Input): Answer {
+    const t = r?.tables.find((x) => x.name === input.TableName);
+    if (!t) return notFound(400, "ResourceNotFoundException", `Requested resource not found: Table: ${input.TableName} not found`);
+    const Replicas = Object.entries(t.replicas).map(([RegionName, ReplicaStatus]) => ({ RegionName, ReplicaStatus }));
+    return { body: { Table: { TableName: t.name, TableStatus: "ACTIVE", DeletionProtectionEnabled: t.deletionProtection, Replicas } } };
+}
+
+function describeAlarms(r: LiveRegion | undefined, input: Input): Answer {
+    const MetricAlarms = (r?.alarms ?? [])
+        .filter((a) => (input.AlarmNames as string[]).includes(a.name))
+        .map((a) => ({
+            AlarmName: a.name,
+            StateValue: a.state,
+            StateReason: `scripted ${a.state}`,
+            Namespace: "AWS/Route53",
+            Dimensions: [{ Name: "HealthCheckId", Value: a.healthCheckId }],
+        }));
+    return { body: { MetricAlarms } };
+}
+
+function getMetricStatistics(r: LiveRegion | undefined, input: Input): Answer {
+    const dims = Object.fromEntries((input.Dimensions as { Name: string; Value: string }[]).map((d) => [d.Name, d.Value]));
+    const points = r?.latency[`${dims.TableName} ${dims.ReceivingRegion}`] ?? [];
+    const Datapoints = points.map((p, i) => ({
+        Timestamp: input.StartTime + i * 300,
+        Average: p.average,
+        SampleCount: p.samples,
+        Unit: "Milliseconds",
+    }));
+    return { body: { Label: input.MetricName, Datapoints } };
+}
+
+const JSON_ANSWERS: Record<string, (r: LiveRegion | undefined, input: Input) => Answer> = {
+    DescribeCertificate: describeCertificate,
+    DescribeTable: describeTable,
+    DescribeAlarms: describeAlarms,
+    GetMetricStatistics: getMetricStatistics,
+};
+
 /** ACM, DynamoDB and CloudWatch: JSON in, JSON out; timestamps as epoch seconds. */
 export function answerJson(world: LiveWorld, region: string, target: string, body: string): Answered {
     const op = target.split(".")[1] ?? target;
-    const input = JSON.parse(body || "{}") as Record<string, any>;
-    const r = world.regions[region];
-    const answers: Record<string, () => Answer> = {
-        DescribeCertificate: () => {
-            const c = r?.certificates.find((x) => x.arn === input.CertificateArn);
-            if (!c) return notFound(400, "ResourceNotFoundException", `Could not find certificate ${input.CertificateArn}`);
-            return {
-                body: {
-                    Certificate: {
-                        CertificateArn: c.arn,
-                        DomainName: c.domain,
-                        SubjectAlternativeNames: [c.domain],
-                        Status: c.status,
-                        NotAfter: c.notAfter / 1000,
-                    },
-                },
-            };
-        },
-        DescribeTable: () => {
-            const t = r?.tables.find((x) => x.name === input.TableName);
-            if (!t) return notFound(400, "ResourceNotFoundException", `Requested resource not found: Table: ${input.TableName} not found`);
-            const replicas = Object.entries(t.replicas).map(([RegionName, ReplicaStatus]) => ({ RegionName, ReplicaStatus }));
-            return {
-                body: {
-                    Table: {
-                        TableName: t.name,
-                        TableStatus: "ACTIVE",
-                        DeletionProtectionEnabled: t.deletionProtection,
-                        Replicas: replicas,
-                    },
-                },
-            };
-        },
-        DescribeAlarms: () => ({
-            body: {
-                MetricAlarms: (r?.alarms ?? [])
-                    .filter((a) => (input.AlarmNames as string[]).includes(a.name))
-                    .map((a) => ({
-                        AlarmName: a.name,
-                        StateValue: a.state,
-                        StateReason: `scripted ${a.state}`,
-                        Namespace: "AWS/Route53",
-                        Dimensions: [{ Name: "HealthCheckId", Value: a.healthCheckId }],
-                    })),
-            },
-        }),
-        GetMetricStatistics: () => {
-            const dims = Object.fromEntries((input.Dimensions as { Name: string; Value: string }[]).map((d) => [d.Name, d.Value]));
-            const points = r?.latency[`${dims.TableName} ${dims.ReceivingRegion}`] ?? [];
-            return {
-                body: {
-                    Label: input.MetricName,
-                    Datapoints: points.map((p, i) => ({
-                        Timestamp: input.StartTime + i * 300,
-                        Average: p.average,
-                        SampleCount: p.samples,
-                        Unit: "Milliseconds",
-                    })),
-                },
-            };
-        },
-    };
-    return { op, input, answer: answers[op]?.() ?? notFound(400, "UnknownOperationException", `the fake has no ${op}`) };
+    const input = JSON.parse(body || "{}") as Input;
+    const answer = JSON_ANSWERS[op]?.(world.regions[region], input) ?? notFound(400, "UnknownOperationException", `the fake has no ${op}`);
+    return { op, input, answer };
 }
