@@ -6,7 +6,7 @@
 import { strict as assert } from "node:assert";
 import { copyStackFiles, editStackFile } from "./support/fixtures";
 import { accessDenied } from "./support/fakeAws";
-import { claimCases, deny, each, startVerify, VerifyWorld } from "./support/verifyRun";
+import { claimCases, deny, each, freshWorld, VerifyWorld } from "./support/verifyRun";
 
 const CHECK = ["type", "port", "sni", "path", "interval", "threshold", "regions", "target", "inverted"].map((f) => `r53.check.${f}`);
 const RECORD = ["r53.record.type", "r53.record.role", "r53.record.target"];
@@ -104,12 +104,9 @@ claimCases("verify: Route 53 and the alarm, UNKNOWN when nothing can be read", [
 ]);
 
 describe("verify: the record follows the stack file", () => {
+    const world = freshWorld();
     let v: VerifyWorld;
-    beforeEach(async () => (v = await startVerify()));
-    afterEach(async () => {
-        assert.deepEqual(v.fake.writes(), []);
-        await v.close();
-    });
+    beforeEach(() => (v = world()));
 
     it("the standby's record is SECONDARY, its alarm and check its own, in us-east-1 though it runs in eu-west-1", async () => {
         const r = await v.run(["--stack", "prod-eu"]);

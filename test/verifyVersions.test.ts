@@ -5,7 +5,7 @@
 import { strict as assert } from "node:assert";
 import { copyStackFiles, editStackFile } from "./support/fixtures";
 import { NOW, TABLE } from "./support/fakeAwsWorld";
-import { claimCases, deny, each, startVerify, VerifyWorld } from "./support/verifyRun";
+import { claimCases, deny, each, freshWorld, VerifyWorld } from "./support/verifyRun";
 
 const EKS = ["eks.version", "eks.supportType", "eks.support"];
 const ADDON = "eks.addon.metrics-server";
@@ -135,12 +135,9 @@ claimCases("verify: the data tier, UNKNOWN when nothing can be read", [
 ]);
 
 describe("verify: how the data claims read", () => {
+    const world = freshWorld();
     let v: VerifyWorld;
-    beforeEach(async () => (v = await startVerify()));
-    afterEach(async () => {
-        assert.deepEqual(v.fake.writes(), []);
-        await v.close();
-    });
+    beforeEach(() => (v = world()));
 
     it("averages ReplicationLatency over the last 15 minutes in this region, per receiving region, weighted by samples", async () => {
         const r = await v.run(["--stack", "prod-us"]);

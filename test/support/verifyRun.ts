@@ -104,17 +104,24 @@ export function each(ids: readonly string[], status: ClaimStatus): Statuses {
 /** The fake refuses `op` as AWS refuses a role without the permission. */
 export const deny = (op: string) => (v: VerifyWorld) => (v.fake.fail = (c) => (c.op === op ? accessDenied(c.service) : undefined));
 
+/** A fresh world for each test of the enclosing block, closed after it, which fails if anything was written. */
+export function freshWorld(): () => VerifyWorld {
+    let v: VerifyWorld;
+    beforeEach(async () => (v = await startVerify()));
+    afterEach(async () => {
+        assert.deepEqual(v.fake.writes(), []);
+        await v.close();
+    });
+    return () => v;
+}
+
 /** Runs verify on prod-us for each case: the named claims have their status, every other claim PASSes, nothing was written. */
 export function claimCases(title: string, cases: readonly ClaimCase[]): void {
     describe(title, () => {
-        let v: VerifyWorld;
-        beforeEach(async () => (v = await startVerify()));
-        afterEach(async () => {
-            assert.deepEqual(v.fake.writes(), []);
-            await v.close();
-        });
+        const world = freshWorld();
         for (const c of cases) {
             it(c.name, async () => {
+                const v = world();
                 c.setup(v);
                 const r = await v.run(["--stack", "prod-us"]);
                 const statuses = Object.fromEntries(Object.values(r.claims).map((claim) => [claim.id, claim.status]));
