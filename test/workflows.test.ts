@@ -16,6 +16,9 @@ const PROD_GROUP = { group: "pulumi-prod", "cancel-in-progress": false };
 const ORG_TOKEN = "urn:pulumi:token-type:access_token:organization";
 const isCliInstall = (s: Step) => usesAction(s, "pulumi/actions") && s.with?.command === undefined;
 const runs = (pattern: RegExp) => (s: Step) => pattern.test(s.run ?? "");
+/** Runs verify on `what`, keeps its JSON, and stops on a FAIL (exit 1) but not on UNKNOWN alone (3). */
+const verifies = (what: string) =>
+    runs(new RegExp(`npm run -s verify -- ${what} --out verify\\.json \\|\\| status=\\$\\?\\n\\s*\\[ "\\$status" -eq 0 \\] \\|\\| \\[ "\\$status" -eq 3 \\]`));
 
 describe("GitHub Actions workflows", () => {
     it("has the CI, preview, deploy, per-stack deploy, switchover and nightly workflows", () => {
@@ -134,7 +137,7 @@ describe("GitHub Actions workflows", () => {
             for (const job of [deploy.jobs.standby!, deploy.jobs.active!]) assert.equal(job.uses, "./.github/workflows/deploy-stack.yml");
         });
 
-        it("takes AWS credentials (the S3 backend's too), guards, pushes images, runs pulumi up (upsert), then checks health", () => {
+        it("takes AWS credentials (the S3 backend's too), guards, pushes images, runs pulumi up (upsert), checks health, then verifies", () => {
             const health = /pulumi config get [\s\S]*--connect-to "\$name:443:\$lb:443" "https:\/\/\$name\/health"/;
             const order: [string, (s: Step) => boolean][] = [
                 ["npm ci", isInstall],
@@ -145,6 +148,7 @@ describe("GitHub Actions workflows", () => {
                 ["images, into this stack's region only", (s) => s.run === 'npm run images -- --stack "$STACK"'],
                 ["up", (s) => s.with?.command === "up" && s.with?.upsert === true],
                 ["health", runs(health)],
+                ["verify", verifies('--stack "\\$STACK"')],
             ];
             assert.deepEqual(outOfOrder(up, order), []);
             const check = steps(up).find(runs(health))!.run!;
@@ -244,12 +248,13 @@ describe("GitHub Actions workflows", () => {
                 ["images", (s) => s.run === 'npm run images -- --stack "$STANDBY" --stack "$ACTIVE"'],
                 ["up standby", up("${{ env.PULUMI_ORG }}/${{ env.STANDBY }}")],
                 ["up active", up("${{ env.PULUMI_ORG }}/${{ env.ACTIVE }}")],
+                ["verify", verifies('--fleet "\\$FLEET"')],
                 ["drill", runs(/--out drill\.json/)],
                 ["page", runs(/--connect-to "\$name:443:\$lb:443"/)],
                 ["switchover", runs(/switchover -- --to "\$STANDBY"\n\s*npm run switchover -- --to "\$ACTIVE"/)],
             ];
             assert.deepEqual(outOfOrder(job, order), []);
-            assert.deepEqual([w.env?.ACTIVE, w.env?.STANDBY], ["ci-us", "ci-eu"]);
+            assert.deepEqual([w.env?.ACTIVE, w.env?.STANDBY, w.env?.FLEET], ["ci-us", "ci-eu", "ci"]);
         });
 
         it("always destroys and removes both stacks, and always keeps drill.json and a summary", () => {
