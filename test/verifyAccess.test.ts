@@ -13,12 +13,12 @@ import { startVerify } from "./support/verifyRun";
 
 /** The ARN a call is authorized against; `*` for actions with no resource-level permissions. */
 function resourceOf(c: AwsCall): string {
-    const input = c.input as Record<string, string & string[]>;
+    const input = c.input as Record<string, string | undefined> & { AlarmNames?: string[] };
     if (c.service === "eks" && c.op === "DescribeCluster") return `arn:aws:eks:${c.region}:${ACCOUNT}:cluster/${input.name}`;
     if (c.service === "eks" && c.op === "DescribeAddon") return `arn:aws:eks:${c.region}:${ACCOUNT}:addon/${input.name}/${input.addon}/x`;
-    if (c.service === "acm") return input.CertificateArn;
+    if (c.service === "acm") return input.CertificateArn ?? "";
     if (c.service === "dynamodb") return `arn:aws:dynamodb:${c.region}:${ACCOUNT}:table/${input.TableName}`;
-    if (c.op === "DescribeAlarms") return `arn:aws:cloudwatch:${c.region}:${ACCOUNT}:alarm:${input.AlarmNames[0]}`;
+    if (c.op === "DescribeAlarms") return `arn:aws:cloudwatch:${c.region}:${ACCOUNT}:alarm:${input.AlarmNames?.[0]}`;
     if (c.op === "GetHealthCheck") return `arn:aws:route53:::healthcheck/${input.id}`;
     if (c.op === "GetHostedZone" || c.op === "ListResourceRecordSets") return `arn:aws:route53:::hostedzone/${input.id}`;
     return "*";

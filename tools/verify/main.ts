@@ -16,6 +16,7 @@ import { certificateClaims } from "./certificate";
 import { Claim } from "./claim";
 import { dataClaims } from "./data";
 import { loadBalancerClaims } from "./loadBalancer";
+import { liveParity } from "./parity";
 import { readLoadBalancer } from "./lbRead";
 import { claimLines, exitCode, FleetReport, StackReport, summary } from "./report";
 import { route53Claims } from "./route53";
@@ -88,9 +89,14 @@ export const main: Main = async (argv, io) => {
         io.out(summary(report));
         reports.push(report);
     }
-    // #20 seam: live parity between the fleet's regions (the online twin of npm run parity) compares `reports` here.
-    write(io, values.out, fleet === undefined ? reports[0]! : { fleet, at, stacks: reports });
-    return exitCode(reports.flatMap((r) => r.claims));
+    const parity = fleet === undefined ? [] : liveParity(reports);
+    if (parity.length > 0) {
+        io.out(`live parity of fleet ${fleet}`);
+        for (const line of claimLines(parity)) io.out(line);
+        io.out(summary({ stack: `fleet ${fleet}`, region: "", at, claims: parity }));
+    }
+    write(io, values.out, fleet === undefined ? reports[0]! : { fleet, at, stacks: reports, parity });
+    return exitCode([...reports.flatMap((r) => r.claims), ...parity]);
 };
 
 if (require.main === module) runMain(main, processIo(ROOT));

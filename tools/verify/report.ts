@@ -16,6 +16,8 @@ export interface FleetReport {
     readonly fleet: string;
     readonly at: string;
     readonly stacks: StackReport[];
+    /** Live parity: each setting read the same in every region (tools/verify/parity.ts). */
+    readonly parity: Claim[];
 }
 
 /** Exit codes: every claim PASS, any FAIL, no FAIL but something nobody could settle. */
