@@ -17,8 +17,8 @@ const ORG_TOKEN = "urn:pulumi:token-type:access_token:organization";
 const isCliInstall = (s: Step) => usesAction(s, "pulumi/actions") && s.with?.command === undefined;
 const runs = (pattern: RegExp) => (s: Step) => pattern.test(s.run ?? "");
 /** Runs verify on `what`, keeps its JSON, and stops on a FAIL (exit 1) but not on UNKNOWN alone (3). */
-const verifies = (what: string) =>
-    runs(new RegExp(`npm run -s verify -- ${what} --out verify\\.json \\|\\| status=\\$\\?\\n\\s*\\[ "\\$status" -eq 0 \\] \\|\\| \\[ "\\$status" -eq 3 \\]`));
+const verifies = (what: string, out = "verify") =>
+    runs(new RegExp(`npm run -s verify -- ${what} --out ${out}\\.json \\|\\| status=\\$\\?\\n\\s*\\[ "\\$status" -eq 0 \\] \\|\\| \\[ "\\$status" -eq 3 \\]`));
 
 describe("GitHub Actions workflows", () => {
     it("has the CI, preview, deploy, per-stack deploy, switchover and nightly workflows", () => {
@@ -252,6 +252,7 @@ describe("GitHub Actions workflows", () => {
                 ["drill", runs(/--out drill\.json/)],
                 ["page", runs(/--connect-to "\$name:443:\$lb:443"/)],
                 ["switchover", runs(/switchover -- --to "\$STANDBY"\n\s*npm run switchover -- --to "\$ACTIVE"/)],
+                ["verify after the switchover", verifies('--fleet "\\$FLEET"', "verify-after")],
             ];
             assert.deepEqual(outOfOrder(job, order), []);
             assert.deepEqual([w.env?.ACTIVE, w.env?.STANDBY, w.env?.FLEET], ["ci-us", "ci-eu", "ci"]);

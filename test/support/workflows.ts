@@ -263,8 +263,8 @@ export function nightlyProblems(w: Workflow): string[] {
     if (logs < lastDestroy || !always(steps[logs])) problems.push("the control-plane log groups are not always removed after the destroys");
     const rehearsal = stepsOf(w.jobs.rehearsal ?? {});
     const upload = rehearsal.find((s) => usesAction(s, "actions/upload-artifact"));
-    if (!always(upload) || !/drill\.json\s+verify\.json\s+summary\.md/.test(String(upload?.with?.path)))
-        problems.push("drill.json, verify.json and summary.md are not always uploaded");
+    if (!always(upload) || !/drill\.json\s+verify\.json\s+verify-after\.json\s+summary\.md/.test(String(upload?.with?.path)))
+        problems.push("drill.json, both verify reports and summary.md are not always uploaded");
     if (!rehearsal.some((s) => s.run === 'npm run -s drill -- --stack "$ACTIVE" --out drill.json'))
         problems.push("the drill does not write drill.json");
     return problems;
