@@ -18,7 +18,11 @@ const isCliInstall = (s: Step) => usesAction(s, "pulumi/actions") && s.with?.com
 const runs = (pattern: RegExp) => (s: Step) => pattern.test(s.run ?? "");
 /** Runs verify on `what`, keeps its JSON, and stops on a FAIL (exit 1) but not on UNKNOWN alone (3). */
 const verifies = (what: string, out = "verify") =>
-    runs(new RegExp(`npm run -s verify -- ${what} --out ${out}\\.json \\|\\| status=\\$\\?\\n\\s*\\[ "\\$status" -eq 0 \\] \\|\\| \\[ "\\$status" -eq 3 \\]`));
+    runs(
+        new RegExp(
+            `npm run -s verify -- ${what} --out ${out}\\.json \\|\\| status=\\$\\?\\n\\s*\\[ "\\$status" -eq 0 \\] \\|\\| \\[ "\\$status" -eq 3 \\]`,
+        ),
+    );
 
 describe("GitHub Actions workflows", () => {
     it("has the CI, preview, deploy, per-stack deploy, switchover and nightly workflows", () => {
