@@ -45,8 +45,11 @@ export const ASSOCIATION_SETTLES_SECONDS = 60;
 
 /**
  * Waits `seconds` when created, and again whenever `key` changes (a replacement); never otherwise.
- * A dynamic provider runs in the program's own process: no plugin binary to fetch or trust
- * (https://www.pulumi.com/docs/iac/concepts/resources/dynamic-providers/).
+ * A dynamic provider: its code is serialized into the state and run by the provider plugin the
+ * Pulumi CLI bundles (pulumi-resource-pulumi-nodejs), so no plugin is downloaded
+ * (https://www.pulumi.com/docs/iac/concepts/resources/dynamic-providers/). Self-contained: it
+ * captures nothing, and an edit reaches a stack only when its association is replaced
+ * (pulumi/pulumi#16826), since an unchanged one keeps the code stored with it.
  */
 export const settleProvider: pulumi.dynamic.ResourceProvider = {
     async create(inputs: { key: string; seconds: number }) {
@@ -62,7 +65,7 @@ export const settleProvider: pulumi.dynamic.ResourceProvider = {
 /** A wait that ends `seconds` after `key` first appears. */
 class Settle extends pulumi.dynamic.Resource {
     constructor(name: string, args: { key: pulumi.Input<string>; seconds: number }, opts: pulumi.CustomResourceOptions) {
-        super(settleProvider, name, args, opts);
+        super(settleProvider, name, args, opts, "multiregion", "AssociationSettle");
     }
 }
 

@@ -4,6 +4,8 @@
  * fleet's table, for every stack file; and the preflight that refuses a region without a replica.
  */
 import { strict as assert } from "node:assert";
+import * as vm from "node:vm";
+import * as pulumi from "@pulumi/pulumi";
 import { dataRoleArn } from "../facts/workload";
 import { fleetOf, fleetStacks, listStacks, loadStack } from "../tools/stacks";
 import { ASSOCIATION_SETTLES_SECONDS, settleProvider } from "../regions/data";
@@ -51,7 +53,7 @@ describe("the data tier in each region", () => {
                 assert.equal(deployment("backend").inputs.spec.template.spec.serviceAccountName, "sample-app-backend");
                 assert.equal(deployment("frontend").inputs.spec.template.spec.serviceAccountName, undefined);
                 // The pods wait for the association to settle, and the wait restarts with a new one.
-                const settles = run.resources.get("pulumi-nodejs:dynamic:Resource", `${stack}-identity-settles`);
+                const settles = run.resources.get("pulumi-nodejs:dynamic/multiregion:AssociationSettle", `${stack}-identity-settles`);
                 const association = run.resources.get(ASSOCIATION, `${stack}-backend-identity`);
                 assert.equal(settles.inputs.seconds, ASSOCIATION_SETTLES_SECONDS);
                 assert.equal(settles.inputs.key, association.outputs.associationId);
@@ -131,8 +133,14 @@ describe("the data tier in each region", () => {
         assert.deepEqual(run.outputs.dataPeerRegions, ["ap-southeast-1", "eu-west-1"]);
     });
 
-    it("waits again for a new association and never for an unchanged one, in the program's own process", async () => {
-        const diff = settleProvider.diff!;
+    it("waits again for a new association and never for an unchanged one, as the copy Pulumi stores runs it", async () => {
+        // The provider plugin runs the serialized text in the state, not this module: load that.
+        const text = await pulumi.runtime.serializeFunction(() => settleProvider);
+        assert.doesNotMatch(text.text, /require\(/, "self-contained");
+        const exported: { handler?: () => pulumi.dynamic.ResourceProvider } = {};
+        (vm.runInThisContext(`(function (exports) {\n${text.text}\n})`) as (e: typeof exported) => void)(exported);
+        const stored = exported.handler!();
+        const diff = stored.diff!;
         assert.deepEqual(await diff("a-1", { key: "a-1", seconds: 60 }, { key: "a-1", seconds: 60 }), {
             changes: false,
             replaces: [],
@@ -140,7 +148,7 @@ describe("the data tier in each region", () => {
         });
         assert.deepEqual((await diff("a-1", { key: "a-1" }, { key: "a-2" })).replaces, ["key"]);
         const started = Date.now();
-        assert.deepEqual(await settleProvider.create({ key: "a-2", seconds: 0.05 }), { id: "a-2", outs: { key: "a-2", seconds: 0.05 } });
+        assert.deepEqual(await stored.create({ key: "a-2", seconds: 0.05 }), { id: "a-2", outs: { key: "a-2", seconds: 0.05 } });
         assert.ok(Date.now() - started >= 45, `${Date.now() - started} ms`);
     });
 
