@@ -5,7 +5,7 @@
 import { strict as assert } from "node:assert";
 import { ElasticLoadBalancingV2Client, ModifyTargetGroupAttributesCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { NOW } from "./support/fakeAwsWorld";
-import { startVerify, VerifyWorld } from "./support/verifyRun";
+import { deny, startVerify, VerifyWorld } from "./support/verifyRun";
 
 describe("npm run verify", () => {
     let v: VerifyWorld;
@@ -15,7 +15,7 @@ describe("npm run verify", () => {
     it("--help prints the usage with the exit codes, exit 0", async () => {
         const r = await v.run(["--help"]);
         assert.equal(r.code, 0);
-        assert.match(r.out, /^usage: npm run verify -- \(--stack STACK \| --fleet FLEET\) \[--out FILE\]$/m);
+        assert.match(r.out, /^usage: npm run verify -- \(--stack STACK \| --fleet FLEET\) \[--out FILE\] \[--strict\]$/m);
         assert.match(r.out, /exit: 0 every claim PASS, 1 any FAIL, 3 no FAIL but some UNKNOWN, 2 bad input/);
     });
 
@@ -64,6 +64,15 @@ describe("npm run verify", () => {
             r.out,
             /^UNKNOWN {2}alarm\.state +expected OK {2}observed INSUFFICIENT_DATA {2}why: the alarm has too little data to say$/m,
         );
+    });
+
+    it("--strict: a read AWS refused is a FAIL (exit 1); a thing not there yet stays UNKNOWN (exit 3)", async () => {
+        deny("DescribeAlarms")(v);
+        assert.equal((await v.run(["--stack", "prod-us"])).code, 3);
+        assert.equal((await v.run(["--stack", "prod-us", "--strict"])).code, 1);
+        v.fake.fail = () => undefined;
+        v.us.alarm.state = "INSUFFICIENT_DATA";
+        assert.equal((await v.run(["--stack", "prod-us", "--strict"])).code, 3);
     });
 
     it("a stack never deployed (no outputs): every claim UNKNOWN saying so, exit 3, and AWS is not asked", async () => {

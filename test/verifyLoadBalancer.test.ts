@@ -78,6 +78,17 @@ claimCases("verify: the load balancer, PASS on a good deploy and FAIL where it d
         why: /states: healthy, unhealthy/,
     },
     {
+        name: "the old pods of a rollout still draining, beside healthy ones",
+        setup: (v) => v.us.tls.targets.push({ ...v.us.tls.targets[0]!, id: "10.0.9.9", state: "draining" }),
+        expect: {},
+    },
+    {
+        name: "only draining targets left",
+        setup: (v) => v.us.tls.targets.forEach((t) => (t.state = "draining")),
+        expect: { "lb.targetsHealthy": "FAIL" },
+        why: /no targets/,
+    },
+    {
         name: "a target group with no targets",
         setup: (v) => (v.us.redirect.targets = []),
         expect: { "lb.targetsHealthy": "FAIL", "lb.listener80": "UNKNOWN" },

@@ -58,6 +58,12 @@ describe("verify --fleet: live parity between the fleet's regions", () => {
             [["parity.eks.version", "UNKNOWN", "not read in a"]],
         );
         assert.deepEqual(liveParity([report("a", [claim("eks.version", "1.33", "1.33")])]), []);
+        const settling = { ...claim("lb.listener443", "TCP to 8080", "TCP to no targets"), status: "UNKNOWN" as const };
+        const parity2 = liveParity([report("a", [settling]), report("b", [claim("lb.listener443", "TCP to 8080", "TCP to 8080")])]);
+        assert.deepEqual(
+            parity2.map((c) => [c.status, c.why]),
+            [["UNKNOWN", "not read in a"]],
+        );
     });
 
     describe("against the fake AWS", () => {

@@ -6,6 +6,7 @@
 import { strict as assert } from "node:assert";
 import { copyStackFiles, editStackFile } from "./support/fixtures";
 import { accessDenied } from "./support/fakeAws";
+import { NOW } from "./support/fakeAwsWorld";
 import { claimCases, deny, each, freshWorld, VerifyWorld } from "./support/verifyRun";
 
 const CHECK = ["type", "port", "sni", "path", "interval", "threshold", "regions", "target", "inverted"].map((f) => `r53.check.${f}`);
@@ -61,6 +62,12 @@ claimCases("verify: Route 53 and the alarm, PASS on a good deploy and FAIL where
     },
     { name: "the alarm on another check", setup: (v) => (v.us.alarm.healthCheckId = "hc-old"), expect: { "alarm.exists": "FAIL" } },
     { name: "the alarm in ALARM", setup: (v) => (v.us.alarm.state = "ALARM"), expect: { "alarm.state": "FAIL" }, why: /scripted ALARM/ },
+    {
+        name: "a new alarm in ALARM, in its first minutes",
+        setup: (v) => Object.assign(v.us.alarm, { state: "ALARM", configuredAt: NOW - 4 * 60_000 }),
+        expect: { "alarm.state": "UNKNOWN" },
+        why: /created or changed 4 min ago; it settles within 15/,
+    },
 ]);
 
 claimCases("verify: Route 53 and the alarm, UNKNOWN when nothing can be read", [

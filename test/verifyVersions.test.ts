@@ -89,6 +89,11 @@ claimCases("verify: the data tier, PASS on a good deploy and FAIL where it diffe
     },
     { name: "no replica in the peer region", setup: (v) => delete v.us.table.replicas["eu-west-1"], expect: { "data.replicas": "FAIL" } },
     {
+        name: "this region's replica not ACTIVE (its TableStatus)",
+        setup: (v) => (v.us.table.replicas["us-east-2"] = "UPDATING"),
+        expect: { "data.replicas": "FAIL" },
+    },
+    {
         name: "deletion protection off",
         setup: (v) => (v.us.table.deletionProtection = false),
         expect: { "data.deletionProtection": "FAIL" },

@@ -16,11 +16,11 @@ const PROD_GROUP = { group: "pulumi-prod", "cancel-in-progress": false };
 const ORG_TOKEN = "urn:pulumi:token-type:access_token:organization";
 const isCliInstall = (s: Step) => usesAction(s, "pulumi/actions") && s.with?.command === undefined;
 const runs = (pattern: RegExp) => (s: Step) => pattern.test(s.run ?? "");
-/** Runs verify on `what`, keeps its JSON, and stops on a FAIL (exit 1) but not on UNKNOWN alone (3). */
+/** Runs verify on `what` (--strict), keeps its JSON, and stops on a FAIL (exit 1) but not on UNKNOWN alone (3). */
 const verifies = (what: string, out = "verify") =>
     runs(
         new RegExp(
-            `npm run -s verify -- ${what} --out ${out}\\.json \\|\\| status=\\$\\?\\n\\s*\\[ "\\$status" -eq 0 \\] \\|\\| \\[ "\\$status" -eq 3 \\]`,
+            `npm run -s verify -- ${what} --strict --out ${out}\\.json \\|\\| status=\\$\\?\\n\\s*\\[ "\\$status" -eq 0 \\] \\|\\| \\[ "\\$status" -eq 3 \\]`,
         ),
     );
 
@@ -252,9 +252,9 @@ describe("GitHub Actions workflows", () => {
                 ["images", (s) => s.run === 'npm run images -- --stack "$STANDBY" --stack "$ACTIVE"'],
                 ["up standby", up("${{ env.PULUMI_ORG }}/${{ env.STANDBY }}")],
                 ["up active", up("${{ env.PULUMI_ORG }}/${{ env.ACTIVE }}")],
+                ["page", runs(/--connect-to "\$name:443:\$lb:443"/)],
                 ["verify", verifies('--fleet "\\$FLEET"')],
                 ["drill", runs(/--out drill\.json/)],
-                ["page", runs(/--connect-to "\$name:443:\$lb:443"/)],
                 ["switchover", runs(/switchover -- --to "\$STANDBY"\n\s*npm run switchover -- --to "\$ACTIVE"/)],
                 ["verify after the switchover", verifies('--fleet "\\$FLEET"', "verify-after")],
             ];

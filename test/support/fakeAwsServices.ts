@@ -127,11 +127,19 @@ function describeCertificate(r: LiveRegion | undefined, input: Input): Answer {
     return { body: { Certificate } };
 }
 
-function describeTable(r: LiveRegion | undefined, input: Input): Answer {
+/**
+ * As DynamoDB answers in one region: this replica's status as TableStatus, and only the other
+ * replicas under Replicas (terraform-provider-aws's TestAccDynamoDBTable_Replica_multiple: three
+ * regions, "replica.#" 2).
+ */
+function describeTable(r: LiveRegion | undefined, input: Input, region: string): Answer {
     const t = r?.tables.find((x) => x.name === input.TableName);
     if (!t) return notFound(400, "ResourceNotFoundException", `Requested resource not found: Table: ${input.TableName} not found`);
-    const Replicas = Object.entries(t.replicas).map(([RegionName, ReplicaStatus]) => ({ RegionName, ReplicaStatus }));
-    return { body: { Table: { TableName: t.name, TableStatus: "ACTIVE", DeletionProtectionEnabled: t.deletionProtection, Replicas } } };
+    const Replicas = Object.entries(t.replicas)
+        .filter(([RegionName]) => RegionName !== region)
+        .map(([RegionName, ReplicaStatus]) => ({ RegionName, ReplicaStatus }));
+    const TableStatus = t.replicas[region] ?? "ACTIVE";
+    return { body: { Table: { TableName: t.name, TableStatus, DeletionProtectionEnabled: t.deletionProtection, Replicas } } };
 }
 
 function describeAlarms(r: LiveRegion | undefined, input: Input): Answer {
@@ -141,6 +149,7 @@ function describeAlarms(r: LiveRegion | undefined, input: Input): Answer {
             AlarmName: a.name,
             StateValue: a.state,
             StateReason: `scripted ${a.state}`,
+            AlarmConfigurationUpdatedTimestamp: a.configuredAt / 1000,
             Namespace: "AWS/Route53",
             Dimensions: [{ Name: "HealthCheckId", Value: a.healthCheckId }],
         }));
@@ -159,7 +168,7 @@ function getMetricStatistics(r: LiveRegion | undefined, input: Input): Answer {
     return { body: { Label: input.MetricName, Datapoints } };
 }
 
-const JSON_ANSWERS: Record<string, (r: LiveRegion | undefined, input: Input) => Answer> = {
+const JSON_ANSWERS: Record<string, (r: LiveRegion | undefined, input: Input, region: string) => Answer> = {
     DescribeCertificate: describeCertificate,
     DescribeTable: describeTable,
     DescribeAlarms: describeAlarms,
@@ -170,6 +179,7 @@ const JSON_ANSWERS: Record<string, (r: LiveRegion | undefined, input: Input) => 
 export function answerJson(world: LiveWorld, region: string, target: string, body: string): Answered {
     const op = target.split(".")[1] ?? target;
     const input = JSON.parse(body || "{}") as Input;
-    const answer = JSON_ANSWERS[op]?.(world.regions[region], input) ?? notFound(400, "UnknownOperationException", `the fake has no ${op}`);
+    const answer =
+        JSON_ANSWERS[op]?.(world.regions[region], input, region) ?? notFound(400, "UnknownOperationException", `the fake has no ${op}`);
     return { op, input, answer };
 }

@@ -30,7 +30,8 @@ export interface LiveRegion {
     tables: { name: string; deletionProtection: boolean; replicas: Record<string, string> }[];
     /** ReplicationLatency data points, keyed `<table> <receiving region>`. */
     latency: Record<string, { average: number; samples: number }[]>;
-    alarms: { name: string; state: string; healthCheckId: string }[];
+    /** `configuredAt`: when the alarm was created or last changed, epoch ms. */
+    alarms: { name: string; state: string; healthCheckId: string; configuredAt: number }[];
 }
 
 export interface LiveCheck {
@@ -175,7 +176,12 @@ export function healthyWorld(): LiveWorld {
     const regions: Record<string, LiveRegion> = { "us-east-2": region("prod-us"), "eu-west-1": region("prod-eu") };
     regions["us-east-1"] = { loadBalancers: [], certificates: [], clusters: [], tables: [], latency: {}, alarms: [] };
     for (const stack of Object.keys(STACKS) as FleetStack[])
-        regions["us-east-1"].alarms.push({ name: `multiregion-${stack}-health`, state: "OK", healthCheckId: STACKS[stack].check });
+        regions["us-east-1"].alarms.push({
+            name: `multiregion-${stack}-health`,
+            state: "OK",
+            healthCheckId: STACKS[stack].check,
+            configuredAt: NOW - 86_400_000,
+        });
     const records = (Object.keys(STACKS) as FleetStack[]).map((stack) => ({
         name: "app.example.com",
         type: "A" as const,

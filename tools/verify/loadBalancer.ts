@@ -165,16 +165,24 @@ function targetGroupClaims(live: Read<LiveLoadBalancer>): Claim[] {
 }
 
 /**
- * PASS when every group has targets and all are healthy; `initial` (registering, first checks,
+ * PASS when every group has a healthy target and none is failing. `draining` targets are the old
+ * pods of a rollout, deregistering for the group's deregistration delay ("changing the state of a
+ * deregistering target from draining to unused", API_TargetGroupAttribute.html), so they are left
+ * out; `initial` (registering, first checks,
  * https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_TargetHealth.html) is
- * UNKNOWN, any other state FAIL.
+ * UNKNOWN; any other state FAIL.
  */
 function targetsHealthy(groups: LiveTargetGroup[]): Verdict {
     const failed = groups.find((g) => !g.health.ok);
     if (failed && !failed.health.ok) return { observed: "", status: "UNKNOWN", why: failed.health.why };
-    const states = groups.map((g) => (g.health.ok ? g.health.value : []).map((t) => t.TargetHealth?.State ?? "unknown"));
+    const all = groups.map((g) => (g.health.ok ? g.health.value : []).map((t) => t.TargetHealth?.State ?? "unknown"));
+    const states = all.map((s) => s.filter((state) => state !== "draining"));
     const observed = groups
-        .map((g, i) => `tg ${g.group.Port}: ${states[i]!.filter((s) => s === "healthy").length}/${states[i]!.length} healthy`)
+        .map((g, i) => {
+            const draining = all[i]!.length - states[i]!.length;
+            const healthy = `${states[i]!.filter((s) => s === "healthy").length}/${states[i]!.length} healthy`;
+            return `tg ${g.group.Port}: ${healthy}${draining > 0 ? `, ${draining} draining` : ""}`;
+        })
         .join("; ");
     const flat = states.flat();
     if (states.some((s) => s.length === 0)) return { observed, status: "FAIL", why: "a target group has no targets" };

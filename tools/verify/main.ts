@@ -23,10 +23,11 @@ import { route53Claims } from "./route53";
 import { loadTarget, output, Target } from "./target";
 import { versionClaims } from "./versions";
 
-const USAGE = `usage: npm run verify -- (--stack STACK | --fleet FLEET) [--out FILE]
+const USAGE = `usage: npm run verify -- (--stack STACK | --fleet FLEET) [--out FILE] [--strict]
   --stack STACK   one deployed stack, such as prod-us
   --fleet FLEET   every stack of a fleet, one after the other, such as prod
   --out FILE      also write the claims as JSON (docs/verify.md)
+  --strict        a read AWS, the cluster or Pulumi refused or failed counts as a FAIL (CI)
 exit: 0 every claim PASS, 1 any FAIL, 3 no FAIL but some UNKNOWN, 2 bad input`;
 
 /** The stacks to verify: the one named, or the fleet's, from the stack files. */
@@ -77,7 +78,7 @@ function write(io: Io, file: string | undefined, json: StackReport | FleetReport
 export const main: Main = async (argv, io) => {
     const { values } = parseCommand(argv, {
         usage: USAGE,
-        options: { stack: { type: "string" }, fleet: { type: "string" }, out: { type: "string" } },
+        options: { stack: { type: "string" }, fleet: { type: "string" }, out: { type: "string" }, strict: { type: "boolean" } },
     });
     const { stacks, fleet } = stacksFrom(values, io.root);
     const at = new Date(io.now()).toISOString();
@@ -96,7 +97,7 @@ export const main: Main = async (argv, io) => {
         io.out(summary({ stack: `fleet ${fleet}`, region: "", at, claims: parity }));
     }
     write(io, values.out, fleet === undefined ? reports[0]! : { fleet, at, stacks: reports, parity });
-    return exitCode([...reports.flatMap((r) => r.claims), ...parity]);
+    return exitCode([...reports.flatMap((r) => r.claims), ...parity], values.strict === true);
 };
 
 if (require.main === module) runMain(main, processIo(ROOT));

@@ -10,7 +10,7 @@ import { Claim } from "./claim";
 import type { StackReport } from "./report";
 
 /** Claims whose observed value is a measurement of the moment, not a setting: it differs by region by nature. */
-const MEASUREMENTS = [/^cert\.daysLeft$/, /^lb\.targetsHealthy$/, /^data\.latency\./];
+const MEASUREMENTS = [/^cert\.daysLeft$/, /^lb\.targetsHealthy$/, /^data\.latency\./, /^alarm\.state$/, /^eks\.support$/];
 
 /** One `parity.<id>` claim per claim every stack read with one expectation; nothing for a single stack. */
 export function liveParity(reports: readonly StackReport[]): Claim[] {
@@ -24,7 +24,8 @@ export function liveParity(reports: readonly StackReport[]): Claim[] {
         if (expected.size !== 1) return [];
         const what = `the same in ${each.map((e) => e.stack).join(", ")}: ${each[0]!.claim!.what}`;
         const shown = (e: (typeof each)[number]) => `${e.stack} ${e.claim!.observed === "" ? "nothing" : e.claim!.observed}`;
-        const unread = each.filter((e) => e.claim!.observed === "");
+        // A region whose own claim is UNKNOWN read nothing settled: no verdict from it.
+        const unread = each.filter((e) => e.claim!.observed === "" || e.claim!.status === "UNKNOWN");
         const base = { id: `parity.${id}`, what, expected: "one value in every region", observed: each.map(shown).join("; ") };
         if (unread.length > 0) return [{ ...base, status: "UNKNOWN", why: `not read in ${unread.map((e) => e.stack).join(", ")}` }];
         const same = new Set(each.map((e) => e.claim!.observed)).size === 1;

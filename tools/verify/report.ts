@@ -43,8 +43,16 @@ export function summary(report: StackReport): string {
     return `${report.stack}: ${count(c.length, "claim")}, ${tally(c, "PASS")} PASS, ${tally(c, "FAIL")} FAIL, ${tally(c, "UNKNOWN")} UNKNOWN`;
 }
 
-/** 1 when any claim FAILs, else 3 when any is UNKNOWN, else 0. */
-export function exitCode(claims: readonly Claim[]): number {
-    if (claims.some((c) => c.status === "FAIL")) return EXIT.fail;
+/** An UNKNOWN because AWS, the cluster or Pulumi refused or failed to answer, not because a thing is not there yet. */
+export function unanswered(c: Claim): boolean {
+    return c.status === "UNKNOWN" && / (refused|failed): /.test(c.why);
+}
+
+/**
+ * 1 when any claim FAILs, else 3 when any is UNKNOWN, else 0. `strict` (CI) counts an unanswered
+ * read as a FAIL: a role that may read nothing must not pass as "nothing known yet".
+ */
+export function exitCode(claims: readonly Claim[], strict = false): number {
+    if (claims.some((c) => c.status === "FAIL" || (strict && unanswered(c)))) return EXIT.fail;
     return claims.some((c) => c.status === "UNKNOWN") ? EXIT.unknown : EXIT.pass;
 }

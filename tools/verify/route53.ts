@@ -106,6 +106,9 @@ async function readRecord(clients: Clients, target: Target): Promise<Read<Resour
     );
 }
 
+/** How long a new or changed alarm may read ALARM before that counts. */
+const NEW_ALARM_MS = 15 * 60_000;
+
 /** The health-check alarm, named as regions/alarms.ts names it, in us-east-1. */
 async function alarmClaims(clients: Clients, target: Target, checkId: Read<string>): Promise<Claim[]> {
     const name = healthAlarmName(`${target.config.project}-${target.stack}`);
@@ -135,6 +138,16 @@ async function alarmClaims(clients: Clients, target: Target, checkId: Read<strin
         (a): Verdict => {
             const observed = a.StateValue ?? "none";
             if (observed === "INSUFFICIENT_DATA") return { observed, status: "UNKNOWN", why: "the alarm has too little data to say" };
+            // A new alarm starts INSUFFICIENT_DATA and, treating missing data as breaching, reads
+            // ALARM until Route 53 reports the check healthy (API_PutMetricAlarm.html,
+            // alarms-and-missing-data.html): not yet a verdict in its first minutes.
+            const age = target.now - (a.AlarmConfigurationUpdatedTimestamp?.getTime() ?? 0);
+            if (observed === "ALARM" && age < NEW_ALARM_MS)
+                return {
+                    observed,
+                    status: "UNKNOWN",
+                    why: `the alarm was created or changed ${Math.round(age / 60_000)} min ago; it settles within ${NEW_ALARM_MS / 60_000} min`,
+                };
             return { observed, status: observed === "OK" ? "PASS" : "FAIL", why: a.StateReason ?? "" };
         },
     );
