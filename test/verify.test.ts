@@ -5,6 +5,9 @@
 import { strict as assert } from "node:assert";
 import { ElasticLoadBalancingV2Client, ModifyTargetGroupAttributesCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { NOW } from "./support/fakeAwsWorld";
+import { loadStack } from "../tools/stacks";
+import { ASSUMED_KEY } from "./support/fakeAws";
+import { copyStackFiles, editStackFile } from "./support/fixtures";
 import { deny, startVerify, VerifyWorld } from "./support/verifyRun";
 
 describe("npm run verify", () => {
@@ -73,6 +76,21 @@ describe("npm run verify", () => {
         v.fake.fail = () => undefined;
         v.us.alarm.state = "INSUFFICIENT_DATA";
         assert.equal((await v.run(["--stack", "prod-us", "--strict"])).code, 3);
+    });
+
+    it("assumeDeployRole: reads as the stack's own deploy role, as the program does, once per stack", async () => {
+        const root = copyStackFiles();
+        editStackFile(root, "prod-us", (text) => text.replace(/assumeDeployRole: false/, "assumeDeployRole: true"));
+        const r = await v.run(["--stack", "prod-us"], root);
+        assert.equal(r.code, 0, r.out);
+        const assumed = v.fake.calls.filter((c) => c.op === "AssumeRole");
+        assert.deepEqual(
+            assumed.map((c) => [c.input.RoleArn, c.input.RoleSessionName]),
+            [[loadStack("prod-us", root).assumeRoleArn, "verify-prod-us"]],
+        );
+        const reads = v.fake.calls.filter((c) => c.service !== "sts");
+        assert.ok(reads.length > 10);
+        assert.deepEqual([...new Set(reads.map((c) => c.key))], [ASSUMED_KEY]);
     });
 
     it("a stack never deployed (no outputs): every claim UNKNOWN saying so, exit 3, and AWS is not asked", async () => {

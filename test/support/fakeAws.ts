@@ -20,6 +20,24 @@ export interface AwsCall {
     readonly op: string;
     /** The request's parameters: form fields, JSON body, or path parts. */
     readonly input: Record<string, unknown>;
+    /** The access key the request was signed with: the assumed role's after an AssumeRole. */
+    readonly key: string;
+}
+
+/** The keys STS hands out for an assumed role in this fake. */
+export const ASSUMED_KEY = "ASIAFAKEASSUMED";
+
+/** STS AssumeRole (awsQuery): temporary keys, an hour long. */
+function assumeRole(form: URLSearchParams): ReturnType<typeof answerElb> {
+    const input = Object.fromEntries(form.entries());
+    const Credentials = {
+        AccessKeyId: ASSUMED_KEY,
+        SecretAccessKey: "assumed-secret",
+        SessionToken: "assumed-token",
+        Expiration: new Date(Date.now() + 3_600_000).toISOString(),
+    };
+    const AssumedRoleUser = { Arn: `${input.RoleArn}/${input.RoleSessionName}`, AssumedRoleId: `AROAFAKE:${input.RoleSessionName}` };
+    return { op: form.get("Action") ?? "unknown", input, answer: { body: { Credentials, AssumedRoleUser } } };
 }
 
 export interface FakeError {
@@ -69,7 +87,7 @@ export class FakeAws {
 
     /** The endpoint variables and static keys that point the SDK here. */
     env(): Record<string, string> {
-        const services = ["ELASTIC_LOAD_BALANCING_V2", "ROUTE_53", "ACM", "CLOUDWATCH", "EKS", "DYNAMODB"];
+        const services = ["ELASTIC_LOAD_BALANCING_V2", "ROUTE_53", "ACM", "CLOUDWATCH", "EKS", "DYNAMODB", "STS"];
         return {
             ...Object.fromEntries(services.map((s) => [`AWS_ENDPOINT_URL_${s}`, this.url])),
             AWS_ACCESS_KEY_ID: "AKIDTEST",
@@ -88,12 +106,15 @@ export class FakeAws {
         const target = String(req.headers["x-amz-target"] ?? "");
         const json = target !== "";
         const answered =
-            service === "elasticloadbalancing"
-                ? answerElb(this.world, region, new URLSearchParams(body))
-                : json
-                  ? answerJson(this.world, region, target, body)
-                  : answerRest(this.world, region, service, req.method ?? "GET", req.url ?? "/");
-        const call: AwsCall = { service, region, op: answered.op, input: answered.input };
+            service === "sts"
+                ? assumeRole(new URLSearchParams(body))
+                : service === "elasticloadbalancing"
+                  ? answerElb(this.world, region, new URLSearchParams(body))
+                  : json
+                    ? answerJson(this.world, region, target, body)
+                    : answerRest(this.world, region, service, req.method ?? "GET", req.url ?? "/");
+        const key = /Credential=([^/]+)\//.exec(req.headers.authorization ?? "")?.[1] ?? "";
+        const call: AwsCall = { service, region, op: answered.op, input: answered.input, key };
         this.calls.push(call);
         const answer = this.fail(call) ?? ("error" in answered.answer ? answered.answer.error : undefined);
         if (answer) return sendError(res, service, json, answer);
@@ -120,7 +141,8 @@ function send(res: http.ServerResponse, service: string, json: boolean, op: stri
     }
     res.writeHead(200, { "content-type": "text/xml", "x-amzn-requestid": "fake" });
     if (service === "route53") return void res.end(`<?xml version="1.0"?>\n${body as string}`);
-    const ns = "http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/";
+    const ns =
+        service === "sts" ? "https://sts.amazonaws.com/doc/2011-06-15/" : "http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/";
     res.end(
         `<${op}Response xmlns="${ns}"><${op}Result>${toXml(body)}</${op}Result><ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata></${op}Response>`,
     );

@@ -10,6 +10,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EKSClient } from "@aws-sdk/client-eks";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { Route53Client } from "@aws-sdk/client-route-53";
+import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { METRICS_REGION } from "../../regions/alarms";
 import { credentialsFrom } from "../drill/route53";
 
@@ -25,13 +26,41 @@ export const ENDPOINT_VARIABLES = {
     dynamodb: "AWS_ENDPOINT_URL_DYNAMODB",
 } as const;
 
+/** Who verify reads as: the stack's own deploy role when its stack file says to assume it, as the program does. */
+export interface ReadAs {
+    /** `assumeRoleArn` from the stack file; undefined reads with the credentials verify runs with. */
+    readonly roleArn?: string;
+    readonly stack: string;
+}
+
+/**
+ * With `assumeDeployRole` the program's provider assumes the stack's role (index.ts), and CI's own
+ * role may only assume it (docs/deploying.md), so verify assumes it too, once per stack
+ * (https://docs.aws.amazon.com/AWSJavaScriptSDK/v3/latest/Package/-aws-sdk-credential-providers/#fromtemporarycredentials).
+ */
+function credentialsOf(
+    env: Env,
+    as: ReadAs,
+): ReturnType<typeof credentialsFrom> | (() => ReturnType<ReturnType<typeof fromTemporaryCredentials>>) {
+    if (as.roleArn === undefined) return credentialsFrom(env);
+    const endpoint = env.AWS_ENDPOINT_URL_STS?.trim();
+    const assume = fromTemporaryCredentials({
+        params: { RoleArn: as.roleArn, RoleSessionName: `verify-${as.stack}`, DurationSeconds: 3600 },
+        masterCredentials: credentialsFrom(env),
+        clientConfig: { region: "us-east-1", ...(endpoint ? { endpoint } : {}) },
+    });
+    // One AssumeRole for all seven clients, which ask at once; a run ends well within the hour.
+    let once: ReturnType<typeof assume> | undefined;
+    return () => (once ??= assume());
+}
+
 /** What every client shares: the region, the endpoint when set (empty counts as unset, as the SDK treats it), keys, bounded waits. */
-function options(env: Env, service: keyof typeof ENDPOINT_VARIABLES, region: string) {
+function options(env: Env, service: keyof typeof ENDPOINT_VARIABLES, region: string, credentials: ReturnType<typeof credentialsOf>) {
     const endpoint = env[ENDPOINT_VARIABLES[service]]?.trim();
     return {
         region,
         endpoint: endpoint ? endpoint : undefined,
-        credentials: credentialsFrom(env),
+        credentials,
         // The SDK waits forever by default; a hung read must not hang a nightly run.
         requestHandler: { connectionTimeout: 5000, requestTimeout: 15_000 },
         maxAttempts: 2,
@@ -52,15 +81,16 @@ export interface Clients {
     readonly route53: Route53Client;
 }
 
-export function clientsFor(env: Env, region: string): Clients {
+export function clientsFor(env: Env, region: string, as: ReadAs): Clients {
+    const c = credentialsOf(env, as);
     return {
-        elb: new ElasticLoadBalancingV2Client(options(env, "elb", region)),
-        acm: new ACMClient(options(env, "acm", region)),
-        eks: new EKSClient(options(env, "eks", region)),
-        dynamodb: new DynamoDBClient(options(env, "dynamodb", region)),
-        cloudwatch: new CloudWatchClient(options(env, "cloudwatch", region)),
-        alarms: new CloudWatchClient(options(env, "cloudwatch", METRICS_REGION)),
-        route53: new Route53Client(options(env, "route53", "us-east-1")),
+        elb: new ElasticLoadBalancingV2Client(options(env, "elb", region, c)),
+        acm: new ACMClient(options(env, "acm", region, c)),
+        eks: new EKSClient(options(env, "eks", region, c)),
+        dynamodb: new DynamoDBClient(options(env, "dynamodb", region, c)),
+        cloudwatch: new CloudWatchClient(options(env, "cloudwatch", region, c)),
+        alarms: new CloudWatchClient(options(env, "cloudwatch", METRICS_REGION, c)),
+        route53: new Route53Client(options(env, "route53", "us-east-1", c)),
     };
 }
 

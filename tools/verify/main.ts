@@ -44,7 +44,7 @@ function stacksFrom(values: { stack?: string; fleet?: string }, root: string): {
 
 /** Every AWS claim for one stack; each group reads on its own, so one refusal leaves the others standing. */
 async function awsClaims(target: Target, io: Io): Promise<Claim[]> {
-    const clients = clientsFor(io.env, target.config.region);
+    const clients = clientsFor(io.env, target.config.region, { roleArn: target.config.assumeRoleArn, stack: target.stack });
     try {
         const live = await readLoadBalancer(clients.elb, output(target, "loadBalancerHostname"));
         const groups = await Promise.all([
