@@ -1,0 +1,73 @@
+/**
+ * verify's Kubernetes claims: the autoscalers, disruption budgets, NetworkPolicies and their
+ * enforcement, metrics-server and its pool, the pods' spread over zones and the digests they run.
+ * Expected values come from the program run offline for the stack (./expected.ts); observed ones
+ * from the cluster, read with the stack's kubeconfig through get and list calls only.
+ */
+import type { StackConfig } from "../../../config";
+import { Claim, unknown } from "../claim";
+import { KubeExpected, programExpected } from "./expected";
+import { imageDigests, imagesClaim, isRefusal } from "./images";
+import { metricsServerClaims } from "./metricsServer";
+import { networkPolicyClaims } from "./networkPolicies";
+import { KubeReader } from "./reader";
+import { spreadClaim } from "./spread";
+import { hpaClaim, pdbClaim } from "./workloads";
+
+export { programExpected, expectedOf } from "./expected";
+export type { KubeExpected, ExpectedService } from "./expected";
+
+export interface KubeClaimsInput {
+    /** The stack's `kubeconfig` output: it authenticates with `aws eks get-token`. */
+    readonly kubeconfig: string;
+    /** The stack's typed config (tools/stacks.ts loadStack). */
+    readonly config: StackConfig;
+    readonly stack: string;
+    /** Folder with Pulumi.yaml and the stack files; the repository's by default. */
+    readonly root?: string;
+    /** What the cluster should hold; by default the program's run for the stack (programExpected). */
+    readonly expected?: KubeExpected;
+}
+
+async function expectationsOf(input: KubeClaimsInput): Promise<KubeExpected> {
+    return input.expected ?? programExpected(input.stack, input.config, input.root);
+}
+
+/** Every Kubernetes claim, PASS, FAIL or UNKNOWN; an unusable kubeconfig makes each one UNKNOWN, never an error. */
+export async function kubeClaims(input: KubeClaimsInput): Promise<Claim[]> {
+    const expected = await expectationsOf(input);
+    const reader = KubeReader.load(input.kubeconfig);
+    const claims: Claim[] = [];
+    for (const s of expected.services) {
+        if (!(reader instanceof KubeReader)) {
+            for (const kind of ["hpa", "pdb", "spread"]) claims.push(unknown(`k8s.${kind}.${s.name}`, `${s.name}: ${kind}`, "", reader.why));
+            continue;
+        }
+        claims.push(await hpaClaim(reader, s), await pdbClaim(reader, s), await spreadClaim(reader, s, expected.zoneCount));
+    }
+    if (!(reader instanceof KubeReader)) {
+        const ids = [...expected.networkPolicies.map((p) => `k8s.netpol.${p.name}`), "k8s.metrics-server", "k8s.metrics-server.pool", "k8s.images"];
+        return [...claims, ...ids.map((id) => unknown(id, id, "", reader.why))];
+    }
+    claims.push(...(await networkPolicyClaims(reader, expected.networkPolicies)));
+    claims.push(...(await metricsServerClaims(reader, expected.metricsServer)));
+    claims.push(imagesClaim(expected.services, await imageDigests(reader, expected.services)));
+    return claims;
+}
+
+/**
+ * The image digests each app Deployment runs, by Deployment name, for the fleet comparison of
+ * regions; or why they could not be read.
+ */
+export async function kubeImageDigests(input: KubeClaimsInput): Promise<{ digests: Record<string, string[]> } | { why: string }> {
+    const expected = await expectationsOf(input);
+    const reader = KubeReader.load(input.kubeconfig);
+    if (!(reader instanceof KubeReader)) return { why: reader.why };
+    const read = await imageDigests(reader, expected.services);
+    const digests: Record<string, string[]> = {};
+    for (const [name, d] of Object.entries(read)) {
+        if (isRefusal(d)) return { why: d.why };
+        digests[name] = [...new Set(Object.values(d).flat())].sort();
+    }
+    return { digests };
+}
