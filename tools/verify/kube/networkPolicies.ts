@@ -8,7 +8,6 @@
  * (aws/amazon-network-policy-controller-k8s, pkg/policyendpoints/manager.go, newPolicyEndpoint).
  * A policy with none is written down but not enforced; no such CRD at all means no controller runs.
  */
-import type { V1NetworkPolicy } from "@kubernetes/client-node";
 import { Claim } from "../claim";
 import type { KubeExpected } from "./expected";
 import { canonical, judged, refused } from "./outcome";
@@ -19,7 +18,9 @@ type ExpectedPolicy = KubeExpected["networkPolicies"][number];
 const EXPECTED = "exists with the program's spec; enforced (a PolicyEndpoint names it)";
 const NO_CONTROLLER = "no network policy controller: the API serves no policyendpoints.networking.k8s.aws";
 
-function policyClaim(p: ExpectedPolicy, live: V1NetworkPolicy[], endpoints: Read<{ items?: PolicyEndpoint[] }>): Claim {
+type LivePolicy = { metadata?: { name?: string }; spec?: unknown };
+
+function policyClaim(p: ExpectedPolicy, live: LivePolicy[], endpoints: Read<{ items?: PolicyEndpoint[] }>): Claim {
     const id = `k8s.netpol.${p.name}`;
     const what = `NetworkPolicy ${p.namespace}/${p.name} exists and is enforced`;
     const policy = live.find((l) => l.metadata?.name === p.name);
@@ -42,7 +43,7 @@ export async function networkPolicyClaims(reader: KubeReader, expected: KubeExpe
         for (const p of wanted) {
             claims.push(
                 live.ok
-                    ? policyClaim(p, live.value.items, endpoints)
+                    ? policyClaim(p, live.value.items ?? [], endpoints)
                     : refused(`k8s.netpol.${p.name}`, `NetworkPolicy ${namespace}/${p.name} exists and is enforced`, EXPECTED, live),
             );
         }

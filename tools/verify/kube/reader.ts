@@ -11,7 +11,6 @@ import {
     CustomObjectsApi,
     DiscoveryV1Api,
     KubeConfig,
-    NetworkingV1Api,
     PolicyV1Api,
 } from "@kubernetes/client-node";
 
@@ -38,7 +37,6 @@ export class KubeReader {
     private readonly apps: AppsV1Api;
     private readonly autoscaling: AutoscalingV2Api;
     private readonly policy: PolicyV1Api;
-    private readonly networking: NetworkingV1Api;
     private readonly custom: CustomObjectsApi;
     private readonly core: CoreV1Api;
     private readonly discovery: DiscoveryV1Api;
@@ -47,7 +45,6 @@ export class KubeReader {
         this.apps = config.makeApiClient(AppsV1Api);
         this.autoscaling = config.makeApiClient(AutoscalingV2Api);
         this.policy = config.makeApiClient(PolicyV1Api);
-        this.networking = config.makeApiClient(NetworkingV1Api);
         this.custom = config.makeApiClient(CustomObjectsApi);
         this.core = config.makeApiClient(CoreV1Api);
         this.discovery = config.makeApiClient(DiscoveryV1Api);
@@ -87,8 +84,14 @@ export class KubeReader {
         return this.read("get poddisruptionbudgets", () => this.policy.readNamespacedPodDisruptionBudget({ namespace, name }));
     }
 
-    networkPolicies(namespace: string) {
-        return this.read("list networkpolicies", () => this.networking.listNamespacedNetworkPolicy({ namespace }));
+    /**
+     * Read untyped, as the API sends them: the typed client renames fields it cannot name in
+     * TypeScript (`from` becomes `_from`), and the specs are compared with the program's as JSON.
+     */
+    networkPolicies(namespace: string): Promise<Read<{ items?: { metadata?: { name?: string }; spec?: unknown }[] }>> {
+        return this.read("list networkpolicies", () =>
+            this.custom.listNamespacedCustomObject({ group: "networking.k8s.io", version: "v1", namespace, plural: "networkpolicies" }),
+        );
     }
 
     /** The network policy controller's PolicyEndpoints (networking.k8s.aws/v1alpha1), untyped: no client ships their type. */
