@@ -53,7 +53,10 @@ describe("verify, Kubernetes: what each stack's cluster should hold", () => {
             assert.ok(policies.includes("sample-app-default-deny"), policies.join());
             assert.deepEqual(expected.metricsServer, { name: "metrics-server", namespace: "kube-system", pool: "system" });
             assert.equal(expected.zoneCount, config.network.azCount);
-            assert.deepEqual(expected.services[0]!.spread.map((r) => r.topologyKey), ["topology.kubernetes.io/zone", "kubernetes.io/hostname"]);
+            assert.deepEqual(
+                expected.services[0]!.spread.map((r) => r.topologyKey),
+                ["topology.kubernetes.io/zone", "kubernetes.io/hostname"],
+            );
         });
     }
 });
@@ -78,7 +81,10 @@ describe("verify, Kubernetes: a healthy cluster", () => {
             assert.deepEqual(claims.map((c) => c.id).sort(), ids.sort());
             assert.ok(fake.requests.length > 10 && fake.requests.every((r) => r.startsWith("GET ")), fake.requests.join("\n"));
             const hpa = claims.find((c) => c.id === HPA_BACKEND)!;
-            assert.equal(hpa.observed, `min ${config.services.minReplicas}, max ${config.services.maxReplicas}, cpu Utilization ${config.services.cpuTargetPercent}`);
+            assert.equal(
+                hpa.observed,
+                `min ${config.services.minReplicas}, max ${config.services.maxReplicas}, cpu Utilization ${config.services.cpuTargetPercent}`,
+            );
         });
     }
 
@@ -122,7 +128,10 @@ describe("verify, Kubernetes: autoscalers", () => {
 
     it("UNKNOWN, saying so, when the role may not get autoscalers", async () => {
         const { claim } = await claimsOf("prod-us", () => fake.forbidden.add("get horizontalpodautoscalers"));
-        assert.deepEqual([claim(HPA_BACKEND).status, claim(HPA_BACKEND).why], ["UNKNOWN", "forbidden: get horizontalpodautoscalers (HTTP 403)"]);
+        assert.deepEqual(
+            [claim(HPA_BACKEND).status, claim(HPA_BACKEND).why],
+            ["UNKNOWN", "forbidden: get horizontalpodautoscalers (HTTP 403)"],
+        );
     });
 });
 
@@ -153,7 +162,10 @@ describe("verify, Kubernetes: disruption budgets", () => {
 
     it("UNKNOWN when the role may not get budgets", async () => {
         const { claim } = await claimsOf("prod-us", () => fake.forbidden.add("get poddisruptionbudgets"));
-        assert.deepEqual([claim(PDB_FRONTEND).status, claim(PDB_FRONTEND).why], ["UNKNOWN", "forbidden: get poddisruptionbudgets (HTTP 403)"]);
+        assert.deepEqual(
+            [claim(PDB_FRONTEND).status, claim(PDB_FRONTEND).why],
+            ["UNKNOWN", "forbidden: get poddisruptionbudgets (HTTP 403)"],
+        );
     });
 });
 
@@ -167,14 +179,22 @@ describe("verify, Kubernetes: a kubeconfig that cannot be used", () => {
     it("UNKNOWN for every claim, never a throw, when the kubeconfig is not one", async () => {
         const { config, expected } = await stackExpectations("prod-us");
         const results = await allUnknown("clusters: [", config, expected);
-        assert.ok(results.every(([s, why]) => s === "UNKNOWN" && why!.startsWith("kubeconfig unusable: ")), JSON.stringify(results[0]));
+        assert.ok(
+            results.every(([s, why]) => s === "UNKNOWN" && why!.startsWith("kubeconfig unusable: ")),
+            JSON.stringify(results[0]),
+        );
     });
 
     it("UNKNOWN for every claim when the stack's `aws eks get-token` cannot run", async () => {
         const { config, expected } = await stackExpectations("prod-eu");
-        const real = JSON.parse(kubeconfigFor("c", "https://127.0.0.1:1", "", config.region)) as { users: { user: { exec: { command: string } } }[] };
+        const real = JSON.parse(kubeconfigFor("c", "https://127.0.0.1:1", "", config.region)) as {
+            users: { user: { exec: { command: string } } }[];
+        };
         real.users[0]!.user.exec.command = "aws-cli-not-installed-here";
         const results = await allUnknown(JSON.stringify(real), config, expected);
-        assert.ok(results.every(([s, why]) => s === "UNKNOWN" && /^cannot ask the cluster \(.*\): .*aws-cli-not-installed-here/.test(why!)), JSON.stringify(results[0]));
+        assert.ok(
+            results.every(([s, why]) => s === "UNKNOWN" && /^cannot ask the cluster \(.*\): .*aws-cli-not-installed-here/.test(why!)),
+            JSON.stringify(results[0]),
+        );
     });
 });

@@ -82,7 +82,14 @@ function answer(fake: FakeKube, req: http.IncomingMessage, res: http.ServerRespo
     if (verb === "list") {
         const selected = items.filter((o) => selects(url.searchParams.get("labelSelector"), o.metadata.labels));
         res.writeHead(200, { "content-type": "application/json" });
-        res.end(JSON.stringify({ kind: `${type.kind}List`, apiVersion: type.apiVersion, metadata: { resourceVersion: "1000" }, items: selected }));
+        res.end(
+            JSON.stringify({
+                kind: `${type.kind}List`,
+                apiVersion: type.apiVersion,
+                metadata: { resourceVersion: "1000" },
+                items: selected,
+            }),
+        );
         return;
     }
     const found = items.find((o) => o.metadata.name === m[5]);
@@ -159,7 +166,10 @@ function appObjects(expected: KubeExpected, zones: string[]): Record<string, Kub
             nodeName: `node-${p.zone}`,
             zone: p.zone,
         }));
-        const labels = { "kubernetes.io/service-name": s.serviceName ?? "", "endpointslice.kubernetes.io/managed-by": "endpointslice-controller.k8s.io" };
+        const labels = {
+            "kubernetes.io/service-name": s.serviceName ?? "",
+            "endpointslice.kubernetes.io/managed-by": "endpointslice-controller.k8s.io",
+        };
         w.endpointslices!.push({ metadata: { ...at(`${s.serviceName}-x7k2p`), labels }, addressType: "IPv4", endpoints, ports: [] });
     }
     return w;
@@ -168,7 +178,9 @@ function appObjects(expected: KubeExpected, zones: string[]): Record<string, Kub
 /** metrics-server's Deployment, its two pods and the nodes they run on, in the pool the code says. */
 function metricsObjects(expected: KubeExpected, zones: string[]): Record<string, KubeObject[]> {
     const m = expected.metricsServer;
-    const appNodes = zones.map((z) => ({ metadata: { name: `node-${z}`, labels: { "karpenter.sh/nodepool": "general-purpose", [ZONE_KEY]: z } } }));
+    const appNodes = zones.map((z) => ({
+        metadata: { name: `node-${z}`, labels: { "karpenter.sh/nodepool": "general-purpose", [ZONE_KEY]: z } },
+    }));
     if (!m) return { nodes: appNodes };
     const labels = { "k8s-app": "metrics-server" };
     const pods = [0, 1].map((i) => ({

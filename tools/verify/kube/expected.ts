@@ -65,7 +65,13 @@ export interface KubeExpected {
 }
 
 type Meta = { name: string; namespace?: string; labels?: Record<string, string> };
+/** The fields of a recorded Kubernetes object's inputs these expectations read. */
+type Spec = Record<string, unknown> & {
+    scaleTargetRef?: { name?: string };
+    selector?: Record<string, string> & { matchLabels?: Record<string, string> };
+};
 const meta = (r: ResourceRecord) => r.inputs.metadata as Meta;
+const specOf = (r: ResourceRecord) => (r.inputs.spec ?? {}) as Spec;
 const sameLabels = (a: Record<string, string> = {}, b: Record<string, string> = {}) =>
     JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
 
@@ -78,16 +84,16 @@ function serviceOf(deployment: ResourceRecord, of: (type: string) => ResourceRec
     };
     const selector = spec.selector.matchLabels;
     const inNamespace = (r: ResourceRecord) => (meta(r).namespace ?? "default") === namespace;
-    const hpa = of(TYPES.hpa).find((r) => inNamespace(r) && r.inputs.spec?.scaleTargetRef?.name === name);
-    const pdb = of(TYPES.pdb).find((r) => inNamespace(r) && sameLabels(r.inputs.spec?.selector?.matchLabels, selector));
-    const service = of(TYPES.service).find((r) => inNamespace(r) && sameLabels(r.inputs.spec?.selector, selector));
+    const hpa = of(TYPES.hpa).find((r) => inNamespace(r) && specOf(r).scaleTargetRef?.name === name);
+    const pdb = of(TYPES.pdb).find((r) => inNamespace(r) && sameLabels(specOf(r).selector?.matchLabels, selector));
+    const service = of(TYPES.service).find((r) => inNamespace(r) && sameLabels(specOf(r).selector, selector));
     return {
         name,
         namespace,
         selector,
         images: Object.fromEntries(spec.template.spec.containers.map((c) => [c.name, c.image])),
-        hpa: hpa ? { name: meta(hpa).name, spec: hpa.inputs.spec } : undefined,
-        pdb: pdb ? { name: meta(pdb).name, spec: pdb.inputs.spec } : undefined,
+        hpa: hpa ? { name: meta(hpa).name, spec: specOf(hpa) } : undefined,
+        pdb: pdb ? { name: meta(pdb).name, spec: specOf(pdb) } : undefined,
         serviceName: service ? meta(service).name : undefined,
         spread: (spec.template.spec.topologySpreadConstraints ?? []).map(({ topologyKey, maxSkew, whenUnsatisfiable }) => ({
             topologyKey,
@@ -102,7 +108,11 @@ function metricsServerOf(resources: ResourceRecord[]): KubeExpected["metricsServ
     const hpaDependencies = new Set(resources.filter((r) => r.type === TYPES.hpa).flatMap((r) => r.dependencies));
     const addon = resources.find((r) => r.type === TYPES.addon && hpaDependencies.has(r.urn));
     if (!addon) return undefined;
-    return { name: String(addon.inputs.addonName), namespace: ADDON_NAMESPACE, pool: NODE_POOLS.includes(METRICS_POOL) ? METRICS_POOL : undefined };
+    return {
+        name: String(addon.inputs.addonName as string),
+        namespace: ADDON_NAMESPACE,
+        pool: NODE_POOLS.includes(METRICS_POOL) ? METRICS_POOL : undefined,
+    };
 }
 
 /** What the program's registered resources say the cluster holds. */
@@ -113,7 +123,7 @@ export function expectedOf(resources: ResourceRecord[], config: Pick<StackConfig
         networkPolicies: of(TYPES.networkPolicy).map((r) => ({
             name: meta(r).name,
             namespace: meta(r).namespace ?? "default",
-            spec: r.inputs.spec,
+            spec: specOf(r),
         })),
         metricsServer: metricsServerOf(resources),
         zoneCount: config.network.azCount,

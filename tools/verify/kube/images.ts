@@ -53,8 +53,10 @@ function findings(s: ExpectedService, digests: ContainerDigests | Refusal | unde
         const running = digests[container] ?? [];
         const pinned = digestOf(image);
         if (running.length === 0) return [{ settles: "UNKNOWN", text: `${s.name}/${container}: no running pod` }];
-        if (running.length > 1) return [{ settles: "FAIL", text: `${s.name}/${container}: ${running.length} digests (a rollout under way, or drift)` }];
-        if (pinned && running[0] !== pinned) return [{ settles: "FAIL", text: `${s.name}/${container}: runs ${running[0]}, the stack pins ${pinned}` }];
+        if (running.length > 1)
+            return [{ settles: "FAIL", text: `${s.name}/${container}: ${running.length} digests (a rollout under way, or drift)` }];
+        if (pinned && running[0] !== pinned)
+            return [{ settles: "FAIL", text: `${s.name}/${container}: runs ${running[0]}, the stack pins ${pinned}` }];
         return [];
     });
 }

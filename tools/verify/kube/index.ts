@@ -40,13 +40,19 @@ export async function kubeClaims(input: KubeClaimsInput): Promise<Claim[]> {
     const claims: Claim[] = [];
     for (const s of expected.services) {
         if (!(reader instanceof KubeReader)) {
-            for (const kind of ["hpa", "pdb", "spread"]) claims.push(unknown(`k8s.${kind}.${s.name}`, `${s.name}: ${kind}`, "", reader.why));
+            for (const kind of ["hpa", "pdb", "spread"])
+                claims.push(unknown(`k8s.${kind}.${s.name}`, `${s.name}: ${kind}`, "", reader.why));
             continue;
         }
         claims.push(await hpaClaim(reader, s), await pdbClaim(reader, s), await spreadClaim(reader, s, expected.zoneCount));
     }
     if (!(reader instanceof KubeReader)) {
-        const ids = [...expected.networkPolicies.map((p) => `k8s.netpol.${p.name}`), "k8s.metrics-server", "k8s.metrics-server.pool", "k8s.images"];
+        const ids = [
+            ...expected.networkPolicies.map((p) => `k8s.netpol.${p.name}`),
+            "k8s.metrics-server",
+            "k8s.metrics-server.pool",
+            "k8s.images",
+        ];
         return [...claims, ...ids.map((id) => unknown(id, id, "", reader.why))];
     }
     claims.push(...(await networkPolicyClaims(reader, expected.networkPolicies)));

@@ -40,7 +40,13 @@ export async function metricsServerClaims(reader: KubeReader, expected: KubeExpe
 }
 
 /** Each pod's node, and each node's pool label; a node that cannot be read leaves the claim UNKNOWN. */
-async function poolClaim(reader: KubeReader, namespace: string, selector: Record<string, string>, pool: string, expected: string): Promise<Claim> {
+async function poolClaim(
+    reader: KubeReader,
+    namespace: string,
+    selector: Record<string, string>,
+    pool: string,
+    expected: string,
+): Promise<Claim> {
     const id = "k8s.metrics-server.pool";
     const pods = await reader.pods(namespace, selector);
     if (!pods.ok) return refused(id, poolWhat, expected, pods);
@@ -53,5 +59,11 @@ async function poolClaim(reader: KubeReader, namespace: string, selector: Record
         where.push(`${pod.metadata?.name} on ${node.value.metadata?.labels?.[NODE_POOL_LABEL] ?? "no pool"}`);
     }
     const elsewhere = where.filter((w) => !w.endsWith(` on ${pool}`));
-    return judged(id, poolWhat, expected, where.sort().join(", "), elsewhere.length ? `${elsewhere.length} pod(s) off the ${pool} pool` : "");
+    return judged(
+        id,
+        poolWhat,
+        expected,
+        where.sort().join(", "),
+        elsewhere.length ? `${elsewhere.length} pod(s) off the ${pool} pool` : "",
+    );
 }

@@ -55,7 +55,8 @@ export class KubeReader {
         try {
             const config = new KubeConfig();
             config.loadFromString(kubeconfig);
-            if (!config.getCurrentCluster()) return { ok: false, reason: "unusable", why: "kubeconfig unusable: it names no current cluster" };
+            if (!config.getCurrentCluster())
+                return { ok: false, reason: "unusable", why: "kubeconfig unusable: it names no current cluster" };
             return new KubeReader(config);
         } catch (err) {
             return { ok: false, reason: "unusable", why: `kubeconfig unusable: ${firstLine(err)}` };
@@ -75,9 +76,7 @@ export class KubeReader {
     }
 
     hpa(namespace: string, name: string) {
-        return this.read("get horizontalpodautoscalers", () =>
-            this.autoscaling.readNamespacedHorizontalPodAutoscaler({ namespace, name }),
-        );
+        return this.read("get horizontalpodautoscalers", () => this.autoscaling.readNamespacedHorizontalPodAutoscaler({ namespace, name }));
     }
 
     pdb(namespace: string, name: string) {

@@ -52,7 +52,10 @@ export async function spreadClaim(reader: KubeReader, s: ExpectedService, zoneCo
     // Zones with nodes but no pod count as 0 towards the skew, as the scheduler counts them.
     const padded = [...counts, ...Array<number>(Math.max(0, zoneCount - counts.length)).fill(0)];
     const skew = Math.max(...padded) - Math.min(...padded);
-    const observed = `${[...byZone].map(([z, n]) => `${z}:${n}`).sort().join(" ")} (skew ${skew})`;
+    const observed = `${[...byZone]
+        .map(([z, n]) => `${z}:${n}`)
+        .sort()
+        .join(" ")} (skew ${skew})`;
     const want = Math.min(ready, zoneCount);
     const why =
         byZone.size < want

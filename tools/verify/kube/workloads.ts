@@ -1,5 +1,5 @@
 /** The autoscalers and disruption budgets the program puts on each app Deployment. */
-import type { V1PodDisruptionBudget, V2HorizontalPodAutoscaler } from "@kubernetes/client-node";
+import type { V1PodDisruptionBudget } from "@kubernetes/client-node";
 import { Claim, compared, unknown } from "../claim";
 import type { ExpectedService } from "./expected";
 import { judged, refused } from "./outcome";
@@ -16,7 +16,7 @@ export function hpaText(spec: HpaSpec): string {
     const metrics = (spec.metrics ?? []).map((m) => {
         if (m.type !== "Resource" || !m.resource) return String(m.type);
         const t = m.resource.target ?? {};
-        return `${m.resource.name} ${t.type} ${t.averageUtilization ?? t.averageValue ?? t.value}`;
+        return `${m.resource.name} ${String(t.type)} ${String(t.averageUtilization ?? t.averageValue ?? t.value)}`;
     });
     return `min ${spec.minReplicas}, max ${spec.maxReplicas}, ${metrics.join(" + ") || "no metrics"}`;
 }
@@ -26,13 +26,13 @@ export async function hpaClaim(reader: KubeReader, s: ExpectedService): Promise<
     const id = `k8s.hpa.${s.name}`;
     const what = `${s.name}'s autoscaler: floor, ceiling, target`;
     if (!s.hpa) return unknown(id, what, "", "the program makes no autoscaler for it");
-    const expected = hpaText(s.hpa.spec as HpaSpec);
+    const expected = hpaText(s.hpa.spec);
     const live = await reader.hpa(s.namespace, s.hpa.name);
     if (!live.ok) return refused(id, what, expected, live);
-    return compared(id, what, expected, hpaText((live.value as V2HorizontalPodAutoscaler).spec as HpaSpec));
+    return compared(id, what, expected, hpaText(live.value.spec as HpaSpec));
 }
 
-type PdbSpec = { minAvailable?: unknown; maxUnavailable?: unknown; unhealthyPodEvictionPolicy?: string };
+type PdbSpec = { minAvailable?: number | string; maxUnavailable?: number | string; unhealthyPodEvictionPolicy?: string };
 
 /** A budget's limits, in one line. */
 export function pdbText(spec: PdbSpec): string {
@@ -60,13 +60,13 @@ export async function pdbClaim(reader: KubeReader, s: ExpectedService): Promise<
     const id = `k8s.pdb.${s.name}`;
     const what = `${s.name}'s disruption budget, and a disruption allowed`;
     if (!s.pdb) return unknown(id, what, "", "the program makes no disruption budget for it");
-    const expected = `${pdbText(s.pdb.spec as PdbSpec)}; disruptions allowed >= 1`;
+    const expected = `${pdbText(s.pdb.spec)}; disruptions allowed >= 1`;
     const live = await reader.pdb(s.namespace, s.pdb.name);
     if (!live.ok) return refused(id, what, expected, live);
     const pdb = live.value;
     const allowed = pdb.status?.disruptionsAllowed ?? 0;
-    const spec = pdbText((pdb.spec ?? {}) as PdbSpec);
+    const spec = pdbText(pdb.spec ?? {});
     const observed = `${spec}; disruptions allowed ${allowed}`;
-    const why = spec !== pdbText(s.pdb.spec as PdbSpec) ? "the budget differs from the program's" : allowed < 1 ? blocked(pdb) : "";
+    const why = spec !== pdbText(s.pdb.spec) ? "the budget differs from the program's" : allowed < 1 ? blocked(pdb) : "";
     return judged(id, what, expected, observed, why);
 }
