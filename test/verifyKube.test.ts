@@ -9,25 +9,15 @@ import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { kubeconfigFor } from "../regions/cluster";
 import { kubeClaims, KubeExpected } from "../tools/verify/kube";
 import type { StackConfig } from "../config";
-import { claimsById, FakeKube, healthyCluster, KubeObject, stackExpectations, startFakeKube } from "./support/fakeKubeApi";
+import { fakeKubeSession, healthyCluster, KubeObject, stackExpectations, statusOf } from "./support/fakeKubeApi";
 
 const STACKS = ["prod-us", "prod-eu"];
 const HPA_BACKEND = "k8s.hpa.sample-app-backend";
 const PDB_FRONTEND = "k8s.pdb.sample-app-frontend";
 
-let fake: FakeKube;
-afterEach(async () => {
-    if (!fake) return;
-    await fake.close();
-    assert.deepEqual(fake.writes, [], "verify must only get and list");
-});
-
-async function claimsOf(stack: string, edit: (objects: Record<string, KubeObject[]>, expected: KubeExpected) => void = () => {}) {
-    const { config, expected, zones } = await stackExpectations(stack);
-    fake = await startFakeKube(healthyCluster(expected, zones));
-    edit(fake.objects, expected);
-    return { claim: claimsById(await kubeClaims({ kubeconfig: fake.kubeconfig, config, stack, expected })), config };
-}
+const kube = fakeKubeSession();
+const claimsOf = kube.claimsOf;
+afterEach(() => kube.end());
 
 /** The one object of a kind named `name`. */
 function named(objects: Record<string, KubeObject[]>, plural: string, name: string): KubeObject & { spec: Record<string, unknown> } {
@@ -65,7 +55,7 @@ describe("verify, Kubernetes: a healthy cluster", () => {
     for (const stack of STACKS) {
         it(`${stack}: every claim passes, with get and list calls only`, async () => {
             const { config, expected, zones } = await stackExpectations(stack);
-            fake = await startFakeKube(healthyCluster(expected, zones));
+            const fake = await kube.start(healthyCluster(expected, zones));
             // No expectations passed: kubeClaims runs the program for the stack itself, as the command will.
             const claims = await kubeClaims({ kubeconfig: fake.kubeconfig, config, stack });
             assert.deepEqual(
@@ -89,7 +79,7 @@ describe("verify, Kubernetes: a healthy cluster", () => {
     }
 
     it("the fake catches a write: a create through the same kubeconfig is refused and recorded", async () => {
-        fake = await startFakeKube();
+        const fake = await kube.start();
         const config = new KubeConfig();
         config.loadFromString(fake.kubeconfig);
         await assert.rejects(config.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: "x" } } }), /405/);
@@ -127,11 +117,8 @@ describe("verify, Kubernetes: autoscalers", () => {
     });
 
     it("UNKNOWN, saying so, when the role may not get autoscalers", async () => {
-        const { claim } = await claimsOf("prod-us", () => fake.forbidden.add("get horizontalpodautoscalers"));
-        assert.deepEqual(
-            [claim(HPA_BACKEND).status, claim(HPA_BACKEND).why],
-            ["UNKNOWN", "forbidden: get horizontalpodautoscalers (HTTP 403)"],
-        );
+        const { claim } = await claimsOf("prod-us", () => kube.fake.forbidden.add("get horizontalpodautoscalers"));
+        assert.deepEqual(statusOf(claim(HPA_BACKEND)), ["UNKNOWN", "forbidden: get horizontalpodautoscalers (HTTP 403)"]);
     });
 });
 
@@ -148,7 +135,7 @@ describe("verify, Kubernetes: disruption budgets", () => {
             };
         });
         const c = claim(PDB_FRONTEND);
-        assert.deepEqual([c.status, c.why], ["FAIL", "no disruption allowed: InsufficientPods: 1 pod not ready"]);
+        assert.deepEqual(statusOf(c), ["FAIL", "no disruption allowed: InsufficientPods: 1 pod not ready"]);
         assert.match(c.observed, /disruptions allowed 0$/);
     });
 
@@ -156,16 +143,13 @@ describe("verify, Kubernetes: disruption budgets", () => {
         const { claim } = await claimsOf("prod-eu", (o) => {
             named(o, "poddisruptionbudgets", "sample-app-frontend").spec = { minAvailable: 2, selector: {} };
         });
-        assert.deepEqual([claim(PDB_FRONTEND).status, claim(PDB_FRONTEND).why], ["FAIL", "the budget differs from the program's"]);
+        assert.deepEqual(statusOf(claim(PDB_FRONTEND)), ["FAIL", "the budget differs from the program's"]);
         assert.match(claim(PDB_FRONTEND).expected, /^maxUnavailable 1, unhealthyPodEvictionPolicy AlwaysAllow; /);
     });
 
     it("UNKNOWN when the role may not get budgets", async () => {
-        const { claim } = await claimsOf("prod-us", () => fake.forbidden.add("get poddisruptionbudgets"));
-        assert.deepEqual(
-            [claim(PDB_FRONTEND).status, claim(PDB_FRONTEND).why],
-            ["UNKNOWN", "forbidden: get poddisruptionbudgets (HTTP 403)"],
-        );
+        const { claim } = await claimsOf("prod-us", () => kube.fake.forbidden.add("get poddisruptionbudgets"));
+        assert.deepEqual(statusOf(claim(PDB_FRONTEND)), ["UNKNOWN", "forbidden: get poddisruptionbudgets (HTTP 403)"]);
     });
 });
 

@@ -4,32 +4,21 @@
  * files. Every test ends by checking the tool wrote nothing.
  */
 import { strict as assert } from "node:assert";
-import { kubeClaims, kubeImageDigests, KubeExpected, expectedOf } from "../tools/verify/kube";
-import type { StackConfig } from "../config";
-import { claimsById, fakeDigest, FakeKube, healthyCluster, KubeObject, stackExpectations, startFakeKube } from "./support/fakeKubeApi";
+import type { Claim } from "../tools/verify/claim";
+import { kubeImageDigests, expectedOf } from "../tools/verify/kube";
+import { fakeDigest, fakeKubeSession, KubeObject, stackExpectations, statusOf } from "./support/fakeKubeApi";
 import { runProgram } from "./support/run";
 
 const DENY = "k8s.netpol.sample-app-default-deny";
 const SPREAD = "k8s.spread.sample-app-frontend";
 
-let fake: FakeKube;
-afterEach(async () => {
-    if (!fake) return;
-    await fake.close();
-    assert.deepEqual(fake.writes, [], "verify must only get and list");
-});
+const kube = fakeKubeSession();
+afterEach(() => kube.end());
 
-type Edit = (objects: Record<string, KubeObject[]>, expected: KubeExpected) => void;
-
-async function claimsOf(stack: string, edit: Edit = () => {}, given?: { config: StackConfig; expected: KubeExpected; zones: string[] }) {
-    const { config, expected, zones } = given ?? (await stackExpectations(stack));
-    fake = await startFakeKube(healthyCluster(expected, zones));
-    edit(fake.objects, expected);
-    return claimsById(await kubeClaims({ kubeconfig: fake.kubeconfig, config, stack, expected }));
-}
+const claimsOf: (...args: Parameters<typeof kube.claimsOf>) => Promise<(id: string) => Claim> = async (...args) =>
+    (await kube.claimsOf(...args)).claim;
 
 const without = (objects: KubeObject[] | undefined, name: string) => (objects ?? []).filter((o) => !o.metadata.name.startsWith(name));
-const statusOf = (c: { status: string; why: string }) => [c.status, c.why];
 
 describe("verify, Kubernetes: NetworkPolicies enforced", () => {
     it("PASS names the PolicyEndpoint that enforces each policy", async () => {
@@ -56,7 +45,7 @@ describe("verify, Kubernetes: NetworkPolicies enforced", () => {
     });
 
     it("UNKNOWN 'no network policy controller' when the API serves no policyendpoints", async () => {
-        const claim = await claimsOf("prod-us", () => fake.unserved.add("policyendpoints"));
+        const claim = await claimsOf("prod-us", () => kube.fake.unserved.add("policyendpoints"));
         assert.deepEqual(statusOf(claim(DENY)), [
             "UNKNOWN",
             "no network policy controller: the API serves no policyendpoints.networking.k8s.aws",
@@ -64,7 +53,7 @@ describe("verify, Kubernetes: NetworkPolicies enforced", () => {
     });
 
     it("UNKNOWN when the role may not list policyendpoints, as AmazonEKSViewPolicy may not", async () => {
-        const claim = await claimsOf("prod-eu", () => fake.forbidden.add("list policyendpoints"));
+        const claim = await claimsOf("prod-eu", () => kube.fake.forbidden.add("list policyendpoints"));
         assert.deepEqual(statusOf(claim(DENY)), ["UNKNOWN", "forbidden: list policyendpoints (HTTP 403)"]);
     });
 });
@@ -101,13 +90,13 @@ describe("verify, Kubernetes: metrics-server", () => {
     });
 
     it("UNKNOWN pool when the role may not get nodes (AmazonEKSViewPolicy has no nodes); readiness still judged", async () => {
-        const claim = await claimsOf("prod-us", () => fake.forbidden.add("get nodes"));
+        const claim = await claimsOf("prod-us", () => kube.fake.forbidden.add("get nodes"));
         assert.equal(claim("k8s.metrics-server").status, "PASS");
         assert.deepEqual(statusOf(claim("k8s.metrics-server.pool")), ["UNKNOWN", "forbidden: get nodes (HTTP 403)"]);
     });
 
     it("UNKNOWN for both when the role may not get deployments", async () => {
-        const claim = await claimsOf("prod-eu", () => fake.forbidden.add("get deployments"));
+        const claim = await claimsOf("prod-eu", () => kube.fake.forbidden.add("get deployments"));
         assert.deepEqual(statusOf(claim("k8s.metrics-server")), ["UNKNOWN", "forbidden: get deployments (HTTP 403)"]);
         assert.equal(claim("k8s.metrics-server.pool").status, "UNKNOWN");
     });
@@ -149,8 +138,7 @@ describe("verify, Kubernetes: pods spread over zones", () => {
             o.endpointslices = o.endpointslices!.map((s) => ({ ...s, endpoints: [] }));
         });
         assert.deepEqual(statusOf(claim(SPREAD)), ["UNKNOWN", "no ready pods to spread"]);
-        await fake.close();
-        claim = await claimsOf("prod-eu", () => fake.forbidden.add("list endpointslices"));
+        claim = await claimsOf("prod-eu", () => kube.fake.forbidden.add("list endpointslices"));
         assert.deepEqual(statusOf(claim(SPREAD)), ["UNKNOWN", "forbidden: list endpointslices (HTTP 403)"]);
     });
 });
@@ -162,7 +150,7 @@ describe("verify, Kubernetes: image digests", () => {
         assert.equal(claim("k8s.images").status, "PASS");
         const [backend, frontend] = [fakeDigest("sample-app-backend"), fakeDigest("sample-app-frontend")];
         assert.equal(claim("k8s.images").observed, `sample-app-backend=${backend}; sample-app-frontend=${frontend}`);
-        const read = await kubeImageDigests({ kubeconfig: fake.kubeconfig, config, stack: "prod-us", expected });
+        const read = await kubeImageDigests({ kubeconfig: kube.fake.kubeconfig, config, stack: "prod-us", expected });
         assert.deepEqual(read, { digests: { "sample-app-backend": [backend], "sample-app-frontend": [frontend] } });
     });
 
@@ -204,8 +192,7 @@ describe("verify, Kubernetes: image digests", () => {
             o.pods = o.pods!.filter((p) => !p.metadata.name.startsWith("sample-app-frontend"));
         });
         assert.deepEqual(statusOf(claim("k8s.images")), ["UNKNOWN", "sample-app-frontend/sample-app-frontend: no running pod"]);
-        await fake.close();
-        claim = await claimsOf("prod-eu", () => fake.forbidden.add("list pods"));
+        claim = await claimsOf("prod-eu", () => kube.fake.forbidden.add("list pods"));
         assert.equal(claim("k8s.images").status, "UNKNOWN");
         assert.match(claim("k8s.images").why, /^forbidden: list pods \(HTTP 403\); forbidden: list pods/);
     });

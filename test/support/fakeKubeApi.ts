@@ -4,12 +4,13 @@
  * object for 403 and 404), and records every request. Anything but a get or a list (another
  * method, or a watch) is recorded in `writes` and refused, so a test can prove verify wrote nothing.
  */
+import { strict as assert } from "node:assert";
 import { createHash } from "node:crypto";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { StackConfig } from "../../config";
 import type { Claim } from "../../tools/verify/claim";
-import { expectedOf, KubeExpected } from "../../tools/verify/kube";
+import { expectedOf, KubeExpected, kubeClaims } from "../../tools/verify/kube";
 import { stackRun } from "./run";
 import { ZONE_KEY } from "../../tools/verify/kube/spread";
 
@@ -232,3 +233,45 @@ export function claimsById(claims: Claim[]): (id: string) => Claim {
         return claim;
     };
 }
+
+type Edit = (objects: Record<string, KubeObject[]>, expected: KubeExpected) => void;
+type Given = { config: StackConfig; expected: KubeExpected; zones: string[] };
+
+/**
+ * The fakes of one test file: `claimsOf` runs the claims against a healthy cluster of the stack,
+ * edited; `end` (an afterEach) closes every fake started and fails the test if any saw a write.
+ */
+export function fakeKubeSession() {
+    const started: FakeKube[] = [];
+    const session = {
+        /** The fake the test started last. */
+        get fake(): FakeKube {
+            const last = started[started.length - 1];
+            if (!last) throw new Error("no fake API server started yet");
+            return last;
+        },
+        start: async (objects: Record<string, KubeObject[]> = {}): Promise<FakeKube> => {
+            started.push(await startFakeKube(objects));
+            return session.fake;
+        },
+        claimsOf: async (stack: string, edit: Edit = () => {}, given?: Given) => {
+            const { config, expected, zones } = given ?? (await stackExpectations(stack));
+            const fake = await session.start(healthyCluster(expected, zones));
+            edit(fake.objects, expected);
+            return { claim: claimsById(await kubeClaims({ kubeconfig: fake.kubeconfig, config, stack, expected })), config };
+        },
+        end: async (): Promise<void> => {
+            const fakes = started.splice(0);
+            await Promise.all(fakes.map((f) => f.close()));
+            assert.deepEqual(
+                fakes.flatMap((f) => f.writes),
+                [],
+                "verify must only get and list",
+            );
+        },
+    };
+    return session;
+}
+
+/** A claim's verdict and reason, to assert both at once. */
+export const statusOf = (c: Claim) => [c.status, c.why];
