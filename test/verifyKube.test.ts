@@ -160,6 +160,16 @@ describe("verify, Kubernetes: a kubeconfig that cannot be used", () => {
         return claims.map((c) => [c.status, c.why]);
     }
 
+    it("UNKNOWN, never a throw, when the program cannot run for the stack", async () => {
+        const { config } = await stackExpectations("prod-us");
+        const claims = await kubeClaims({ kubeconfig: "{}", config, stack: "nope" });
+        assert.deepEqual(
+            claims.map((c) => [c.id, c.status]),
+            [["k8s", "UNKNOWN"]],
+        );
+        assert.match(claims[0]!.why, /^cannot run the program offline for nope: unknown stack "nope"/);
+    });
+
     it("UNKNOWN for every claim, never a throw, when the kubeconfig is not one", async () => {
         const { config, expected } = await stackExpectations("prod-us");
         const results = await allUnknown("clusters: [", config, expected);

@@ -35,7 +35,14 @@ async function expectationsOf(input: KubeClaimsInput): Promise<KubeExpected> {
 
 /** Every Kubernetes claim, PASS, FAIL or UNKNOWN; an unusable kubeconfig makes each one UNKNOWN, never an error. */
 export async function kubeClaims(input: KubeClaimsInput): Promise<Claim[]> {
-    const expected = await expectationsOf(input);
+    let expected: KubeExpected;
+    try {
+        expected = await expectationsOf(input);
+    } catch (err) {
+        // Without the program's objects there is nothing to compare, and no claim ids to name.
+        const why = `cannot run the program offline for ${input.stack}: ${(err instanceof Error ? err.message : String(err)).split("\n")[0]}`;
+        return [unknown("k8s", "the cluster holds what the program creates", "", why)];
+    }
     const reader = KubeReader.load(input.kubeconfig);
     const claims: Claim[] = [];
     for (const s of expected.services) {
