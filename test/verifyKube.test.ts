@@ -66,7 +66,7 @@ describe("verify, Kubernetes: a healthy cluster", () => {
             const ids = [
                 ...services.flatMap((s) => ["hpa", "pdb", "spread"].map((k) => `k8s.${k}.${s}`)),
                 ...expected.networkPolicies.map((p) => `k8s.netpol.${p.name}`),
-                ...["k8s.metrics-server", "k8s.metrics-server.pool", "k8s.images"],
+                ...["k8s.dns", "k8s.metrics-server", "k8s.metrics-server.pool", "k8s.images"],
             ];
             assert.deepEqual(claims.map((c) => c.id).sort(), ids.sort());
             assert.ok(fake.requests.length > 10 && fake.requests.every((r) => r.startsWith("GET ")), fake.requests.join("\n"));

@@ -58,6 +58,19 @@ describe("verify, Kubernetes: NetworkPolicies enforced", () => {
     });
 });
 
+describe("verify, Kubernetes: the cluster DNS address the policies open", () => {
+    it("PASS at 172.20.0.10; FAIL elsewhere, or with no kube-dns Service; UNKNOWN when the role may not get it", async () => {
+        assert.deepEqual((await claimsOf("prod-us"))("k8s.dns").observed, "172.20.0.10");
+        assert.equal((await claimsOf("prod-us"))("k8s.dns").status, "PASS");
+        const moved = await claimsOf("prod-eu", (o) => ((o.services![0]!.spec as { clusterIP: string }).clusterIP = "10.96.0.10"));
+        assert.deepEqual(statusOf(moved("k8s.dns")), ["FAIL", "the pods' DNS egress allows only 10.100.0.10 and 172.20.0.10"]);
+        const gone = await claimsOf("prod-us", (o) => (o.services = []));
+        assert.equal(gone("k8s.dns").status, "FAIL");
+        const denied = await claimsOf("prod-eu", () => kube.fake.forbidden.add("get services"));
+        assert.deepEqual(statusOf(denied("k8s.dns")), ["UNKNOWN", "forbidden: get services (HTTP 403)"]);
+    });
+});
+
 describe("verify, Kubernetes: metrics-server", () => {
     it("PASS: ready, and both pods on the system pool", async () => {
         const claim = await claimsOf("prod-us");

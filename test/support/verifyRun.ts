@@ -9,6 +9,7 @@ import type { Claim, ClaimStatus } from "../../tools/verify/claim";
 import type { StackBackend } from "../../tools/pulumiStacks";
 import { accessDenied, FakeAws } from "./fakeAws";
 import { healthyWorld, live, NOW, outputsOf, STACKS } from "./fakeAwsWorld";
+import { FakeKube, healthyCluster, stackExpectations, startFakeKube } from "./fakeKubeApi";
 import { testIo } from "./fixtures";
 
 // The project runs on Node 22.12+ (package.json engines); on an older Node the SDK warns once per process.
@@ -33,6 +34,8 @@ export interface VerifyWorld {
     /** prod-us's and prod-eu's pieces of the live world. */
     readonly us: ReturnType<typeof live>;
     readonly eu: ReturnType<typeof live>;
+    /** Each stack's fake cluster; edit its objects to break one claim. */
+    readonly kube: Record<string, FakeKube>;
     run(argv: string[], root?: string): Promise<Run>;
     close(): Promise<void>;
 }
@@ -53,10 +56,24 @@ function outputsOnly(w: () => VerifyWorld): StackBackend {
     };
 }
 
+/** Each stack's cluster, healthy as a good `up` leaves it, behind a fake API server on loopback. */
+async function clusters(): Promise<Record<string, FakeKube>> {
+    const entries = await Promise.all(
+        Object.keys(STACKS).map(async (stack) => {
+            const { expected, zones } = await stackExpectations(stack);
+            return [stack, await startFakeKube(healthyCluster(expected, zones))] as const;
+        }),
+    );
+    return Object.fromEntries(entries);
+}
+
 export async function startVerify(): Promise<VerifyWorld> {
     const world = healthyWorld();
     const fake = await FakeAws.start(world);
-    const outputs = Object.fromEntries(Object.keys(STACKS).map((s) => [s, outputsOf(s as keyof typeof STACKS)]));
+    const kube = await clusters();
+    const outputs = Object.fromEntries(
+        Object.keys(STACKS).map((s) => [s, { ...outputsOf(s as keyof typeof STACKS), kubeconfig: kube[s]!.kubeconfig }]),
+    );
     const v: VerifyWorld = {
         fake,
         outputs,
@@ -79,7 +96,13 @@ export async function startVerify(): Promise<VerifyWorld> {
             const claims = Object.fromEntries((first?.claims ?? []).map((c) => [c.id, c]));
             return { code, out: io.text(), err: io.errors.join("\n"), json, claims };
         },
-        close: () => fake.close(),
+        kube,
+        close: async () => {
+            await fake.close();
+            for (const k of Object.values(kube)) await k.close();
+            const writes = Object.values(kube).flatMap((k) => k.writes);
+            assert.deepEqual(writes, [], "verify wrote to a cluster");
+        },
     };
     return v;
 }

@@ -16,6 +16,7 @@ import { certificateClaims } from "./certificate";
 import { Claim } from "./claim";
 import { dataClaims } from "./data";
 import { loadBalancerClaims } from "./loadBalancer";
+import { kubeClaims } from "./kube";
 import { liveParity } from "./parity";
 import { readLoadBalancer } from "./lbRead";
 import { claimLines, exitCode, FleetReport, StackReport, summary } from "./report";
@@ -61,10 +62,16 @@ async function awsClaims(target: Target, io: Io): Promise<Claim[]> {
 
 async function verifyStack(stack: string, io: Io): Promise<StackReport> {
     const target = await loadTarget(stack, io);
+    const kubeconfig = output(target, "kubeconfig");
     const claims = [
         ...(await awsClaims(target, io)),
-        // #20 seam: the Kubernetes claims (tools/verify/kube, branch verify-20-kube) join here:
-        // ...(await kubeClaims({ kubeconfig: <the kubeconfig output>, config: target.config, stack })),
+        ...(await kubeClaims({
+            kubeconfig: kubeconfig.ok ? kubeconfig.value : "",
+            unreadable: kubeconfig.ok ? undefined : kubeconfig.why,
+            config: target.config,
+            stack,
+            root: io.root,
+        })),
     ];
     return { stack, region: target.config.region, at: new Date(target.now).toISOString(), claims };
 }

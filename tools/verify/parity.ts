@@ -9,8 +9,20 @@
 import { Claim } from "./claim";
 import type { StackReport } from "./report";
 
-/** Claims whose observed value is a measurement of the moment, not a setting: it differs by region by nature. */
-const MEASUREMENTS = [/^cert\.daysLeft$/, /^lb\.targetsHealthy$/, /^data\.latency\./, /^alarm\.state$/, /^eks\.support$/];
+/**
+ * Claims whose observed value is a measurement of the moment or names what only one region has
+ * (zones, pod and PolicyEndpoint names, disruptions allowed by its replica count): they differ by
+ * region by nature.
+ */
+const MEASUREMENTS = [
+    /^cert\.daysLeft$/,
+    /^lb\.targetsHealthy$/,
+    /^data\.latency\./,
+    /^alarm\.state$/,
+    /^eks\.support$/,
+    /^k8s\.(spread|pdb|netpol)\./,
+    /^k8s\.metrics-server\.pool$/,
+];
 
 /** One `parity.<id>` claim per claim every stack read with one expectation; nothing for a single stack. */
 export function liveParity(reports: readonly StackReport[]): Claim[] {

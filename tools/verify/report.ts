@@ -45,7 +45,7 @@ export function summary(report: StackReport): string {
 
 /** An UNKNOWN because AWS, the cluster or Pulumi refused or failed to answer, not because a thing is not there yet. */
 export function unanswered(c: Claim): boolean {
-    return c.status === "UNKNOWN" && / (refused|failed): /.test(c.why);
+    return c.status === "UNKNOWN" && (/ (refused|failed): /.test(c.why) || /^(forbidden: |kubeconfig unusable)/.test(c.why));
 }
 
 /**

@@ -8,6 +8,7 @@ import type { StackConfig } from "../../../config";
 import { Claim, unknown } from "../claim";
 import { KubeExpected, programExpected } from "./expected";
 import { imageDigests, imagesClaim, isRefusal } from "./images";
+import { dnsClaim } from "./dns";
 import { metricsServerClaims } from "./metricsServer";
 import { networkPolicyClaims } from "./networkPolicies";
 import { KubeReader } from "./reader";
@@ -25,6 +26,8 @@ export interface KubeClaimsInput {
     readonly stack: string;
     /** Folder with Pulumi.yaml and the stack files; the repository's by default. */
     readonly root?: string;
+    /** Why there is no kubeconfig to read with (the output is missing or unreadable); every claim then says so. */
+    readonly unreadable?: string;
     /** What the cluster should hold; by default the program's run for the stack (programExpected). */
     readonly expected?: KubeExpected;
 }
@@ -43,7 +46,10 @@ export async function kubeClaims(input: KubeClaimsInput): Promise<Claim[]> {
         const why = `cannot run the program offline for ${input.stack}: ${(err instanceof Error ? err.message : String(err)).split("\n")[0]}`;
         return [unknown("k8s", "the cluster holds what the program creates", "", why)];
     }
-    const reader = KubeReader.load(input.kubeconfig);
+    const reader =
+        input.unreadable === undefined
+            ? KubeReader.load(input.kubeconfig)
+            : ({ ok: false, reason: "unusable", why: input.unreadable } as const);
     const claims: Claim[] = [];
     for (const s of expected.services) {
         if (!(reader instanceof KubeReader)) {
@@ -56,13 +62,14 @@ export async function kubeClaims(input: KubeClaimsInput): Promise<Claim[]> {
     if (!(reader instanceof KubeReader)) {
         const ids = [
             ...expected.networkPolicies.map((p) => `k8s.netpol.${p.name}`),
+            "k8s.dns",
             "k8s.metrics-server",
             "k8s.metrics-server.pool",
             "k8s.images",
         ];
         return [...claims, ...ids.map((id) => unknown(id, id, "", reader.why))];
     }
-    claims.push(...(await networkPolicyClaims(reader, expected.networkPolicies)));
+    claims.push(...(await networkPolicyClaims(reader, expected.networkPolicies)), await dnsClaim(reader));
     claims.push(...(await metricsServerClaims(reader, expected.metricsServer)));
     claims.push(imagesClaim(expected.services, await imageDigests(reader, expected.services)));
     return claims;
@@ -74,7 +81,10 @@ export async function kubeClaims(input: KubeClaimsInput): Promise<Claim[]> {
  */
 export async function kubeImageDigests(input: KubeClaimsInput): Promise<{ digests: Record<string, string[]> } | { why: string }> {
     const expected = await expectationsOf(input);
-    const reader = KubeReader.load(input.kubeconfig);
+    const reader =
+        input.unreadable === undefined
+            ? KubeReader.load(input.kubeconfig)
+            : ({ ok: false, reason: "unusable", why: input.unreadable } as const);
     if (!(reader instanceof KubeReader)) return { why: reader.why };
     const read = await imageDigests(reader, expected.services);
     const digests: Record<string, string[]> = {};
