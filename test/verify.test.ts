@@ -93,6 +93,17 @@ describe("npm run verify", () => {
         assert.deepEqual([...new Set(reads.map((c) => c.key))], [ASSUMED_KEY]);
     });
 
+    it("no Pulumi CLI: one line saying how to get it, exit 2, and AWS is not asked", async () => {
+        v.outputsFail = "ENOENT: spawn pulumi ENOENT";
+        const r = await v.run(["--stack", "prod-us"]);
+        assert.equal(r.code, 2);
+        assert.equal(
+            r.err,
+            "error: the Pulumi CLI is not installed or not on PATH; verify reads each stack's outputs with it: https://www.pulumi.com/docs/install/",
+        );
+        assert.deepEqual(v.fake.calls, []);
+    });
+
     it("a stack never deployed (no outputs): every claim UNKNOWN saying so, exit 3, and AWS is not asked", async () => {
         v.outputs["prod-us"] = {};
         const r = await v.run(["--stack", "prod-us"]);

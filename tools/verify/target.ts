@@ -1,6 +1,6 @@
 /** What verify checks one stack against: its stack file's config and its deployed outputs. */
 import type { StackConfig } from "../../config/types";
-import { Io } from "../cli";
+import { Io, MissingToolError } from "../cli";
 import { loadStack } from "../stacks";
 import { attempt, missing, Read } from "./claim";
 
@@ -19,6 +19,11 @@ export interface Target {
 export async function loadTarget(stack: string, io: Io): Promise<Target> {
     const config = loadStack(stack, io.root);
     const outputs = await attempt("reading the stack's outputs", () => io.stacks.outputs(stack));
+    // Without the Pulumi CLI no stack can be read: one line saying so, not a claim each.
+    if (!outputs.ok && /spawn pulumi ENOENT/.test(outputs.why))
+        throw new MissingToolError(
+            "the Pulumi CLI is not installed or not on PATH; verify reads each stack's outputs with it: https://www.pulumi.com/docs/install/",
+        );
     const now = io.now();
     if (!outputs.ok) return { stack, config, outputs: {}, outputsWhy: outputs.why, now };
     return { stack, config, outputs: outputs.value ?? {}, now };
