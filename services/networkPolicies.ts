@@ -47,7 +47,7 @@ export const POD_IDENTITY_AGENT = "169.254.170.23/32";
  * aws/containers-roadmap#2552). EKS takes the range from 10.100.0.0/16 or 172.20.0.0/16 when the
  * cluster names none, as this program's does not
  * (https://docs.aws.amazon.com/eks/latest/APIReference/API_KubernetesNetworkConfigRequest.html),
- * so both candidates are allowed; the verify tool asserts a pod's nameserver is one of them.
+ * so both candidates are allowed; `npm run verify` (eks.dns) checks the cluster's range gives one of them.
  */
 export const CLUSTER_DNS = ["10.100.0.10/32", "172.20.0.10/32"];
 

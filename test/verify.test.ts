@@ -76,6 +76,12 @@ describe("npm run verify", () => {
         v.fake.fail = () => undefined;
         v.us.alarm.state = "INSUFFICIENT_DATA";
         assert.equal((await v.run(["--stack", "prod-us", "--strict"])).code, 3);
+        // A cluster verify cannot reach (get-token failing, no route): every k8s claim unanswered.
+        v.us.alarm.state = "OK";
+        v.outputs["prod-us"]!.kubeconfig = String(v.outputs["prod-us"]!.kubeconfig).replace(/127\.0\.0\.1:\d+/, "127.0.0.1:9");
+        const unreachable = await v.run(["--stack", "prod-us", "--strict"]);
+        assert.equal(unreachable.code, 1);
+        assert.match(unreachable.claims["k8s.images"]!.why, /^cannot ask the cluster/);
     });
 
     it("assumeDeployRole: reads as the stack's own deploy role, as the program does, once per stack", async () => {

@@ -66,7 +66,7 @@ describe("verify, Kubernetes: a healthy cluster", () => {
             const ids = [
                 ...services.flatMap((s) => ["hpa", "pdb", "spread"].map((k) => `k8s.${k}.${s}`)),
                 ...expected.networkPolicies.map((p) => `k8s.netpol.${p.name}`),
-                ...["k8s.dns", "k8s.metrics-server", "k8s.metrics-server.pool", "k8s.images"],
+                ...["k8s.metrics-server", "k8s.metrics-server.pool", "k8s.images"],
             ];
             assert.deepEqual(claims.map((c) => c.id).sort(), ids.sort());
             assert.ok(fake.requests.length > 10 && fake.requests.every((r) => r.startsWith("GET ")), fake.requests.join("\n"));
@@ -128,8 +128,8 @@ describe("verify, Kubernetes: disruption budgets", () => {
             const pdb = named(o, "poddisruptionbudgets", "sample-app-frontend");
             pdb.status = {
                 disruptionsAllowed: 0,
-                currentHealthy: 2,
-                desiredHealthy: 2,
+                currentHealthy: 3,
+                desiredHealthy: 3,
                 expectedPods: 3,
                 conditions: [{ type: "DisruptionAllowed", status: "False", reason: "InsufficientPods", message: "1 pod not ready" }],
             };
@@ -137,6 +137,17 @@ describe("verify, Kubernetes: disruption budgets", () => {
         const c = claim(PDB_FRONTEND);
         assert.deepEqual(statusOf(c), ["FAIL", "no disruption allowed: InsufficientPods: 1 pod not ready"]);
         assert.match(c.observed, /disruptions allowed 0$/);
+    });
+
+    it("UNKNOWN while pods are still becoming healthy (a rollout, a scale-up)", async () => {
+        const { claim } = await claimsOf("prod-us", (o) => {
+            const pdb = named(o, "poddisruptionbudgets", "sample-app-frontend");
+            pdb.status = { disruptionsAllowed: 0, currentHealthy: 2, desiredHealthy: 2, expectedPods: 3 };
+        });
+        assert.deepEqual(statusOf(claim(PDB_FRONTEND)), [
+            "UNKNOWN",
+            "no disruption allowed: 2 healthy of 3 pods, 2 must stay; pods still becoming healthy",
+        ]);
     });
 
     it("FAIL when the budget is not the code's", async () => {

@@ -7,7 +7,7 @@ import { copyStackFiles, editStackFile } from "./support/fixtures";
 import { NOW, TABLE } from "./support/fakeAwsWorld";
 import { claimCases, deny, each, freshWorld, VerifyWorld } from "./support/verifyRun";
 
-const EKS = ["eks.version", "eks.supportType", "eks.support"];
+const EKS = ["eks.version", "eks.supportType", "eks.support", "eks.dns"];
 const ADDON = "eks.addon.metrics-server";
 const DATA = ["data.replicas", "data.deletionProtection", "data.latency.eu-west-1"];
 
@@ -33,6 +33,23 @@ claimCases("verify: versions, PASS on a good deploy and FAIL where they differ",
         name: "1.32 on EXTENDED passes the support window until 2027-03-23",
         setup: (v) => Object.assign(v.us.cluster, { version: "1.32", supportType: "EXTENDED" }),
         expect: { "eks.version": "FAIL", "eks.supportType": "FAIL" },
+    },
+    {
+        name: "the other default service range: DNS at 10.100.0.10, which the policies also open",
+        setup: (v) => (v.us.cluster.serviceRange = "10.100.0.0/16"),
+        expect: {},
+    },
+    {
+        name: "a service range the policies do not open DNS to",
+        setup: (v) => (v.us.cluster.serviceRange = "10.96.0.0/12"),
+        expect: { "eks.dns": "FAIL" },
+        why: /DNS egress allows only 10.100.0.10\/32 and 172.20.0.10\/32/,
+    },
+    {
+        name: "an IPv6 cluster: no IPv4 service range to read",
+        setup: (v) => (v.us.cluster.serviceRange = ""),
+        expect: { "eks.dns": "UNKNOWN" },
+        why: /no IPv4 service range/,
     },
     {
         name: "metrics-server on another version than its pin",

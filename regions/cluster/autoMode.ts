@@ -6,7 +6,10 @@
 
 /**
  * The built-in node pools: general-purpose for workloads, system (tainted CriticalAddonsOnly)
- * so metrics-server and other cluster-critical pods never compete with the app for nodes.
+ * for cluster-critical pods that tolerate the taint and select the pool
+ * (https://docs.aws.amazon.com/eks/latest/userguide/critical-workload.html). The metrics-server
+ * add-on asks for neither today, so it may run on general-purpose; `npm run verify` reports where
+ * (k8s.metrics-server.pool).
  * https://docs.aws.amazon.com/eks/latest/userguide/set-builtin-node-pools.html
  */
 export const NODE_POOLS = ["general-purpose", "system"];

@@ -93,6 +93,7 @@ function eks(r: LiveRegion | undefined, method: string, pathname: string): Answe
                 version: cluster.version,
                 status: "ACTIVE",
                 upgradePolicy: { supportType: cluster.supportType },
+                kubernetesNetworkConfig: { serviceIpv4Cidr: cluster.serviceRange, ipFamily: "ipv4" },
             },
         };
         return { op: "DescribeCluster", input, answer: body ? { body } : missing };

@@ -26,7 +26,14 @@ export interface LiveLoadBalancer {
 export interface LiveRegion {
     loadBalancers: LiveLoadBalancer[];
     certificates: { arn: string; domain: string; status: string; notAfter: number }[];
-    clusters: { name: string; version: string; supportType: string; addons: Record<string, { version: string; status: string }> }[];
+    clusters: {
+        name: string;
+        version: string;
+        supportType: string;
+        /** The service range EKS picked, as DescribeCluster reports it. */
+        serviceRange: string;
+        addons: Record<string, { version: string; status: string }>;
+    }[];
     tables: { name: string; deletionProtection: boolean; replicas: Record<string, string> }[];
     /** ReplicationLatency data points, keyed `<table> <receiving region>`. */
     latency: Record<string, { average: number; samples: number }[]>;
@@ -141,6 +148,7 @@ function region(stack: FleetStack): LiveRegion {
                 name: `multiregion-${stack}`,
                 version: "1.35",
                 supportType: "STANDARD",
+                serviceRange: "172.20.0.0/16",
                 addons: { "metrics-server": { version: "v0.8.1-eksbuild.5", status: "ACTIVE" } },
             },
         ],

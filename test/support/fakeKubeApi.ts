@@ -24,7 +24,6 @@ export const RESOURCES: Record<string, { apiVersion: string; kind: string; clust
     pods: { apiVersion: "v1", kind: "Pod" },
     nodes: { apiVersion: "v1", kind: "Node", cluster: true },
     endpointslices: { apiVersion: "discovery.k8s.io/v1", kind: "EndpointSlice" },
-    services: { apiVersion: "v1", kind: "Service" },
 };
 
 /** A Kubernetes object, loosely: the fake stores what tests give it. */
@@ -215,9 +214,7 @@ export function healthyCluster(expected: KubeExpected, zones: string[]): Record<
         metadata: { name: `${p.name}-q4w8z`, namespace: p.namespace },
         spec: { policyRef: { name: p.name, namespace: p.namespace }, podSelector: p.spec.podSelector, priority: 1001, isGlobal: false },
     }));
-    // EKS's DNS Service, at the address its default service range gives it.
-    const services = [{ metadata: { name: "kube-dns", namespace: "kube-system" }, spec: { clusterIP: "172.20.0.10" } }];
-    return { ...app, ...metrics, pods: [...app.pods!, ...(metrics.pods ?? [])], networkpolicies, policyendpoints, services };
+    return { ...app, ...metrics, pods: [...app.pods!, ...(metrics.pods ?? [])], networkpolicies, policyendpoints };
 }
 
 /** A stack's expectations from the shared offline run of its stack file, and the zones its nodes span. */

@@ -20,6 +20,7 @@ const MEASUREMENTS = [
     /^data\.latency\./,
     /^alarm\.state$/,
     /^eks\.support$/,
+    /^eks\.dns$/,
     /^k8s\.(spread|pdb|netpol)\./,
     /^k8s\.metrics-server\.pool$/,
 ];

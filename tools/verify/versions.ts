@@ -8,6 +8,7 @@
 import { Addon, Cluster, DescribeAddonCommand, DescribeClusterCommand } from "@aws-sdk/client-eks";
 import { EKS_VERSIONS, EKS_VERSIONS_SOURCE } from "../../facts/awsData";
 import { METRICS_SERVER_ADDON } from "../../regions/cluster";
+import { CLUSTER_DNS } from "../../services/networkPolicies";
 import { Clients } from "./aws";
 import { attempt, Claim, judged, Read, same, then, Verdict } from "./claim";
 import { output, Target } from "./target";
@@ -40,6 +41,27 @@ function addonClaim(addon: Read<Addon>, name: string, pin: string | undefined): 
     });
 }
 
+/**
+ * The cluster DNS address the pods use: the tenth address of the cluster's service range, which
+ * EKS picks from 10.100.0.0/16 or 172.20.0.0/16 when none is set
+ * (https://docs.aws.amazon.com/eks/latest/APIReference/API_KubernetesNetworkConfigResponse.html).
+ * Auto Mode runs DNS on each node behind that address, with no kube-dns Service
+ * (aws/containers-roadmap#2546), so the range is read, not a Service. The NetworkPolicies open
+ * DNS to CLUSTER_DNS only.
+ */
+function dnsVerdict(k: Cluster): Verdict {
+    const range = k.kubernetesNetworkConfig?.serviceIpv4Cidr;
+    const base = /^(\d+\.\d+\.\d+)\.0\/\d+$/.exec(range ?? "")?.[1];
+    if (base === undefined) return { observed: range ?? "no service range", status: "UNKNOWN", why: "no IPv4 service range to read" };
+    const observed = `${base}.10 (service range ${range})`;
+    const open = CLUSTER_DNS.includes(`${base}.10/32`);
+    return {
+        observed,
+        status: open ? "PASS" : "FAIL",
+        why: open ? undefined : `the pods' DNS egress allows only ${CLUSTER_DNS.join(" and ")}`,
+    };
+}
+
 /** The cluster, found by the stack's clusterName output, and its add-ons. */
 export async function versionClaims(clients: Clients, target: Target): Promise<Claim[]> {
     const c = target.config.cluster;
@@ -68,6 +90,13 @@ export async function versionClaims(clients: Clients, target: Target): Promise<C
         ),
         judged("eks.support", "the version is within its support window", "support ends in the future", cluster, (k) =>
             supported(k, target.now),
+        ),
+        judged(
+            "eks.dns",
+            "the cluster DNS address is one the NetworkPolicies open",
+            `one of ${CLUSTER_DNS.join(", ")}`,
+            cluster,
+            dnsVerdict,
         ),
         addonClaim(metricsServer, METRICS_SERVER_ADDON, c.metricsServerVersion),
     ];

@@ -20,10 +20,15 @@ export function digestOf(image: string): string {
     return at < 0 ? "" : image.slice(at + 1);
 }
 
-/** Every digest each container of running pods has, sorted and unique. */
+/**
+ * Every digest each container of running pods has, sorted and unique. A terminating pod (a
+ * rollout's old one, draining for its grace period) still reports phase Running ("This
+ * Terminating status is not one of the Pod phases", pod-lifecycle), so it is left out by its
+ * deletionTimestamp.
+ */
 export function runningDigests(pods: V1Pod[]): ContainerDigests {
     const found: Record<string, Set<string>> = {};
-    for (const pod of pods.filter((p) => p.status?.phase === "Running")) {
+    for (const pod of pods.filter((p) => p.status?.phase === "Running" && !p.metadata?.deletionTimestamp)) {
         for (const c of pod.status?.containerStatuses ?? []) {
             const digest = digestOf(c.imageID ?? "") || c.imageID || "";
             if (digest) (found[c.name] ??= new Set()).add(digest);

@@ -8,7 +8,6 @@ import type { StackConfig } from "../../../config";
 import { Claim, unknown } from "../claim";
 import { KubeExpected, programExpected } from "./expected";
 import { imageDigests, imagesClaim, isRefusal } from "./images";
-import { dnsClaim } from "./dns";
 import { metricsServerClaims } from "./metricsServer";
 import { networkPolicyClaims } from "./networkPolicies";
 import { KubeReader } from "./reader";
@@ -62,14 +61,13 @@ export async function kubeClaims(input: KubeClaimsInput): Promise<Claim[]> {
     if (!(reader instanceof KubeReader)) {
         const ids = [
             ...expected.networkPolicies.map((p) => `k8s.netpol.${p.name}`),
-            "k8s.dns",
             "k8s.metrics-server",
             "k8s.metrics-server.pool",
             "k8s.images",
         ];
         return [...claims, ...ids.map((id) => unknown(id, id, "", reader.why))];
     }
-    claims.push(...(await networkPolicyClaims(reader, expected.networkPolicies)), await dnsClaim(reader));
+    claims.push(...(await networkPolicyClaims(reader, expected.networkPolicies)));
     claims.push(...(await metricsServerClaims(reader, expected.metricsServer)));
     claims.push(imagesClaim(expected.services, await imageDigests(reader, expected.services)));
     return claims;

@@ -112,10 +112,6 @@ export class KubeReader {
         return this.read("list pods", () => this.core.listNamespacedPod({ namespace, labelSelector }));
     }
 
-    service(namespace: string, name: string) {
-        return this.read("get services", () => this.core.readNamespacedService({ namespace, name }));
-    }
-
     node(name: string) {
         return this.read("get nodes", () => this.core.readNode({ name }));
     }

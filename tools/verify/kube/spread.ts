@@ -31,9 +31,9 @@ export function readyPodsByZone(slices: V1EndpointSlice[]): { byZone: Map<string
 }
 
 /**
- * The rule: at least min(ready pods, zones) zones hold a ready pod. The program's zone constraint
- * is `ScheduleAnyway` (soft), so a skew above its maxSkew is shown but fails only if the code makes
- * the constraint hard (`DoNotSchedule`).
+ * The rule: at least min(ready pods, zones) zones hold a ready pod, and the skew is within
+ * maxSkew. The program's zone constraint is `ScheduleAnyway` (soft), so a breach is reported as
+ * UNKNOWN; it fails only if the code makes the constraint hard (`DoNotSchedule`).
  */
 export async function spreadClaim(reader: KubeReader, s: ExpectedService, zoneCount: number): Promise<Claim> {
     const id = `k8s.spread.${s.name}`;
@@ -63,5 +63,9 @@ export async function spreadClaim(reader: KubeReader, s: ExpectedService, zoneCo
             : hard && rule && skew > rule.maxSkew
               ? `skew ${skew} above maxSkew ${rule.maxSkew}`
               : "";
+    // ScheduleAnyway only prefers spreading ("giving higher precedence to topologies that would
+    // help reduce the skew", TopologySpreadConstraint): packed pods break no rule the code sets.
+    if (why && !hard)
+        return { id, what, expected, observed, status: "UNKNOWN", why: `${why}; the code only prefers spread (ScheduleAnyway)` };
     return judged(id, what, expected, observed, why);
 }

@@ -68,5 +68,9 @@ export async function pdbClaim(reader: KubeReader, s: ExpectedService): Promise<
     const spec = pdbText(pdb.spec ?? {});
     const observed = `${spec}; disruptions allowed ${allowed}`;
     const why = spec !== pdbText(s.pdb.spec) ? "the budget differs from the program's" : allowed < 1 ? blocked(pdb) : "";
+    // While pods are still coming up (a rollout, a scale-up) none may go: not yet a verdict.
+    const settling = (pdb.status?.currentHealthy ?? 0) < (pdb.status?.expectedPods ?? 0);
+    if (why && spec === pdbText(s.pdb.spec) && settling)
+        return { id, what, expected, observed, status: "UNKNOWN", why: `${why}; pods still becoming healthy` };
     return judged(id, what, expected, observed, why);
 }
