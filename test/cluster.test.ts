@@ -138,6 +138,30 @@ describe("cluster", () => {
         assert.deepEqual(assoc.inputs.accessScope, { type: "cluster" });
         assert.equal(run.resources.get("aws:eks/accessEntry:AccessEntry", "prod-us-viewer-pulumipreview").inputs.principalArn, viewer);
     });
+
+    it("lets the viewers also read nodes and PolicyEndpoints, which verify needs, and nothing more; admins carry no group", async () => {
+        const run = await stackRun("prod-us");
+        const entries = run.resources.ofType("aws:eks/accessEntry:AccessEntry");
+        const groups = (kind: string) => entries.filter((e) => e.name.includes(`-${kind}-`)).map((e) => e.inputs.kubernetesGroups);
+        assert.deepEqual(groups("viewer"), [["multiregion-verify-readers"]]);
+        assert.ok(groups("admin").every((g) => g === undefined));
+        const role = run.resources.get("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", "prod-us-verify-readers");
+        assert.deepEqual(role.inputs.rules, [
+            { apiGroups: [""], resources: ["nodes"], verbs: ["get", "list"] },
+            { apiGroups: ["networking.k8s.aws"], resources: ["policyendpoints"], verbs: ["get", "list"] },
+        ]);
+        const binding = run.resources.get("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", "prod-us-verify-readers");
+        assert.deepEqual(binding.inputs.subjects, [
+            { apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: "multiregion-verify-readers" },
+        ]);
+        assert.deepEqual(binding.inputs.roleRef, {
+            apiGroup: "rbac.authorization.k8s.io",
+            kind: "ClusterRole",
+            name: "multiregion-verify-readers",
+        });
+        const provider = run.resources.get("pulumi:providers:kubernetes", "prod-us-k8s");
+        assert.equal(binding.provider, `${provider.urn}::${provider.id}`);
+    });
 });
 
 describe("cluster API exposure", () => {

@@ -165,8 +165,8 @@ describe("npm run plan", () => {
         for (const stack of listStacks()) {
             const files = fs.readdirSync(path.join(dir, stack)).sort();
             assert.deepEqual(files, Object.keys(manifests(await plan(stack))).sort());
-            // With the backend's ServiceAccount and egress NetworkPolicy.
-            assert.equal(files.length, 17);
+            // With the backend's ServiceAccount and egress NetworkPolicy, and the viewers' ClusterRole and binding.
+            assert.equal(files.length, 19);
             for (const file of files) {
                 const object = YAML.parse(fs.readFileSync(path.join(dir, stack, file), "utf8"));
                 const type = `kubernetes:${object.apiVersion.includes("/") ? object.apiVersion : `core/${object.apiVersion}`}:${object.kind}`;

@@ -38,6 +38,8 @@ describe("services on Kubernetes", () => {
                     ...Array(6).fill("kubernetes:networking.k8s.io/v1:NetworkPolicy"),
                     "kubernetes:policy/v1:PodDisruptionBudget",
                     "kubernetes:policy/v1:PodDisruptionBudget",
+                    "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
+                    "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
                 ]);
                 for (const o of objects) assert.doesNotThrow(() => validateK8sObject(o.type, o.inputs), `${o.type} ${o.name}`);
             });

@@ -16,6 +16,8 @@ export interface AccessArgs {
     readonly kind: "admin" | "viewer";
     /** An EKS access policy, such as AmazonEKSClusterAdminPolicy. */
     readonly policy: string;
+    /** Kubernetes groups the entries carry besides the policy, for RBAC bindings of the program's own. */
+    readonly kubernetesGroups?: string[];
     readonly tags: Record<string, string>;
 }
 
@@ -24,7 +26,11 @@ export function grantAccess(name: string, parent: pulumi.Resource, args: AccessA
     const { clusterName, tags } = args;
     return args.principalArns.map((principalArn) => {
         const key = `${name}-${args.kind}-${principalKey(principalArn)}`;
-        const entry = new aws.eks.AccessEntry(key, { clusterName, principalArn, type: "STANDARD", tags }, { parent });
+        const entry = new aws.eks.AccessEntry(
+            key,
+            { clusterName, principalArn, type: "STANDARD", kubernetesGroups: args.kubernetesGroups, tags },
+            { parent },
+        );
         return new aws.eks.AccessPolicyAssociation(
             key,
             { clusterName, principalArn, policyArn: `${ACCESS_POLICY}/${args.policy}`, accessScope: { type: "cluster" } },
@@ -32,3 +38,18 @@ export function grantAccess(name: string, parent: pulumi.Resource, args: AccessA
         );
     });
 }
+
+/**
+ * The group the viewers' entries carry: AmazonEKSViewPolicy reads neither nodes nor
+ * PolicyEndpoints (https://docs.aws.amazon.com/eks/latest/userguide/access-policy-permissions.html),
+ * which `npm run verify` needs for where metrics-server runs and whether NetworkPolicies are
+ * enforced. An entry with policies "has all permissions assigned in the associated access policies and all permissions in any Kubernetes Role or ClusterRole objects that the group names are bound to"
+ * (https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateAccessEntry.html).
+ */
+export const VERIFY_READERS_GROUP = "multiregion-verify-readers";
+
+/** What that group may do: get and list nodes and PolicyEndpoints, nothing else. */
+export const VERIFY_READER_RULES = [
+    { apiGroups: [""], resources: ["nodes"], verbs: ["get", "list"] },
+    { apiGroups: ["networking.k8s.aws"], resources: ["policyendpoints"], verbs: ["get", "list"] },
+];

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { grantAccess } from "./access";
+import { grantAccess, VERIFY_READER_RULES, VERIFY_READERS_GROUP } from "./access";
 import { addon } from "./addons";
 import { NODE_POOLS } from "./autoMode";
 import { kubeconfigFor } from "./kubeconfig";
@@ -71,6 +71,7 @@ export class Cluster extends pulumi.ComponentResource {
             principalArns: [...(args.previewRoleArn ? [args.previewRoleArn] : []), ...args.viewerPrincipalArns],
             kind: "viewer",
             policy: "AmazonEKSViewPolicy",
+            kubernetesGroups: [VERIFY_READERS_GROUP],
             tags,
         });
         // Pods pending on it make Auto Mode launch a system node, so it needs nothing but the cluster.
@@ -94,7 +95,26 @@ export class Cluster extends pulumi.ComponentResource {
             { metadata: { name: "amazon-vpc-cni", namespace: "kube-system" }, data: { "enable-network-policy-controller": "true" } },
             { parent: this, provider: this.provider },
         );
+        this.verifyReaders(name);
         this.registerOutputs({ clusterName: this.clusterName, kubeconfig: this.kubeconfig });
+    }
+
+    /** The viewers' group may also read what verify needs beyond AmazonEKSViewPolicy (access.ts). */
+    private verifyReaders(name: string): void {
+        const role = new k8s.rbac.v1.ClusterRole(
+            `${name}-verify-readers`,
+            { metadata: { name: VERIFY_READERS_GROUP }, rules: VERIFY_READER_RULES },
+            { parent: this, provider: this.provider },
+        );
+        new k8s.rbac.v1.ClusterRoleBinding(
+            `${name}-verify-readers`,
+            {
+                metadata: { name: VERIFY_READERS_GROUP },
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: VERIFY_READERS_GROUP },
+                subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: VERIFY_READERS_GROUP }],
+            },
+            { parent: this, provider: this.provider, dependsOn: [role] },
+        );
     }
 
     /** The EKS control plane with Auto Mode on, and its log group. */

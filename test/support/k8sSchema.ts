@@ -7,6 +7,7 @@ import { Deployment } from "kubernetes-models/apps/v1";
 import { ConfigMap, Namespace, Service, ServiceAccount } from "kubernetes-models/v1";
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
+import { ClusterRole, ClusterRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1";
 
 interface Validatable {
     validate(): void;
@@ -21,6 +22,8 @@ const MODELS: Record<string, new (data: any) => Validatable> = {
     "kubernetes:autoscaling/v2:HorizontalPodAutoscaler": HorizontalPodAutoscaler,
     "kubernetes:policy/v1:PodDisruptionBudget": PodDisruptionBudget,
     "kubernetes:networking.k8s.io/v1:NetworkPolicy": NetworkPolicy,
+    "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole": ClusterRole,
+    "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding": ClusterRoleBinding,
 };
 
 /** Throws when the object breaks the schema, or when its type has no model here. */
