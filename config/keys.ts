@@ -116,7 +116,7 @@ const CLUSTER_KEYS = {
     viewerPrincipalArns: key(list(isIamPrincipal, 'IAM role or user ARNs such as "arn:aws:iam::123456789012:role/PulumiPreview"'), {
         default: [],
         description:
-            "IAM role or user ARNs given read-only cluster access (AmazonEKSViewPolicy), such as the CI role that runs pulumi preview.",
+            "IAM role or user ARNs given read-only cluster access (AmazonEKSViewPolicy, plus the group multiregion-verify-readers: get nodes and list PolicyEndpoints, for npm run verify), such as the CI role that runs pulumi preview.",
     }),
     publicAccessCidrs: key(list(isCidr, 'aligned IPv4 CIDRs such as "203.0.113.0/24"', 1), {
         default: ["0.0.0.0/0"],

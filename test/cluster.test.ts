@@ -147,8 +147,8 @@ describe("cluster", () => {
         assert.ok(groups("admin").every((g) => g === undefined));
         const role = run.resources.get("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", "prod-us-verify-readers");
         assert.deepEqual(role.inputs.rules, [
-            { apiGroups: [""], resources: ["nodes"], verbs: ["get", "list"] },
-            { apiGroups: ["networking.k8s.aws"], resources: ["policyendpoints"], verbs: ["get", "list"] },
+            { apiGroups: [""], resources: ["nodes"], verbs: ["get"] },
+            { apiGroups: ["networking.k8s.aws"], resources: ["policyendpoints"], verbs: ["list"] },
         ]);
         const binding = run.resources.get("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", "prod-us-verify-readers");
         assert.deepEqual(binding.inputs.subjects, [

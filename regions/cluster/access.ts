@@ -48,8 +48,12 @@ export function grantAccess(name: string, parent: pulumi.Resource, args: AccessA
  */
 export const VERIFY_READERS_GROUP = "multiregion-verify-readers";
 
-/** What that group may do: get and list nodes and PolicyEndpoints, nothing else. */
+/**
+ * What that group may do, and only what verify calls (tools/verify/kube/reader.ts): get a node,
+ * list PolicyEndpoints. To revoke, remove the binding: an entry's groups are Optional+Computed in
+ * the provider, so dropping `kubernetesGroups` from the code shows no diff and leaves the group.
+ */
 export const VERIFY_READER_RULES = [
-    { apiGroups: [""], resources: ["nodes"], verbs: ["get", "list"] },
-    { apiGroups: ["networking.k8s.aws"], resources: ["policyendpoints"], verbs: ["get", "list"] },
+    { apiGroups: [""], resources: ["nodes"], verbs: ["get"] },
+    { apiGroups: ["networking.k8s.aws"], resources: ["policyendpoints"], verbs: ["list"] },
 ];
