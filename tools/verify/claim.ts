@@ -42,6 +42,11 @@ export function found<T>(value: T | undefined, whyNot: string): Read<T> {
     return value === undefined ? missing(whyNot) : { ok: true, value };
 }
 
+/** An error's message up to its first line break: clients put whole response bodies after it. */
+export function firstLine(err: unknown): string {
+    return (err instanceof Error ? err.message : String(err)).split("\n")[0] ?? "";
+}
+
 /**
  * An SDK failure as one line: AccessDenied says AWS refused, a NotFound or NoSuch code says the
  * thing does not exist (yet); anything else is said as it came. Never a stack trace.
@@ -49,7 +54,7 @@ export function found<T>(value: T | undefined, whyNot: string): Read<T> {
 export function failure(call: string, err: unknown): string {
     // The drill's Route 53 wrapper keeps the SDK's error name as `code`.
     const name = (err as { code?: unknown }).code?.toString() ?? (err instanceof Error ? err.name : "Error");
-    const message = (err instanceof Error ? err.message : String(err)).split("\n")[0] ?? "";
+    const message = firstLine(err);
     const kind = /AccessDenied|Unauthorized|Forbidden/i.test(name) ? "refused" : /NotFound|NoSuch/i.test(name) ? "found nothing" : "failed";
     return `${call} ${kind}: ${name}: ${message}`;
 }

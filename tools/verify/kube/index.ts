@@ -5,7 +5,7 @@
  * from the cluster, read with the stack's kubeconfig through get and list calls only.
  */
 import type { StackConfig } from "../../../config";
-import { Claim, unknown } from "../claim";
+import { Claim, firstLine, unknown } from "../claim";
 import { KubeExpected, programExpected } from "./expected";
 import { imageDigests, imagesClaim, isRefusal } from "./images";
 import { metricsServerClaims } from "./metricsServer";
@@ -42,7 +42,7 @@ export async function kubeClaims(input: KubeClaimsInput): Promise<Claim[]> {
         expected = await expectationsOf(input);
     } catch (err) {
         // Without the program's objects there is nothing to compare, and no claim ids to name.
-        const why = `cannot run the program offline for ${input.stack}: ${(err instanceof Error ? err.message : String(err)).split("\n")[0]}`;
+        const why = `cannot run the program offline for ${input.stack}: ${firstLine(err)}`;
         return [unknown("k8s", "the cluster holds what the program creates", "", why)];
     }
     const reader =

@@ -13,13 +13,11 @@ import {
     KubeConfig,
     PolicyV1Api,
 } from "@kubernetes/client-node";
+import { firstLine } from "../claim";
 
 /** Why a read gave nothing: the API refused it, the object or its type is absent, or the cluster could not be asked. */
 export type Refusal = { readonly ok: false; readonly reason: "forbidden" | "notFound" | "unusable"; readonly why: string };
 export type Read<T> = { readonly ok: true; readonly value: T } | Refusal;
-
-/** The first line of an error's message: the client's own errors carry the whole response body after it. */
-const firstLine = (err: unknown) => (err instanceof Error ? err.message : String(err)).split("\n")[0] ?? "";
 
 /** A failed call as a refusal: 401 and 403 are the role's missing permission, 404 an absent object or type. */
 export function refusal(what: string, err: unknown): Refusal {
