@@ -2,7 +2,7 @@
  * `k8s.images`: the image digest each app container actually runs, from its pods'
  * `status.containerStatuses[].imageID` (the image the runtime resolved, `repo@sha256:…`;
  * https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#PodStatus).
- * A tag can move; the digest cannot, so the fleet comparison compares digests across regions,
+ * A tag can move; the digest cannot, so live parity (parity.ts) compares this claim's digests across regions,
  * whose repositories differ only in their registry's address.
  */
 import type { V1Pod } from "@kubernetes/client-node";
@@ -47,7 +47,7 @@ export async function imageDigests(reader: KubeReader, services: ExpectedService
     return result;
 }
 
-export const isRefusal = (v: ContainerDigests | Refusal): v is Refusal => (v as Refusal).ok === false;
+const isRefusal = (v: ContainerDigests | Refusal): v is Refusal => (v as Refusal).ok === false;
 
 type Finding = { readonly settles: "FAIL" | "UNKNOWN"; readonly text: string };
 

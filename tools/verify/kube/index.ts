@@ -7,7 +7,7 @@
 import type { StackConfig } from "../../../config";
 import { Claim, firstLine, unknown } from "../claim";
 import { KubeExpected, programExpected } from "./expected";
-import { imageDigests, imagesClaim, isRefusal } from "./images";
+import { imageDigests, imagesClaim } from "./images";
 import { metricsServerClaims } from "./metricsServer";
 import { networkPolicyClaims } from "./networkPolicies";
 import { KubeReader } from "./reader";
@@ -71,24 +71,4 @@ export async function kubeClaims(input: KubeClaimsInput): Promise<Claim[]> {
     claims.push(...(await metricsServerClaims(reader, expected.metricsServer)));
     claims.push(imagesClaim(expected.services, await imageDigests(reader, expected.services)));
     return claims;
-}
-
-/**
- * The image digests each app Deployment runs, by Deployment name, for the fleet comparison of
- * regions; or why they could not be read.
- */
-export async function kubeImageDigests(input: KubeClaimsInput): Promise<{ digests: Record<string, string[]> } | { why: string }> {
-    const expected = await expectationsOf(input);
-    const reader =
-        input.unreadable === undefined
-            ? KubeReader.load(input.kubeconfig)
-            : ({ ok: false, reason: "unusable", why: input.unreadable } as const);
-    if (!(reader instanceof KubeReader)) return { why: reader.why };
-    const read = await imageDigests(reader, expected.services);
-    const digests: Record<string, string[]> = {};
-    for (const [name, d] of Object.entries(read)) {
-        if (isRefusal(d)) return { why: d.why };
-        digests[name] = [...new Set(Object.values(d).flat())].sort();
-    }
-    return { digests };
 }
