@@ -7,7 +7,15 @@
 import * as path from "node:path";
 import { fleetOf } from "../config";
 import { clusterName } from "../facts/workload";
-import { listStacks, loadStackFile as loadStack, readProject, resolveConfig, ROOT, StackFileError } from "../config/stackFiles";
+import {
+    knownFleets,
+    listStacks,
+    loadStackFile as loadStack,
+    readProject,
+    resolveConfig,
+    ROOT,
+    StackFileError,
+} from "../config/stackFiles";
 import { BootstrapConfig, BootstrapConfigError, parseBootstrapConfig, projectKeys } from "./config";
 import type { FleetTable } from "./data";
 
@@ -20,11 +28,6 @@ export interface Fleet {
     readonly stacks: string[];
     /** The record every stack of the fleet publishes: the only name its deploy role may write. */
     readonly recordName: string;
-}
-
-/** The fleets that have stack files at the repository root. */
-export function knownFleets(root = ROOT): string[] {
-    return [...new Set(listStacks(root).map(fleetOf))].sort();
 }
 
 /** The fleets this account serves, read from their stack files; they must share one record name. */

@@ -7,6 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import YAML from "yaml";
+import { fleetOf } from "./apiAccess";
 import { closestKey } from "./keyNames";
 import { ConfigError, missingKey, parseStackConfig, renamedKey } from "./parse";
 import type { StackConfig } from "./types";
@@ -181,6 +182,11 @@ export function listStacks(root = ROOT): string[] {
         .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
         .filter((s): s is string => s !== undefined)
         .sort();
+}
+
+/** The fleets that have stack files at the repository root, sorted. */
+export function knownFleets(root = ROOT): string[] {
+    return [...new Set(listStacks(root).map(fleetOf))].sort();
 }
 
 export function stackFilePath(stack: string, root = ROOT): string {

@@ -20,7 +20,7 @@ import {
 export { cliString, StackFileError } from "../config/stackFiles";
 export type { ProjectFile } from "../config/stackFiles";
 
-export { listStacks, readProject, ROOT, stackFilePath } from "../config/stackFiles";
+export { knownFleets, listStacks, readProject, ROOT, stackFilePath } from "../config/stackFiles";
 
 /** Fails with the list of stacks when `stack` has no stack file. */
 export function requireStack(stack: string | undefined, root = ROOT): string {

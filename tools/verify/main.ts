@@ -10,7 +10,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Io, Main, parseCommand, processIo, runMain, UsageError } from "../cli";
-import { deployFleetStacks, fleetOf, listStacks, requireStack, ROOT } from "../stacks";
+import { deployFleetStacks, knownFleets, requireStack, ROOT } from "../stacks";
 import { clientsFor, closeClients } from "./aws";
 import { certificateClaims } from "./certificate";
 import { Claim } from "./claim";
@@ -36,7 +36,7 @@ function stacksFrom(values: { stack?: string; fleet?: string }, root: string): {
     if (values.stack !== undefined && values.fleet !== undefined) throw new UsageError("give --stack or --fleet, not both");
     if (values.fleet !== undefined) {
         const stacks = deployFleetStacks(values.fleet, root);
-        const fleets = [...new Set(listStacks(root).map((s) => fleetOf(s)))].join(", ");
+        const fleets = knownFleets(root).join(", ");
         if (stacks.length === 0) throw new UsageError(`unknown fleet ${JSON.stringify(values.fleet)}; fleets: ${fleets}`);
         return { stacks, fleet: values.fleet };
     }
