@@ -16,6 +16,11 @@ export interface Claim {
     readonly status: ClaimStatus;
     /** Why UNKNOWN or FAIL: AccessDenied, not found, missing output; empty on PASS. */
     readonly why: string;
+    /**
+     * On an UNKNOWN: AWS, the cluster or Pulumi refused or failed to answer, rather than the thing
+     * not being there yet. Set where the read failed, never inferred from `why`; `--strict` fails it.
+     */
+    readonly unanswered?: true;
 }
 
 /** A claim whose expected and observed values are compared as strings. */
@@ -24,17 +29,22 @@ export function compared(id: string, what: string, expected: string, observed: s
     return { id, what, expected, observed, status, why: status === "PASS" ? "" : "differs" };
 }
 
-/** A claim nobody could settle: the reason is said, never thrown. */
-export function unknown(id: string, what: string, expected: string, why: string): Claim {
-    return { id, what, expected, observed: "", status: "UNKNOWN", why };
+/** `{ unanswered: true }` when it is, nothing otherwise: the field is absent, not false. */
+export function unansweredIf(unanswered: boolean | undefined): { unanswered?: true } {
+    return unanswered ? { unanswered: true } : {};
 }
 
-/** What one read from AWS gave: its value, or why there is none (refused, missing, failed). */
-export type Read<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly why: string };
+/** A claim nobody could settle: the reason is said, never thrown. */
+export function unknown(id: string, what: string, expected: string, why: string, unanswered = false): Claim {
+    return { id, what, expected, observed: "", status: "UNKNOWN", why, ...unansweredIf(unanswered) };
+}
+
+/** What one read from AWS gave: its value, or why there is none (refused, missing, failed: then `unanswered`). */
+export type Read<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly why: string; readonly unanswered?: true };
 
 /** A value nobody could read, with the reason. */
-export function missing<T>(why: string): Read<T> {
-    return { ok: false, why };
+export function missing<T>(why: string, unanswered = false): Read<T> {
+    return { ok: false, why, ...unansweredIf(unanswered) };
 }
 
 /** A value found, or the reason it is not there. */
@@ -52,19 +62,23 @@ export function firstLine(err: unknown): string {
  * thing does not exist (yet); anything else is said as it came. Never a stack trace.
  */
 export function failure(call: string, err: unknown): string {
-    // The drill's Route 53 wrapper keeps the SDK's error name as `code`.
-    const name = (err as { code?: unknown }).code?.toString() ?? (err instanceof Error ? err.name : "Error");
-    const message = firstLine(err);
-    const kind = /AccessDenied|Unauthorized|Forbidden/i.test(name) ? "refused" : /NotFound|NoSuch/i.test(name) ? "found nothing" : "failed";
-    return `${call} ${kind}: ${name}: ${message}`;
+    return `${call} ${failureKind(err)}: ${errorName(err)}: ${firstLine(err)}`;
 }
 
-/** Runs one read; any failure becomes the reason, never an exception. */
+// The drill's Route 53 wrapper keeps the SDK's error name as `code`.
+const errorName = (err: unknown) => (err as { code?: unknown }).code?.toString() ?? (err instanceof Error ? err.name : "Error");
+
+function failureKind(err: unknown): "refused" | "found nothing" | "failed" {
+    const name = errorName(err);
+    return /AccessDenied|Unauthorized|Forbidden/i.test(name) ? "refused" : /NotFound|NoSuch/i.test(name) ? "found nothing" : "failed";
+}
+
+/** Runs one read; any failure becomes the reason, never an exception. A thing not found is not yet there: answered. */
 export async function attempt<T>(call: string, send: () => Promise<T>): Promise<Read<T>> {
     try {
         return { ok: true, value: await send() };
     } catch (err) {
-        return missing(failure(call, err));
+        return missing(failure(call, err), failureKind(err) !== "found nothing");
     }
 }
 
@@ -79,6 +93,8 @@ export interface Verdict {
     readonly status: ClaimStatus;
     /** Why it is not PASS, when more than "differs" can be said. */
     readonly why?: string;
+    /** An UNKNOWN from a read that was refused or failed (Claim.unanswered). */
+    readonly unanswered?: true;
 }
 
 /** PASS when the observed text is the expected one. */
@@ -95,9 +111,10 @@ export function atMost(bound: number, figures: readonly number[]): Verdict {
 
 /** A claim judged on a read: UNKNOWN with the read's reason when it failed. */
 export function judged<T>(id: string, what: string, expected: string, read: Read<T>, judge: (value: T) => Verdict): Claim {
-    if (!read.ok) return unknown(id, what, expected, read.why);
+    if (!read.ok) return unknown(id, what, expected, read.why, read.unanswered);
     const v = judge(read.value);
-    return { id, what, expected, observed: v.observed, status: v.status, why: v.status === "PASS" ? "" : (v.why ?? "differs") };
+    const why = v.status === "PASS" ? "" : (v.why ?? "differs");
+    return { id, what, expected, observed: v.observed, status: v.status, why, ...unansweredIf(v.status === "UNKNOWN" && v.unanswered) };
 }
 
 /** A part of a value read, itself a read: the first reason carries over. */

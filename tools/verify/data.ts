@@ -92,6 +92,14 @@ export async function dataClaims(clients: Clients, target: Target): Promise<Clai
     const both = pick(name, (n) => pick(peers, (p) => ({ ok: true, value: { n, p } }) as const));
     const latencies = both.ok
         ? await Promise.all(both.value.p.map((peer) => latency(clients, target, both.value.n, peer)))
-        : [unknown("data.latency", "replication to every peer", `below ${target.config.data.latencyAlarmMs} ms`, both.why)];
+        : [
+              unknown(
+                  "data.latency",
+                  "replication to every peer",
+                  `below ${target.config.data.latencyAlarmMs} ms`,
+                  both.why,
+                  both.unanswered,
+              ),
+          ];
     return [...replicaClaims(target, table, peers), ...latencies];
 }

@@ -174,7 +174,8 @@ function targetGroupClaims(live: Read<LiveLoadBalancer>): Claim[] {
  */
 function targetsHealthy(groups: LiveTargetGroup[]): Verdict {
     const failed = groups.find((g) => !g.health.ok);
-    if (failed && !failed.health.ok) return { observed: "", status: "UNKNOWN", why: failed.health.why };
+    if (failed && !failed.health.ok)
+        return { observed: "", status: "UNKNOWN", why: failed.health.why, unanswered: failed.health.unanswered };
     const all = groups.map((g) => (g.health.ok ? g.health.value : []).map((t) => t.TargetHealth?.State ?? "unknown"));
     const states = all.map((s) => s.filter((state) => state !== "draining"));
     const observed = groups

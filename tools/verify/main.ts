@@ -67,7 +67,7 @@ async function verifyStack(stack: string, io: Io): Promise<StackReport> {
         ...(await awsClaims(target, io)),
         ...(await kubeClaims({
             kubeconfig: kubeconfig.ok ? kubeconfig.value : "",
-            unreadable: kubeconfig.ok ? undefined : kubeconfig.why,
+            unreadable: kubeconfig.ok ? undefined : kubeconfig,
             config: target.config,
             stack,
             root: io.root,

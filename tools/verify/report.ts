@@ -43,17 +43,9 @@ export function summary(report: StackReport): string {
     return `${report.stack}: ${count(c.length, "claim")}, ${tally(c, "PASS")} PASS, ${tally(c, "FAIL")} FAIL, ${tally(c, "UNKNOWN")} UNKNOWN`;
 }
 
-/**
- * An UNKNOWN because AWS, the cluster or Pulumi refused or failed to answer (or the cluster runs
- * no network policy controller, which the program turns on), not because a thing is not there yet.
- */
+/** An UNKNOWN that AWS, the cluster or Pulumi refused or failed to answer, as the read that failed marked it. */
 export function unanswered(c: Claim): boolean {
-    return (
-        c.status === "UNKNOWN" &&
-        (/ (refused|failed): /.test(c.why) ||
-            /^(forbidden: |kubeconfig unusable|cannot ask the cluster|no network policy controller)/.test(c.why) ||
-            /: HTTP \d+$/.test(c.why))
-    );
+    return c.status === "UNKNOWN" && c.unanswered === true;
 }
 
 /**

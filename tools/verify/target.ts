@@ -11,6 +11,8 @@ export interface Target {
     readonly outputs: Readonly<Record<string, unknown>>;
     /** Why the outputs could not be read, when they could not; every claim then says so. */
     readonly outputsWhy?: string;
+    /** Whether that read was refused or failed (Claim.unanswered), rather than finding nothing. */
+    readonly outputsUnanswered?: true;
     /** Milliseconds since the epoch when the run started: days left and windows count from here. */
     readonly now: number;
 }
@@ -25,20 +27,28 @@ export async function loadTarget(stack: string, io: Io): Promise<Target> {
             "the Pulumi CLI is not installed or not on PATH; verify reads each stack's outputs with it: https://www.pulumi.com/docs/install/",
         );
     const now = io.now();
-    if (!outputs.ok) return { stack, config, outputs: {}, outputsWhy: outputs.why, now };
+    if (!outputs.ok) return { stack, config, outputs: {}, outputsWhy: outputs.why, ...outputsUnanswered(outputs.unanswered), now };
     return { stack, config, outputs: outputs.value ?? {}, now };
 }
+
+const outputsUnanswered = (unanswered: true | undefined) => (unanswered ? { outputsUnanswered: true as const } : {});
 
 /** A string output, or why there is none. */
 export function output(target: Target, key: string): Read<string> {
     const value = target.outputs[key];
     if (typeof value === "string" && value !== "") return { ok: true, value };
-    return missing(target.outputsWhy ?? `${target.stack} has no ${key} output; deploy it first (pulumi up --stack ${target.stack})`);
+    return missing(
+        target.outputsWhy ?? `${target.stack} has no ${key} output; deploy it first (pulumi up --stack ${target.stack})`,
+        target.outputsUnanswered,
+    );
 }
 
 /** A list-of-strings output, or why there is none. */
 export function listOutput(target: Target, key: string): Read<string[]> {
     const value = target.outputs[key];
     if (Array.isArray(value) && value.every((v) => typeof v === "string")) return { ok: true, value };
-    return missing(target.outputsWhy ?? `${target.stack} has no ${key} output; deploy it first (pulumi up --stack ${target.stack})`);
+    return missing(
+        target.outputsWhy ?? `${target.stack} has no ${key} output; deploy it first (pulumi up --stack ${target.stack})`,
+        target.outputsUnanswered,
+    );
 }

@@ -6,10 +6,10 @@
  * whose repositories differ only in their registry's address.
  */
 import type { V1Pod } from "@kubernetes/client-node";
-import { Claim } from "../claim";
+import { Claim, unansweredIf } from "../claim";
 import type { ExpectedService } from "./expected";
 import { judged } from "./outcome";
-import type { KubeReader, Refusal } from "./reader";
+import { KubeReader, Refusal, unanswered } from "./reader";
 
 /** The digests of one Deployment's running containers, by container name. */
 export type ContainerDigests = Record<string, string[]>;
@@ -49,11 +49,14 @@ export async function imageDigests(reader: KubeReader, services: ExpectedService
 
 const isRefusal = (v: ContainerDigests | Refusal): v is Refusal => (v as Refusal).ok === false;
 
-type Finding = { readonly settles: "FAIL" | "UNKNOWN"; readonly text: string };
+type Finding = { readonly settles: "FAIL" | "UNKNOWN"; readonly text: string; readonly unanswered?: boolean };
 
 /** What is wrong with one Deployment's digests: none running (nothing to judge), more than one, or not the pinned one. */
 function findings(s: ExpectedService, digests: ContainerDigests | Refusal | undefined): Finding[] {
-    if (!digests || isRefusal(digests)) return [{ settles: "UNKNOWN", text: digests?.why ?? `${s.name}: not read` }];
+    if (!digests || isRefusal(digests))
+        return [
+            { settles: "UNKNOWN", text: digests?.why ?? `${s.name}: not read`, unanswered: digests !== undefined && unanswered(digests) },
+        ];
     return Object.entries(s.images).flatMap(([container, image]): Finding[] => {
         const running = digests[container] ?? [];
         const pinned = digestOf(image);
@@ -81,6 +84,9 @@ export function imagesClaim(services: ExpectedService[], digests: Record<string,
     const found = services.flatMap((s) => findings(s, digests[s.name]));
     const failures = found.filter((f) => f.settles === "FAIL");
     if (failures.length) return judged(id, what, expected, observed, failures.map((f) => f.text).join("; "));
-    if (found.length) return { id, what, expected, observed, status: "UNKNOWN", why: found.map((f) => f.text).join("; ") };
+    if (found.length) {
+        const why = found.map((f) => f.text).join("; ");
+        return { id, what, expected, observed, status: "UNKNOWN", why, ...unansweredIf(found.some((f) => f.unanswered)) };
+    }
     return judged(id, what, expected, observed, "");
 }

@@ -10,7 +10,7 @@ import { KubeExpected, programExpected } from "./expected";
 import { imageDigests, imagesClaim } from "./images";
 import { metricsServerClaims } from "./metricsServer";
 import { networkPolicyClaims } from "./networkPolicies";
-import { KubeReader } from "./reader";
+import { KubeReader, Refusal, unanswered } from "./reader";
 import { spreadClaim } from "./spread";
 import { hpaClaim, pdbClaim } from "./workloads";
 
@@ -25,8 +25,8 @@ export interface KubeClaimsInput {
     readonly stack: string;
     /** Folder with Pulumi.yaml and the stack files; the repository's by default. */
     readonly root?: string;
-    /** Why there is no kubeconfig to read with (the output is missing or unreadable); every claim then says so. */
-    readonly unreadable?: string;
+    /** Why there is no kubeconfig to read with (the output is missing, or the outputs unreadable: `unanswered`); every claim then says so. */
+    readonly unreadable?: { readonly why: string; readonly unanswered?: true };
     /** What the cluster should hold; by default the program's run for the stack (programExpected). */
     readonly expected?: KubeExpected;
 }
@@ -45,15 +45,15 @@ export async function kubeClaims(input: KubeClaimsInput): Promise<Claim[]> {
         const why = `cannot run the program offline for ${input.stack}: ${firstLine(err)}`;
         return [unknown("k8s", "the cluster holds what the program creates", "", why)];
     }
-    const reader =
+    const reader: KubeReader | Refusal =
         input.unreadable === undefined
             ? KubeReader.load(input.kubeconfig)
-            : ({ ok: false, reason: "unusable", why: input.unreadable } as const);
+            : { ok: false, reason: input.unreadable.unanswered ? "unusable" : "notDeployed", why: input.unreadable.why };
     const claims: Claim[] = [];
     for (const s of expected.services) {
         if (!(reader instanceof KubeReader)) {
             for (const kind of ["hpa", "pdb", "spread"])
-                claims.push(unknown(`k8s.${kind}.${s.name}`, `${s.name}: ${kind}`, "", reader.why));
+                claims.push(unknown(`k8s.${kind}.${s.name}`, `${s.name}: ${kind}`, "", reader.why, unanswered(reader)));
             continue;
         }
         claims.push(await hpaClaim(reader, s), await pdbClaim(reader, s), await spreadClaim(reader, s, expected.zoneCount));
@@ -65,7 +65,7 @@ export async function kubeClaims(input: KubeClaimsInput): Promise<Claim[]> {
             "k8s.metrics-server.pool",
             "k8s.images",
         ];
-        return [...claims, ...ids.map((id) => unknown(id, id, "", reader.why))];
+        return [...claims, ...ids.map((id) => unknown(id, id, "", reader.why, unanswered(reader)))];
     }
     claims.push(...(await networkPolicyClaims(reader, expected.networkPolicies)));
     claims.push(...(await metricsServerClaims(reader, expected.metricsServer)));

@@ -26,7 +26,8 @@ function policyClaim(p: ExpectedPolicy, live: LivePolicy[], endpoints: Read<{ it
     const policy = live.find((l) => l.metadata?.name === p.name);
     if (!policy) return judged(id, what, EXPECTED, "absent", "not found: the program creates it");
     if (canonical(policy.spec) !== canonical(p.spec)) return judged(id, what, EXPECTED, "exists", "its spec differs from the program's");
-    if (!endpoints.ok) return refused(id, what, EXPECTED, endpoints, { UNKNOWN: NO_CONTROLLER });
+    // The program turns the controller on, so a cluster without it has not answered.
+    if (!endpoints.ok) return refused(id, what, EXPECTED, endpoints, { UNKNOWN: NO_CONTROLLER, unanswered: true });
     const names = (endpoints.value.items ?? [])
         .filter((e) => e.spec?.policyRef?.name === p.name && (e.spec.policyRef.namespace ?? p.namespace) === p.namespace)
         .map((e) => e.metadata?.name ?? "?");

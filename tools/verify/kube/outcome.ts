@@ -1,6 +1,6 @@
 /** How a read's refusal becomes a claim, and the canonical text both sides of a comparison share. */
-import { Claim } from "../claim";
-import type { Refusal } from "./reader";
+import { Claim, unansweredIf } from "../claim";
+import { Refusal, unanswered } from "./reader";
 
 /**
  * A claim a refused read settles. verify runs on a stack whose `up` finished (it reads the
@@ -9,12 +9,18 @@ import type { Refusal } from "./reader";
  * or an unusable kubeconfig leave the claim UNKNOWN; callers for whom absence says nothing about
  * the claim (a resource type no controller serves) pass `absent: "UNKNOWN"` with their reason.
  */
-export function refused(id: string, what: string, expected: string, r: Refusal, absent: "FAIL" | { UNKNOWN: string } = "FAIL"): Claim {
+export function refused(
+    id: string,
+    what: string,
+    expected: string,
+    r: Refusal,
+    absent: "FAIL" | { UNKNOWN: string; unanswered?: boolean } = "FAIL",
+): Claim {
     if (r.reason === "notFound") {
         if (absent === "FAIL") return { id, what, expected, observed: "absent", status: "FAIL", why: r.why };
-        return { id, what, expected, observed: "", status: "UNKNOWN", why: absent.UNKNOWN };
+        return { id, what, expected, observed: "", status: "UNKNOWN", why: absent.UNKNOWN, ...unansweredIf(absent.unanswered) };
     }
-    return { id, what, expected, observed: "", status: "UNKNOWN", why: r.why };
+    return { id, what, expected, observed: "", status: "UNKNOWN", why: r.why, ...unansweredIf(unanswered(r)) };
 }
 
 /** A claim with its verdict decided by the caller. */

@@ -15,8 +15,16 @@ import {
 } from "@kubernetes/client-node";
 import { firstLine } from "../claim";
 
-/** Why a read gave nothing: the API refused it, the object or its type is absent, or the cluster could not be asked. */
-export type Refusal = { readonly ok: false; readonly reason: "forbidden" | "notFound" | "unusable"; readonly why: string };
+/**
+ * Why a read gave nothing: the API refused it, the object or its type is absent, the cluster could
+ * not be asked, or the stack has no kubeconfig output to ask it with (not deployed).
+ */
+export type Refusal = { readonly ok: false; readonly reason: "forbidden" | "notFound" | "unusable" | "notDeployed"; readonly why: string };
+
+/** A refusal that is the cluster not answering (Claim.unanswered), not a thing absent or not deployed yet. */
+export function unanswered(r: Refusal): boolean {
+    return r.reason === "forbidden" || r.reason === "unusable";
+}
 export type Read<T> = { readonly ok: true; readonly value: T } | Refusal;
 
 /** A failed call as a refusal: 401 and 403 are the role's missing permission, 404 an absent object or type. */
